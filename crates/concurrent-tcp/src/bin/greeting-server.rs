@@ -1,0 +1,6 @@
+//! greeting-server: not written yet.
+
+fn main() {
+    eprintln!("greeting-server: not written yet");
+    std::process::exit(1);
+}

@@ -1,0 +1,6 @@
+//! tcp-server: not written yet.
+
+fn main() {
+    eprintln!("tcp-server: not written yet");
+    std::process::exit(1);
+}

@@ -1,0 +1,6 @@
+//! tcpc: not written yet.
+
+fn main() {
+    eprintln!("tcpc: not written yet");
+    std::process::exit(1);
+}

@@ -1,0 +1,6 @@
+//! daytime-server: not written yet.
+
+fn main() {
+    eprintln!("daytime-server: not written yet");
+    std::process::exit(1);
+}

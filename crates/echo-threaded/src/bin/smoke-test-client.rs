@@ -1,0 +1,6 @@
+//! smoke-test-client: not written yet.
+
+fn main() {
+    eprintln!("smoke-test-client: not written yet");
+    std::process::exit(1);
+}

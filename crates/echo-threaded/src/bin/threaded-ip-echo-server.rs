@@ -1,0 +1,6 @@
+//! threaded-ip-echo-server: not written yet.
+
+fn main() {
+    eprintln!("threaded-ip-echo-server: not written yet");
+    std::process::exit(1);
+}

@@ -1,0 +1,6 @@
+//! mask: not written yet.
+
+fn main() {
+    eprintln!("mask: not written yet");
+    std::process::exit(1);
+}

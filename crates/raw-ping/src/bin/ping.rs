@@ -1,0 +1,6 @@
+//! ping: not written yet.
+
+fn main() {
+    eprintln!("ping: not written yet");
+    std::process::exit(1);
+}

@@ -1,0 +1,6 @@
+//! look-host: not written yet.
+
+fn main() {
+    eprintln!("look-host: not written yet");
+    std::process::exit(1);
+}
