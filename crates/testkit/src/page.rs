@@ -194,18 +194,24 @@ impl Page {
     }
 }
 
-/// Split on white space, giving each token and the byte offset of its end.
+/// Split on white space and shell operators (`;|&<>()`), giving each
+/// token and the byte offset of its end. An operator is a token of
+/// its own, so `--bin x;` ends the flags at `;`.
 fn tokens_with_end(s: &str) -> impl Iterator<Item = (&str, usize)> {
+    let is_op = |c: char| ";|&<>()".contains(c);
     let mut i = 0;
     std::iter::from_fn(move || {
         let rest = &s[i..];
         let start = rest.find(|c: char| !c.is_whitespace())?;
-        let tok_len = rest[start..]
-            .find(char::is_whitespace)
-            .unwrap_or(rest.len() - start);
-        let tok = &rest[start..start + tok_len];
-        i += start + tok_len;
-        Some((tok, i))
+        let body = &rest[start..];
+        let len = if body.starts_with(is_op) {
+            1
+        } else {
+            body.find(|c: char| c.is_whitespace() || is_op(c))
+                .unwrap_or(body.len())
+        };
+        i += start + len;
+        Some((&body[..len], i))
     })
 }
 
@@ -476,5 +482,6 @@ mod tests {
         assert_eq!(p.expand("cargo run -q -p x -- 1 2"), "'/bin/a' 1 2");
         assert_eq!(p.expand("cargo run -p x --bin b"), "'/bin/b'");
         assert_eq!(p.expand("echo hi | cargo run -q -p x --bin b -- z"), "echo hi | '/bin/b' z");
+        assert_eq!(p.expand("cargo run -q -p x --bin b; echo $?"), "'/bin/b'; echo $?");
     }
 }

@@ -1,6 +1,65 @@
-//! mask: not written yet.
+//! mask: Newmarch, *Socket-level Programming*, "The type IPMask",
+//! program `Mask`.
+//!
+//! Parses a dotted IPv4 address, finds its classful default mask
+//! (class A: 8 network bits, B: 16, C: 24) and ANDs the two to get
+//! the network the address belongs to.
+//!
+//!     cargo run -q -p ip-mask -- 127.0.0.1
+//!     Address is 127.0.0.1 Default mask length is 32 Leading ones count is 8 Mask is (hex) ff000000 Network is 127.0.0.0
+//!
+//! Exit status: 0 on success; 1 for a usage error or an invalid
+//! address (as Go's program).
 
-fn main() {
-    eprintln!("mask: not written yet");
-    std::process::exit(1);
+use ip_mask::{Mask, default_mask, parse_ip};
+use std::net::IpAddr;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let [dot_addr] = args.as_slice() else {
+        eprintln!("Usage: mask dotted-ip-addr (for example: mask 192.168.1.10)");
+        return ExitCode::from(1);
+    };
+
+    // Go: `addr := net.ParseIP(dotAddr)`; nil means invalid.
+    let Some(addr) = parse_ip(dot_addr) else {
+        eprintln!(
+            "Invalid address: {dot_addr:?} is not an IP address \
+             (try a dotted IPv4 address such as 192.168.1.10)"
+        );
+        return ExitCode::from(1);
+    };
+
+    println!("{}", report(addr));
+    ExitCode::SUCCESS
 }
+
+// ANCHOR: report
+/// The one line Go's program prints, field by field.
+fn report(addr: IpAddr) -> String {
+    // Go: `mask := addr.DefaultMask()`. Only IPv4 addresses have a
+    // class, so Go returns nil for IPv6, and so do we (None).
+    let mask: Option<Mask> = match addr {
+        IpAddr::V4(v4) => Some(default_mask(v4)),
+        IpAddr::V6(_) => None,
+    };
+    // Go: `network := addr.Mask(mask)`: address AND mask.
+    let network = match (addr, mask) {
+        (IpAddr::V4(v4), Some(m)) => m.network(v4).to_string(),
+        _ => "<nil>".to_string(), // how Go prints a nil IP
+    };
+    // Go: `ones, bits := mask.Size()`. A nil mask has size 0, 0.
+    let (ones, bits) = mask.map_or((0, 0), Mask::size);
+    let hex = mask.map_or("<nil>".to_string(), Mask::hex);
+
+    // Go passes ten operands to one Println, which puts a space
+    // between each and so prints two spaces around every value. We
+    // print the single spaces the book shows.
+    format!(
+        "Address is {addr} Default mask length is {bits} \
+         Leading ones count is {ones} Mask is (hex) {hex} \
+         Network is {network}"
+    )
+}
+// ANCHOR_END: report

@@ -1,0 +1,11 @@
+//! Every console transcript on docs/src/ip-mask.md, run for real.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+#[test]
+fn page_transcripts_match_the_programs() {
+    testkit::Page::new("ip-mask")
+        .bin("parse-ip", env!("CARGO_BIN_EXE_parse-ip"))
+        .bin("mask", env!("CARGO_BIN_EXE_mask"))
+        .default_bin("mask")
+        .check();
+}
