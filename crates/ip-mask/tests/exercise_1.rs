@@ -50,7 +50,8 @@ fn the_edges_0_and_32() {
     );
     let out = mask(&["10.0.3.200", "32"]);
     assert!(
-        out.stdout.contains("Leading ones count is 32 Mask is (hex) ffffffff Network is 10.0.3.200"),
+        out.stdout
+            .contains("Leading ones count is 32 Mask is (hex) ffffffff Network is 10.0.3.200"),
         "hint: a 32-bit mask keeps the whole address; got {:?}",
         out.stdout
     );

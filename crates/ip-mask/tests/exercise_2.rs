@@ -9,7 +9,12 @@ const MASK: &str = env!("CARGO_BIN_EXE_mask");
 
 fn lines(addr: &str) -> Vec<String> {
     let out = Cmd::new(MASK).args([addr]).run();
-    assert_eq!(out.code, Some(0), "hint: mask {addr} failed:\n{}", out.stderr);
+    assert_eq!(
+        out.code,
+        Some(0),
+        "hint: mask {addr} failed:\n{}",
+        out.stderr
+    );
     out.stdout.lines().map(String::from).collect()
 }
 
@@ -43,5 +48,9 @@ fn host_part_of_class_a_b_and_c_addresses() {
 #[test]
 fn no_host_line_for_ipv6() {
     let l = lines("::1");
-    assert_eq!(l.len(), 1, "hint: IPv6 has no default mask, so no host line; got {l:?}");
+    assert_eq!(
+        l.len(),
+        1,
+        "hint: IPv6 has no default mask, so no host line; got {l:?}"
+    );
 }

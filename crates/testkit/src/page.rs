@@ -322,9 +322,9 @@ impl<'a> Run<'a> {
     }
 
     fn subst(&self, s: &str) -> String {
-        self.ports
-            .iter()
-            .fold(s.to_string(), |acc, (from, to)| replace_number(&acc, from, to))
+        self.ports.iter().fold(s.to_string(), |acc, (from, to)| {
+            replace_number(&acc, from, to)
+        })
     }
 
     /// Run one block; false means "skip the rest of the page".
@@ -343,7 +343,12 @@ impl<'a> Run<'a> {
             }
         }
         if b.tags.iter().any(|t| t == "server") {
-            assert_eq!(b.steps.len(), 1, "line {}: a server block has one command", b.line);
+            assert_eq!(
+                b.steps.len(),
+                1,
+                "line {}: a server block has one command",
+                b.line
+            );
             self.start_server(&b.steps[0]);
         } else {
             for s in &b.steps {
@@ -356,7 +361,10 @@ impl<'a> Run<'a> {
     fn command(&self, s: &Step) -> Command {
         let mut c = Command::new("sh");
         c.arg("-c")
-            .arg(format!("exec 2>&1\n{}", self.page.expand(&self.subst(&s.command))))
+            .arg(format!(
+                "exec 2>&1\n{}",
+                self.page.expand(&self.subst(&s.command))
+            ))
             .current_dir(self.dir.path());
         for (k, v) in &self.page.env {
             c.env(k, v);
@@ -453,12 +461,18 @@ mod tests {
 
     #[test]
     fn numbers_replaced_only_whole() {
-        assert_eq!(replace_number("a:1200 11200 1200", "1200", "5"), "a:5 11200 5");
+        assert_eq!(
+            replace_number("a:1200 11200 1200", "1200", "5"),
+            "a:5 11200 5"
+        );
     }
 
     #[test]
     fn port_zero() {
-        assert_eq!(with_port_zero("cargo run -q -p daytime"), "cargo run -q -p daytime 0");
+        assert_eq!(
+            with_port_zero("cargo run -q -p daytime"),
+            "cargo run -q -p daytime 0"
+        );
         assert_eq!(with_port_zero("x -- 1200"), "x -- 0");
         assert_eq!(with_port_zero("x -- 127.0.0.1:1200"), "x -- 127.0.0.1:0");
         assert_eq!(with_port_zero("x -- [::1]:1200"), "x -- [::1]:0");
@@ -478,10 +492,19 @@ mod tests {
 
     #[test]
     fn cargo_run_is_replaced() {
-        let p = Page::new("x").bin("a", "/bin/a").bin("b", "/bin/b").default_bin("a");
+        let p = Page::new("x")
+            .bin("a", "/bin/a")
+            .bin("b", "/bin/b")
+            .default_bin("a");
         assert_eq!(p.expand("cargo run -q -p x -- 1 2"), "'/bin/a' 1 2");
         assert_eq!(p.expand("cargo run -p x --bin b"), "'/bin/b'");
-        assert_eq!(p.expand("echo hi | cargo run -q -p x --bin b -- z"), "echo hi | '/bin/b' z");
-        assert_eq!(p.expand("cargo run -q -p x --bin b; echo $?"), "'/bin/b'; echo $?");
+        assert_eq!(
+            p.expand("echo hi | cargo run -q -p x --bin b -- z"),
+            "echo hi | '/bin/b' z"
+        );
+        assert_eq!(
+            p.expand("cargo run -q -p x --bin b; echo $?"),
+            "'/bin/b'; echo $?"
+        );
     }
 }

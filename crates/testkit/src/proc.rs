@@ -154,12 +154,10 @@ impl Server {
     }
 
     /// Wait until a stderr line satisfies `pred`.
-    pub fn wait_err_line(
-        &self,
-        pred: impl Fn(&str) -> bool,
-        timeout: Duration,
-    ) -> Option<String> {
-        self.err.as_ref().and_then(|e| wait_shared(e, pred, timeout))
+    pub fn wait_err_line(&self, pred: impl Fn(&str) -> bool, timeout: Duration) -> Option<String> {
+        self.err
+            .as_ref()
+            .and_then(|e| wait_shared(e, pred, timeout))
     }
 
     /// Wait until all stdout lines together satisfy `pred`.
