@@ -1,0 +1,410 @@
+//! Service names to port numbers, the way Go's `net.LookupPort` does it.
+//!
+//! Rust's standard library has no `LookupPort`: the C library has
+//! `getservbyname(3)`, but calling it needs `unsafe`, and Go does not use
+//! it either. Go reads `/etc/services` itself, on top of a small table
+//! built into the `net` package, and this module does the same:
+//!
+//! 1. [`parse_port`]: a service written as a decimal number *is* the port
+//!    (`"23"`); nothing is looked up, not even the network.
+//! 2. Otherwise the network must be one Go knows (`tcp`, `udp`, ...).
+//! 3. The name is searched, ignoring case, in a [`ServiceTable`]: Go's
+//!    built-in entries ([`BUILTIN`]) plus what the services file adds
+//!    ([`parse_services`]).
+//! 4. Whatever came out must fit in 16 bits (0 to 65535).
+//!
+//! Errors are worded as Go 1.19 words them (see [`LookupError`]).
+//!
+//! ```
+//! use lookup_port::{ServiceTable, lookup_port, parse_services};
+//!
+//! let mut table = ServiceTable::builtin();
+//! table.add(parse_services("http 80/tcp www # the web\n"));
+//! assert_eq!(lookup_port(&table, "tcp", "WWW"), Ok(80));
+//! assert_eq!(lookup_port(&table, "tcp", "telnet"), Ok(23)); // built in
+//! assert_eq!(lookup_port(&table, "foo", "8080"), Ok(8080)); // a number
+//! let err = lookup_port(&table, "tcp", "nosuchservice").unwrap_err();
+//! assert_eq!(err.to_string(), "address tcp/nosuchservice: unknown port");
+//! ```
+
+use std::fmt;
+
+/// The file Go reads on Unix. The binary lets `NETPROG_SERVICES` name
+/// another one (see [`SERVICES_ENV`]).
+pub const SERVICES_PATH: &str = "/etc/services";
+
+/// The environment variable that names another services file. Go has
+/// no such knob; tests and the page use it to bring their own file.
+pub const SERVICES_ENV: &str = "NETPROG_SERVICES";
+
+// ANCHOR: builtin
+/// The table built into Go's `net` package (`services` in
+/// `net/lookup.go`), as `(network, name, port)`. Go consults it on
+/// every platform; on Unix the services file adds to it and wins
+/// where both name the same service. Older Go releases lack
+/// `submissions`.
+pub const BUILTIN: &[(&str, &str, u32)] = &[
+    ("udp", "domain", 53),
+    ("tcp", "ftp", 21),
+    ("tcp", "ftps", 990),
+    ("tcp", "gopher", 70),
+    ("tcp", "http", 80),
+    ("tcp", "https", 443),
+    ("tcp", "imap2", 143),
+    ("tcp", "imap3", 220),
+    ("tcp", "imaps", 993),
+    ("tcp", "pop3", 110),
+    ("tcp", "pop3s", 995),
+    ("tcp", "smtp", 25),
+    ("tcp", "submissions", 465),
+    ("tcp", "ssh", 22),
+    ("tcp", "telnet", 23),
+];
+// ANCHOR_END: builtin
+
+/// The largest port number Go accepts from a services file line before
+/// it gives up on the line (its `dtoi` stops at 0xFFFFFF). Numbers
+/// between 65536 and this are kept, and refused later as
+/// "invalid port", exactly as Go does.
+const FILE_PORT_LIMIT: u32 = 0xFF_FFFF;
+
+/// One line of a services file: `name port/network alias...`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Service {
+    /// `tcp`, `udp`, or whatever the line says after the slash.
+    pub network: String,
+    /// The number before the slash (not yet checked against 65535).
+    pub port: u32,
+    /// The official name first, then the aliases.
+    pub names: Vec<String>,
+}
+
+// ANCHOR: parse_line
+/// Parse one line of a services file, or `None` for a line that holds
+/// no entry (blank, comment, or malformed: Go skips those silently).
+///
+/// ```
+/// use lookup_port::parse_services_line;
+/// let s = parse_services_line("http 80/tcp www # WWW").unwrap();
+/// assert_eq!((s.port, s.network.as_str()), (80, "tcp"));
+/// assert_eq!(s.names, ["http", "www"]);
+/// assert!(parse_services_line("# just a comment").is_none());
+/// assert!(parse_services_line("bad 0/tcp").is_none()); // port 0
+/// ```
+pub fn parse_services_line(line: &str) -> Option<Service> {
+    // Everything after a '#' is a comment.
+    let line = line.split('#').next().unwrap_or("");
+    let mut fields = line.split_ascii_whitespace();
+    let name = fields.next()?;
+    let port_net = fields.next()?; // "80/tcp"
+    let (port, network) = port_net.split_once('/')?;
+    // Go takes only decimal digits and wants at least one.
+    if port.is_empty() || !port.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let port: u32 = port.parse().ok().filter(|&p| p < FILE_PORT_LIMIT)?;
+    if port == 0 {
+        return None;
+    }
+    let names = std::iter::once(name).chain(fields).map(String::from);
+    Some(Service {
+        network: network.to_string(),
+        port,
+        names: names.collect(),
+    })
+}
+// ANCHOR_END: parse_line
+
+/// Parse a whole services file; lines that hold no entry are skipped.
+pub fn parse_services(text: &str) -> Vec<Service> {
+    text.lines().filter_map(parse_services_line).collect()
+}
+
+/// Every service the program knows: Go's built-in entries first, then
+/// the file's lines in order. A later entry wins over an earlier one
+/// for the same name, as in Go, where the file's lines are stored into
+/// the same map as the built-in table, one after the other.
+#[derive(Debug, Clone, Default)]
+pub struct ServiceTable {
+    entries: Vec<Service>,
+}
+
+impl ServiceTable {
+    /// An empty table (not even Go's built-in entries).
+    pub fn empty() -> ServiceTable {
+        ServiceTable::default()
+    }
+
+    /// Go's built-in entries only: what Go knows when the services
+    /// file is missing.
+    pub fn builtin() -> ServiceTable {
+        let entries = BUILTIN.iter().map(|&(network, name, port)| Service {
+            network: network.to_string(),
+            port,
+            names: vec![name.to_string()],
+        });
+        ServiceTable {
+            entries: entries.collect(),
+        }
+    }
+
+    /// Add entries (from a services file) after those already there.
+    pub fn add(&mut self, services: Vec<Service>) {
+        self.entries.extend(services);
+    }
+
+    /// Every entry, built-in ones first, in the order they were added.
+    pub fn entries(&self) -> &[Service] {
+        &self.entries
+    }
+
+    // ANCHOR: find
+    /// The port of `name` on `network` (`tcp` or `udp`), ignoring ASCII
+    /// case. The last entry that matches wins.
+    pub fn find(&self, network: &str, name: &str) -> Option<u32> {
+        self.entries
+            .iter()
+            .rev()
+            .filter(|s| s.network == network)
+            .find(|s| s.names.iter().any(|n| n.eq_ignore_ascii_case(name)))
+            .map(|s| s.port)
+    }
+    // ANCHOR_END: find
+}
+
+/// What can go wrong, worded as Go 1.19's `*net.AddrError`:
+/// `address <what>: <problem>`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LookupError {
+    /// A network Go does not look names up on, e.g. `sctp`.
+    UnknownNetwork { network: String },
+    /// The name is in neither the file nor the built-in table.
+    /// `network` is the table searched (`tcp4` is searched as `tcp`).
+    UnknownPort { network: String, service: String },
+    /// A number (given, or from the file) outside 0..=65535.
+    InvalidPort { service: String },
+}
+
+impl fmt::Display for LookupError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            LookupError::UnknownNetwork { network } => {
+                write!(f, "address {network}: unknown network")
+            }
+            LookupError::UnknownPort { network, service } => {
+                write!(f, "address {network}/{service}: unknown port")
+            }
+            LookupError::InvalidPort { service } => {
+                write!(f, "address {service}: invalid port")
+            }
+        }
+    }
+}
+
+impl std::error::Error for LookupError {}
+
+// ANCHOR: parse_port
+/// Go's `parsePort`: is the service a decimal number (with an optional
+/// `+` or `-` sign)? `Some(n)` if so, `None` if it is a name to look
+/// up. Huge numbers are clamped, not wrapped: they only need to stay
+/// out of range. The empty string means port 0, as in Go.
+///
+/// ```
+/// use lookup_port::parse_port;
+/// assert_eq!(parse_port("23"), Some(23));
+/// assert_eq!(parse_port("-1"), Some(-1));
+/// assert_eq!(parse_port("99999999999999999999"), Some(1 << 30));
+/// assert_eq!(parse_port("telnet"), None);
+/// assert_eq!(parse_port(""), Some(0));
+/// ```
+pub fn parse_port(service: &str) -> Option<i64> {
+    const CLAMP: i64 = 1 << 30;
+    let (negative, digits) = match service.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, service.strip_prefix('+').unwrap_or(service)),
+    };
+    if !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let n = digits
+        .bytes()
+        .fold(0i64, |n, d| (n * 10 + i64::from(d - b'0')).min(CLAMP));
+    Some(if negative { -n } else { n })
+}
+// ANCHOR_END: parse_port
+
+// ANCHOR: lookup_port
+/// Go's `net.LookupPort(network, service)`, searching `table`.
+pub fn lookup_port(table: &ServiceTable, network: &str, service: &str) -> Result<u16, LookupError> {
+    let port = match parse_port(service) {
+        // A number: no lookup, and the network is not even checked.
+        Some(n) => n,
+        None => {
+            // Which table to search. Go treats a missing network as
+            // "ip", which has no table of its own in Go 1.19.
+            let table_name = match network {
+                "tcp" | "tcp4" | "tcp6" => "tcp",
+                "udp" | "udp4" | "udp6" => "udp",
+                "" => "ip",
+                _ => {
+                    let network = network.to_string();
+                    return Err(LookupError::UnknownNetwork { network });
+                }
+            };
+            match table.find(table_name, service) {
+                Some(p) => i64::from(p),
+                None => {
+                    return Err(LookupError::UnknownPort {
+                        network: table_name.to_string(),
+                        service: service.to_string(),
+                    });
+                }
+            }
+        }
+    };
+    u16::try_from(port).map_err(|_| LookupError::InvalidPort {
+        service: service.to_string(),
+    })
+}
+// ANCHOR_END: lookup_port
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+
+    fn table(file: &str) -> ServiceTable {
+        let mut t = ServiceTable::builtin();
+        t.add(parse_services(file));
+        t
+    }
+
+    #[test]
+    fn names_and_aliases_in_any_case() {
+        let t = table("http\t80/tcp\t\twww www-http\t# WWW\n");
+        for name in ["http", "www", "www-http", "HTTP", "Www"] {
+            assert_eq!(lookup_port(&t, "tcp", name), Ok(80), "{name}");
+        }
+    }
+
+    #[test]
+    fn names_written_in_capitals_in_the_file_match_too() {
+        let t = table("MyService 7000/tcp\n");
+        assert_eq!(lookup_port(&t, "tcp", "myservice"), Ok(7000));
+    }
+
+    #[test]
+    fn the_network_picks_the_table() {
+        let t = table("domain 53/udp\nfoo 7/tcp\n");
+        assert_eq!(lookup_port(&t, "udp", "domain"), Ok(53));
+        assert_eq!(lookup_port(&t, "udp6", "domain"), Ok(53));
+        assert_eq!(lookup_port(&t, "tcp4", "foo"), Ok(7));
+        assert_eq!(
+            lookup_port(&t, "udp", "foo"),
+            Err(LookupError::UnknownPort {
+                network: "udp".into(),
+                service: "foo".into()
+            })
+        );
+    }
+
+    #[test]
+    fn tcp4_is_reported_as_tcp() {
+        let e = lookup_port(&ServiceTable::builtin(), "tcp4", "nope").unwrap_err();
+        assert_eq!(e.to_string(), "address tcp/nope: unknown port");
+    }
+
+    #[test]
+    fn the_file_wins_over_the_builtin_table_and_later_lines_win() {
+        let t = table("telnet 2323/tcp\nx 1/tcp\nx 2/tcp\n");
+        assert_eq!(lookup_port(&t, "tcp", "telnet"), Ok(2323));
+        assert_eq!(lookup_port(&t, "tcp", "x"), Ok(2));
+    }
+
+    #[test]
+    fn builtin_table_fills_in_what_the_file_lacks() {
+        let t = table("something 9/tcp\n");
+        assert_eq!(lookup_port(&t, "tcp", "gopher"), Ok(70));
+        assert_eq!(lookup_port(&t, "udp", "domain"), Ok(53));
+        assert!(lookup_port(&t, "tcp", "domain").is_err());
+    }
+
+    #[test]
+    fn unknown_network_only_matters_for_names() {
+        let t = ServiceTable::builtin();
+        assert_eq!(
+            lookup_port(&t, "sctp", "telnet").unwrap_err().to_string(),
+            "address sctp: unknown network"
+        );
+        assert_eq!(lookup_port(&t, "sctp", "23"), Ok(23));
+        // An empty network is Go's "ip", which has no table.
+        assert_eq!(
+            lookup_port(&t, "", "telnet").unwrap_err().to_string(),
+            "address ip/telnet: unknown port"
+        );
+    }
+
+    #[test]
+    fn numbers_out_of_range_are_invalid() {
+        let t = ServiceTable::builtin();
+        for s in ["65536", "-1", "99999999999999999999999"] {
+            let e = lookup_port(&t, "tcp", s).unwrap_err();
+            assert_eq!(e.to_string(), format!("address {s}: invalid port"));
+        }
+        assert_eq!(lookup_port(&t, "tcp", "65535"), Ok(65535));
+        assert_eq!(lookup_port(&t, "tcp", "+80"), Ok(80));
+        assert_eq!(lookup_port(&t, "tcp", "0"), Ok(0));
+        assert_eq!(lookup_port(&t, "tcp", ""), Ok(0));
+    }
+
+    #[test]
+    fn a_file_port_over_65535_is_invalid_not_skipped() {
+        let t = table("big 70000/tcp\n");
+        assert_eq!(
+            lookup_port(&t, "tcp", "big").unwrap_err().to_string(),
+            "address big: invalid port"
+        );
+    }
+
+    #[test]
+    fn malformed_lines_are_skipped() {
+        for line in [
+            "",
+            "   ",
+            "# comment",
+            "onlyname",
+            "x tcp/80",
+            "x 80",
+            "x 80tcp",
+            "x /tcp",
+            "x 0/tcp",
+            "x -5/tcp",
+            "x 16777215/tcp",
+            "x 8a/tcp",
+        ] {
+            assert_eq!(parse_services_line(line), None, "{line:?}");
+        }
+    }
+
+    #[test]
+    fn comments_end_a_line_anywhere() {
+        let s = parse_services_line("foo 5/tcp bar#baz qux").unwrap();
+        assert_eq!(s.names, ["foo", "bar"]);
+        assert!(parse_services_line("foo#5/tcp").is_none());
+    }
+
+    #[test]
+    fn long_names_are_found() {
+        let name = "a-service-name-longer-than-twenty-five-bytes";
+        let t = table(&format!("{name} 4000/tcp\n"));
+        assert_eq!(lookup_port(&t, "tcp", name), Ok(4000));
+    }
+
+    #[test]
+    fn never_panics_on_odd_text() {
+        let t = table("é 5/tcp\n\u{0} 6/\u{0}\nß 7/tcp ẞ\n");
+        assert_eq!(lookup_port(&t, "tcp", "é"), Ok(5));
+        assert!(lookup_port(&t, "tcp", "É").is_err()); // ASCII case only, as Go
+        let _ = lookup_port(&t, "\u{0}", "\u{0}");
+    }
+}
