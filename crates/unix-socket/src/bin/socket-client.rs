@@ -1,6 +1,216 @@
-//! socket-client: not written yet.
+//! socket-client: Tsoukalos, *Mastering Go*, "A Unix socket client",
+//! program `socketClient.go`.
+//!
+//! Connects to a Unix domain stream socket and sends `Hello Server!`
+//! once a second, while a second thread prints every reply as
+//! `-> REPLY`. Without `--count` it runs until Ctrl+C, as the book's
+//! program does; with `--count N` it sends N messages, waits for the
+//! last replies, and exits 0.
+//!
+//!     cargo run -q -p unix-socket --bin socket-client -- aSocket
+//!     cargo run -q -p unix-socket --bin socket-client -- --count 3 aSocket
+//!     cargo run -q -p unix-socket --bin socket-client -- --abstract netprog-echo
+//!
+//! Time limits: 5 s to connect, and 5 s without a byte from the server
+//! while we wait for replies.
+//!
+//! Exit status: 0 when `--count` messages were sent and answered; 100
+//! for every error (as the book's program), with one line on stderr.
 
-fn main() {
-    eprintln!("socket-client: not written yet");
-    std::process::exit(1);
+use anyhow::{Context, Result, anyhow, bail};
+use std::io::{self, ErrorKind, Read, Write};
+use std::net::Shutdown;
+use std::os::unix::fs::FileTypeExt;
+use std::os::unix::net::UnixStream;
+use std::process::ExitCode;
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
+use std::thread;
+use std::time::Duration;
+use unix_socket::{Place, parse_args, printable};
+
+const USAGE: &str = "usage: socket-client [--count N] PATH | socket-client [--count N] --abstract NAME";
+
+/// What the book's client sends, again and again.
+const MESSAGE: &[u8] = b"Hello Server!";
+
+/// The pause between two messages (Go: `time.Sleep(1 * time.Second)`).
+const INTERVAL: Duration = Duration::from_secs(1);
+
+/// How long we wait for the server to accept us.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// How long the reader waits for the next byte from the server.
+const READ_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// errno that std has no `ErrorKind` for (Linux numbering).
+const ENOTDIR: i32 = 20;
+
+fn main() -> ExitCode {
+    // Go: `fmt.Println(err); os.Exit(100)`.
+    match run() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("socket-client: {e:#}");
+            ExitCode::from(100)
+        }
+    }
+}
+
+// ANCHOR: main
+fn run() -> Result<()> {
+    // Go: `if len(arguments) == 1 { ... }; socketFile := arguments[1]`
+    let args = parse_args(std::env::args().skip(1), true).map_err(|e| anyhow!("{e} ({USAGE})"))?;
+    let place = args.place;
+    place.check().map_err(|e| anyhow!("{place}: {e}"))?;
+
+    // Go: `c, err := net.Dial("unix", socketFile)`; `defer c.Close()`
+    // is Rust's drop: the socket closes when `c` goes out of scope.
+    let mut c = connect(&place)?;
+
+    // Go: `go readSocket(c)`. A thread instead of a goroutine; it gets
+    // its own handle on the same socket (try_clone is dup(2)).
+    let reader = c.try_clone().context("duplicating the socket")?;
+    reader
+        .set_read_timeout(Some(READ_TIMEOUT))
+        .context("setting the read timeout")?;
+    let (done, ended) = mpsc::channel();
+    thread::spawn(move || {
+        let _ = done.send(read_socket(reader));
+    });
+
+    send_messages(&mut c, args.count, &ended, &place)?;
+
+    // --count only: tell the server we are done (half-close: it reads
+    // end-of-file, sends its last echoes, and closes), then let the
+    // reader print what is left, up to the server's end-of-file.
+    c.shutdown(Shutdown::Write)
+        .context("half-closing the connection")?;
+    match ended.recv() {
+        Ok(result) => result,
+        Err(_) => bail!("the reader thread stopped without a word"),
+    }
+}
+// ANCHOR_END: main
+
+// ANCHOR: send
+/// Go: `for { c.Write([]byte("Hello Server!")); time.Sleep(1 *
+/// time.Second) }`, stopping after `count` messages when one is given.
+fn send_messages(
+    c: &mut UnixStream,
+    count: Option<u64>,
+    ended: &Receiver<Result<()>>,
+    place: &Place,
+) -> Result<()> {
+    let mut sent: u64 = 0;
+    loop {
+        // A write to a socket whose server has gone fails with EPIPE
+        // ("Broken pipe"). Rust ignores the SIGPIPE signal that would
+        // otherwise kill us, so we see the error instead.
+        c.write_all(MESSAGE)
+            .with_context(|| format!("sending to {place}"))?;
+        sent += 1;
+        if Some(sent) == count {
+            return Ok(());
+        }
+        // Go sleeps. We wait on the reader's channel for the same
+        // second, so that we stop at once if the reader has stopped.
+        match ended.recv_timeout(INTERVAL) {
+            Err(RecvTimeoutError::Timeout) => {}
+            Ok(Ok(())) => bail!("the server at {place} closed the connection"),
+            Ok(Err(e)) => return Err(e),
+            Err(RecvTimeoutError::Disconnected) => {
+                bail!("the reader thread stopped without a word")
+            }
+        }
+    }
+}
+// ANCHOR_END: send
+
+// ANCHOR: read
+/// Go: `func readSocket(r io.Reader)`. Print every chunk that arrives
+/// as `-> CHUNK`, until end-of-file (Ok) or an error.
+fn read_socket(mut r: UnixStream) -> Result<()> {
+    let mut buf = [0u8; 1024];
+    loop {
+        let n = match r.read(&mut buf) {
+            Ok(0) => return Ok(()),
+            Ok(n) => n,
+            Err(e) if e.kind() == ErrorKind::Interrupted => continue,
+            // SO_RCVTIMEO expired: Linux says EAGAIN (WouldBlock).
+            Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {
+                bail!(
+                    "timed out waiting for a reply: nothing from the server in {} s",
+                    READ_TIMEOUT.as_secs()
+                )
+            }
+            Err(e) => return Err(e).context("reading a reply"),
+        };
+        // Go: `fmt.Println("-> ", string(buf[0:n]))`, which prints two
+        // spaces after the arrow (Println adds one between operands).
+        writeln!(io::stdout().lock(), "-> {}", printable(&buf[..n]))
+            .context("writing to standard output")?;
+    }
+}
+// ANCHOR_END: read
+
+// ANCHOR: connect
+/// Go: `net.Dial("unix", socketFile)`, with a time limit.
+///
+/// connect() on a Unix socket needs no packets: the kernel finds the
+/// listening socket by the file's inode (or by the abstract name) and
+/// queues us on it. It fails at once if nobody listens; it blocks only
+/// when the server's queue of not-yet-accepted connections is full.
+/// std has no connect timeout for Unix sockets, so a helper thread
+/// connects and we wait for it, at most CONNECT_TIMEOUT.
+fn connect(place: &Place) -> Result<UnixStream> {
+    let addr = place
+        .socket_addr()
+        .with_context(|| format!("making a socket address of {place}"))?;
+    let (tx, rx) = mpsc::channel();
+    thread::spawn(move || {
+        let _ = tx.send(UnixStream::connect_addr(&addr));
+    });
+    match rx.recv_timeout(CONNECT_TIMEOUT) {
+        Ok(Ok(c)) => Ok(c),
+        Ok(Err(e)) => Err(explain_connect_error(place, e)),
+        Err(_) => bail!(
+            "timed out after {} s connecting to {place}: the server is not accepting \
+             connections (its queue is full)",
+            CONNECT_TIMEOUT.as_secs()
+        ),
+    }
+}
+
+/// Turn connect()'s errno into a sentence that says what to do.
+fn explain_connect_error(place: &Place, e: io::Error) -> anyhow::Error {
+    let hint = match (place, e.kind(), e.raw_os_error()) {
+        (Place::File(_), ErrorKind::NotFound, _) => {
+            "there is no such file: start socket-server with this path first".to_string()
+        }
+        (Place::File(p), ErrorKind::ConnectionRefused, _) if !is_socket(p) => {
+            "this file is not a socket: give the path of a server's socket".to_string()
+        }
+        (Place::File(_), ErrorKind::ConnectionRefused, _) => "the socket file is there but \
+             nobody is accepting on it (a stale file left by a server that has gone): \
+             start socket-server with this path"
+            .to_string(),
+        (Place::Abstract(_), ErrorKind::ConnectionRefused, _) => {
+            "nobody is listening on this abstract name: start socket-server --abstract NAME"
+                .to_string()
+        }
+        (Place::File(_), ErrorKind::PermissionDenied, _) => "permission denied: connecting \
+             needs write permission on the socket file (and search permission on its \
+             directories)"
+            .to_string(),
+        (Place::File(_), _, Some(ENOTDIR)) => {
+            "a part of the path is a file, not a directory".to_string()
+        }
+        _ => return anyhow::Error::new(e).context(format!("connecting to {place}")),
+    };
+    anyhow!("connecting to {place}: {hint} ({e})")
+}
+// ANCHOR_END: connect
+
+fn is_socket(p: &std::path::Path) -> bool {
+    std::fs::metadata(p).is_ok_and(|m| m.file_type().is_socket())
 }

@@ -1,6 +1,306 @@
-//! socket-server: not written yet.
+//! socket-server: Tsoukalos, *Mastering Go*, "A Unix socket server",
+//! program `socketServer.go`.
+//!
+//! An echo server on a Unix domain stream socket: a socket that lives
+//! in the file system (or, on Linux, in the abstract namespace) and
+//! joins processes on the same machine. No IP, no ports: the kernel
+//! copies bytes from one process's socket buffer to the other's.
+//! Every client gets its own thread; whatever it sends comes back.
+//!
+//!     cargo run -q -p unix-socket -- aSocket
+//!     cargo run -q -p unix-socket -- --abstract netprog-echo
+//!
+//! Before it binds, the server looks at what is already at the path:
+//! a stale socket file (nobody accepts on it) is removed and reported;
+//! a live one, or anything that is not a socket, is left alone and the
+//! server stops. On Ctrl+C (SIGINT) or SIGTERM it removes its socket
+//! file and exits 0.
+//!
+//! Exit status: 0 after a clean shutdown; 100 for every error (as the
+//! book's program), with one line on stderr.
 
-fn main() {
-    eprintln!("socket-server: not written yet");
-    std::process::exit(1);
+use anyhow::{Context, Result, anyhow, bail};
+use signal_hook::consts::{SIGINT, SIGTERM};
+use signal_hook::iterator::Signals;
+use std::io::{self, ErrorKind, Read, Write};
+use std::os::unix::fs::{FileTypeExt, MetadataExt};
+use std::os::unix::net::{UnixListener, UnixStream};
+use std::path::Path;
+use std::process::ExitCode;
+use std::thread;
+use std::time::Duration;
+use unix_socket::{Place, parse_args, printable};
+
+const USAGE: &str = "usage: socket-server PATH | socket-server --abstract NAME";
+
+/// How much one read takes from the socket, as in the book. A longer
+/// message is simply read, logged and echoed in several pieces.
+const BUF_SIZE: usize = 1024;
+
+/// A client that stops reading its echoes fills its socket buffer, and
+/// our write then blocks. After this long we give up on that client
+/// (its thread logs the error and closes the connection).
+const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Pause after `accept` fails for lack of file descriptors, so that a
+/// full table does not turn the accept loop into a busy loop.
+const ACCEPT_BACKOFF: Duration = Duration::from_millis(100);
+
+/// errno values std has no `ErrorKind` for (Linux numbering).
+const ENOTDIR: i32 = 20;
+const ENFILE: i32 = 23;
+const EMFILE: i32 = 24;
+
+fn main() -> ExitCode {
+    // Go: `fmt.Println(err); os.Exit(100)` wherever something fails.
+    // `{:#}` prints anyhow's chain of context on one line.
+    match run() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("socket-server: {e:#}");
+            ExitCode::from(100)
+        }
+    }
 }
+
+// ANCHOR: main
+fn run() -> Result<()> {
+    // Go: `if len(arguments) == 1 { ... }; socketFile := arguments[1]`
+    let args = parse_args(std::env::args().skip(1), false).map_err(|e| anyhow!("{e} ({USAGE})"))?;
+    let place = args.place;
+    place.check().map_err(|e| anyhow!("{place}: {e}"))?;
+
+    // Go calls `net.Listen("unix", socketFile)` straight away and fails
+    // with "bind: address already in use" if any file is at the path.
+    // We first look at what is there (see clear_stale_socket).
+    if let Place::File(path) = &place {
+        clear_stale_socket(path)?;
+    }
+    let listener = listen(&place)?;
+
+    // Go has no clean-up: its socket file stays behind after Ctrl+C
+    // and blocks the next start. We remove ours on SIGINT and SIGTERM.
+    remove_on_signal(&place)?;
+
+    // The first line of output says where we listen (for scripts and
+    // tests, which wait for it).
+    log(&format!("listening on {place}"));
+
+    // Go: `for { fd, err := l.Accept(); ...; go echoServer(fd) }`
+    accept_loop(&listener);
+    Ok(())
+}
+// ANCHOR_END: main
+
+// ANCHOR: stale
+/// Make way for our socket file, or say why we cannot.
+///
+/// - nothing at the path: fine;
+/// - not a socket (a regular file, a directory, a symbolic link): it is
+///   somebody's data, never ours to delete: refuse;
+/// - a socket that accepts a connection: a server is running there:
+///   refuse, rather than steal its name;
+/// - a socket that refuses (ECONNREFUSED): nobody listens on it any
+///   more. A server that was killed (SIGKILL, a crash, Go's program
+///   after Ctrl+C) leaves its file behind; bind() fails on it with
+///   "address already in use", so we remove it and say so.
+///
+/// There is a race: another server could start between our check and
+/// our bind. A production server would hold a lock file (flock) beside
+/// the socket, or let systemd create the socket for it.
+fn clear_stale_socket(path: &Path) -> Result<()> {
+    // symlink_metadata (lstat) does not follow a symbolic link: a link
+    // is reported as a link, so we never delete what it points to.
+    let Ok(meta) = std::fs::symlink_metadata(path) else {
+        // Nothing there, or we cannot look: let bind() report it.
+        return Ok(());
+    };
+    if !meta.file_type().is_socket() {
+        bail!(
+            "{} exists and is not a socket; it is left untouched: \
+             remove it yourself or choose another path",
+            path.display()
+        );
+    }
+    match UnixStream::connect(path) {
+        // Someone accepted (the kernel completed our connection).
+        // Dropping the stream closes it; that server sees a client
+        // that came and went.
+        Ok(_) => bail!(
+            "{} is in use: a server is accepting connections on it; \
+             stop that server first or choose another path",
+            path.display()
+        ),
+        Err(e) if e.kind() == ErrorKind::ConnectionRefused => {
+            std::fs::remove_file(path)
+                .with_context(|| format!("removing stale socket file {}", path.display()))?;
+            eprintln!(
+                "removed stale socket file {} (nobody was accepting on it)",
+                path.display()
+            );
+            Ok(())
+        }
+        Err(e) => Err(e).with_context(|| {
+            format!("checking whether socket file {} is in use", path.display())
+        }),
+    }
+}
+// ANCHOR_END: stale
+
+// ANCHOR: listen
+/// Go: `net.Listen("unix", socketFile)`. std's `UnixListener::bind`
+/// makes a socket(AF_UNIX, SOCK_STREAM), bind()s it, which creates the
+/// socket file (a new inode of type socket, like mknod would), and
+/// listen()s. `bind_addr` does the same for an address that may also
+/// be an abstract name.
+fn listen(place: &Place) -> Result<UnixListener> {
+    let addr = place
+        .socket_addr()
+        .with_context(|| format!("making a socket address of {place}"))?;
+    UnixListener::bind_addr(&addr).map_err(|e| explain_bind_error(place, e))
+}
+
+/// Turn bind()'s errno into a sentence that says what to do.
+fn explain_bind_error(place: &Place, e: io::Error) -> anyhow::Error {
+    let dir = match place {
+        Place::File(p) => match p.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d.display().to_string(),
+            _ => ".".to_string(),
+        },
+        Place::Abstract(_) => String::new(),
+    };
+    let hint = match (place, e.kind(), e.raw_os_error()) {
+        (Place::File(_), ErrorKind::PermissionDenied, _) => format!(
+            "permission denied: you may not create files in {dir}; \
+             choose a directory you can write to"
+        ),
+        (Place::File(_), ErrorKind::NotFound, _) => {
+            format!("directory {dir} does not exist: create it first or choose another path")
+        }
+        (Place::File(_), _, Some(ENOTDIR)) => {
+            format!("a part of the path ({dir}) is not a directory")
+        }
+        (Place::File(_), ErrorKind::AddrInUse, _) => {
+            "the file appeared after our check: is another server starting?".to_string()
+        }
+        (Place::Abstract(_), ErrorKind::AddrInUse, _) => {
+            "another socket already has this abstract name: choose another name".to_string()
+        }
+        _ => return anyhow::Error::new(e).context(format!("creating socket {place}")),
+    };
+    anyhow!("creating socket {place}: {hint} ({e})")
+}
+// ANCHOR_END: listen
+
+// ANCHOR: signals
+/// Remove the socket file when SIGINT (Ctrl+C) or SIGTERM (`kill`)
+/// arrives, then exit with status 0.
+///
+/// signal-hook installs the handlers; the handler itself only writes a
+/// byte to a pipe (all a signal handler may safely do), and a thread of
+/// ours waits on that pipe and does the real work. SIGKILL cannot be
+/// caught: after `kill -9` the file stays, and the next start finds a
+/// stale socket.
+fn remove_on_signal(place: &Place) -> Result<()> {
+    let mut signals =
+        Signals::new([SIGINT, SIGTERM]).context("installing the SIGINT/SIGTERM handlers")?;
+    // Remember which file is ours (device and inode numbers), so that
+    // we never remove a file that someone put there after us.
+    let ours = match place {
+        Place::File(p) => {
+            let m = std::fs::metadata(p)
+                .with_context(|| format!("looking at our socket file {}", p.display()))?;
+            Some((p.clone(), m.dev(), m.ino()))
+        }
+        Place::Abstract(_) => None, // no file: the name dies with the socket
+    };
+    thread::spawn(move || {
+        let Some(signal) = signals.forever().next() else {
+            return;
+        };
+        let name = if signal == SIGINT { "SIGINT" } else { "SIGTERM" };
+        match ours {
+            Some((path, dev, ino)) => {
+                let still_ours = std::fs::symlink_metadata(&path)
+                    .is_ok_and(|m| m.dev() == dev && m.ino() == ino);
+                if !still_ours {
+                    eprintln!("got {name}: {} is no longer our file; left alone", path.display());
+                } else if let Err(e) = std::fs::remove_file(&path) {
+                    eprintln!("got {name}: removing {}: {e}", path.display());
+                } else {
+                    eprintln!("got {name}: removed socket file {}", path.display());
+                }
+            }
+            None => eprintln!("got {name}: shutting down"),
+        }
+        // Ends every thread; the kernel closes every socket.
+        std::process::exit(0);
+    });
+    Ok(())
+}
+// ANCHOR_END: signals
+
+// ANCHOR: accept
+/// Go: `fd, err := l.Accept(); if err != nil { fmt.Println(err);
+/// os.Exit(100) }; go echoServer(fd)`. Go stops the whole server on an
+/// accept error; we log it and go on, since the usual cause (out of
+/// file descriptors) passes when some clients leave.
+fn accept_loop(listener: &UnixListener) {
+    let mut id: u64 = 0;
+    for conn in listener.incoming() {
+        match conn {
+            Ok(c) => {
+                id += 1;
+                // Go's `go echoServer(fd)`: a thread instead of a
+                // goroutine. A production server would cap the number.
+                thread::spawn(move || echo_server(c, id));
+            }
+            Err(e) => {
+                eprintln!("accepting a connection: {e}");
+                if matches!(e.raw_os_error(), Some(EMFILE | ENFILE)) {
+                    thread::sleep(ACCEPT_BACKOFF);
+                }
+            }
+        }
+    }
+}
+// ANCHOR_END: accept
+
+// ANCHOR: echo
+/// Go: `func echoServer(c net.Conn)`. Read what the client sent, log
+/// it, write it back, until the client closes its end. Errors end this
+/// client only: they are logged with the client's number.
+fn echo_server(mut c: UnixStream, id: u64) {
+    if let Err(e) = echo(&mut c) {
+        eprintln!("client {id}: {e:#}");
+    }
+    // Dropping `c` closes the socket: the client reads end-of-file.
+}
+
+fn echo(c: &mut UnixStream) -> Result<()> {
+    c.set_write_timeout(Some(WRITE_TIMEOUT))
+        .context("setting the write timeout")?;
+    let mut buf = [0u8; BUF_SIZE];
+    loop {
+        // read() returns what has arrived, 1..=1024 bytes; 0 means the
+        // client closed (or half-closed) its side. Go returns io.EOF.
+        let nr = match c.read(&mut buf) {
+            Ok(0) => return Ok(()),
+            Ok(n) => n,
+            Err(e) if e.kind() == ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e).context("reading"),
+        };
+        let data = &buf[..nr];
+        // Go: `fmt.Printf("->: %v\n", string(data))`.
+        log(&format!("->: {}", printable(data)));
+        // Go: `c.Write(data)`; write_all also loops over short writes.
+        c.write_all(data).context("writing the echo")?;
+    }
+}
+
+/// One line on stdout. println! would panic if stdout were closed (say
+/// `socket-server s | head -1`); a log line is not worth a crash.
+fn log(line: &str) {
+    let _ = writeln!(io::stdout().lock(), "{line}");
+}
+// ANCHOR_END: echo
