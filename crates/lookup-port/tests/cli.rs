@@ -18,6 +18,7 @@ http\t\t80/tcp\t\twww\t\t# WorldWideWeb HTTP
 domain\t\t53/tcp\t\t\t\t# Domain Name Server
 netprog-demo\t7777/tcp\tdemo-alias\tanother-alias
 netprog-demo\t7778/udp
+CamelCase-Service\t7779/tcp
 toobig\t\t70000/tcp
 this line is not an entry
 \u{1}\u{2} 9/tcp
@@ -89,6 +90,14 @@ fn aliases_are_names_too() {
 fn case_does_not_matter() {
     assert_port(&lookup(&["tcp", "NetProg-Demo"]), 7777);
     assert_port(&lookup(&["tcp", "WWW"]), 80);
+}
+
+#[test]
+fn names_written_with_capitals_in_the_file_are_found() {
+    // A deliberate difference: Go lowers only the name asked for, so it
+    // could never find this entry.
+    assert_port(&lookup(&["tcp", "camelcase-service"]), 7779);
+    assert_port(&lookup(&["tcp", "CamelCase-Service"]), 7779);
 }
 
 #[test]
