@@ -160,7 +160,9 @@ where
 fn parse_count(n: &str) -> Result<u64, String> {
     match n.parse::<u64>() {
         Ok(n) if n > 0 => Ok(n),
-        _ => Err(format!("--count takes a whole number of 1 or more, not {n:?}")),
+        _ => Err(format!(
+            "--count takes a whole number of 1 or more, not {n:?}"
+        )),
     }
 }
 
@@ -213,14 +215,25 @@ mod tests {
 
     #[test]
     fn bad_command_lines() {
-        assert_eq!(parse(&[], true).unwrap_err(), "Please provide a socket file.");
-        assert!(parse(&["a", "b"], true).unwrap_err().contains("one too many"));
+        assert_eq!(
+            parse(&[], true).unwrap_err(),
+            "Please provide a socket file."
+        );
+        assert!(
+            parse(&["a", "b"], true)
+                .unwrap_err()
+                .contains("one too many")
+        );
         assert!(parse(&["--abstract"], true).unwrap_err().contains("NAME"));
         assert!(parse(&["--count"], true).unwrap_err().contains("number"));
         assert!(parse(&["--count", "0", "s"], true).is_err());
         assert!(parse(&["--count", "x", "s"], true).is_err());
         assert!(parse(&["--count", "-1", "s"], true).is_err());
-        assert!(parse(&["-v", "s"], true).unwrap_err().contains("unknown option -v"));
+        assert!(
+            parse(&["-v", "s"], true)
+                .unwrap_err()
+                .contains("unknown option -v")
+        );
     }
 
     #[test]
@@ -228,7 +241,9 @@ mod tests {
         assert!(Place::File("".into()).check().is_err());
         assert!(Place::Abstract(String::new()).check().is_err());
         assert!(Place::Abstract("x".repeat(MAX_ADDR_LEN)).check().is_ok());
-        let e = Place::Abstract("x".repeat(MAX_ADDR_LEN + 1)).check().unwrap_err();
+        let e = Place::Abstract("x".repeat(MAX_ADDR_LEN + 1))
+            .check()
+            .unwrap_err();
         assert!(e.contains("108 bytes long"), "{e}");
     }
 

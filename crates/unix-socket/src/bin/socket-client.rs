@@ -28,7 +28,8 @@ use std::thread;
 use std::time::Duration;
 use unix_socket::{Place, parse_args, printable};
 
-const USAGE: &str = "usage: socket-client [--count N] PATH | socket-client [--count N] --abstract NAME";
+const USAGE: &str =
+    "usage: socket-client [--count N] PATH | socket-client [--count N] --abstract NAME";
 
 /// What the book's client sends, again and again.
 const MESSAGE: &[u8] = b"Hello Server!";

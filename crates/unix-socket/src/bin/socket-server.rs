@@ -140,9 +140,8 @@ fn clear_stale_socket(path: &Path) -> Result<()> {
             );
             Ok(())
         }
-        Err(e) => Err(e).with_context(|| {
-            format!("checking whether socket file {} is in use", path.display())
-        }),
+        Err(e) => Err(e)
+            .with_context(|| format!("checking whether socket file {} is in use", path.display())),
     }
 }
 // ANCHOR_END: stale
@@ -218,13 +217,20 @@ fn remove_on_signal(place: &Place) -> Result<()> {
         let Some(signal) = signals.forever().next() else {
             return;
         };
-        let name = if signal == SIGINT { "SIGINT" } else { "SIGTERM" };
+        let name = if signal == SIGINT {
+            "SIGINT"
+        } else {
+            "SIGTERM"
+        };
         match ours {
             Some((path, dev, ino)) => {
                 let still_ours = std::fs::symlink_metadata(&path)
                     .is_ok_and(|m| m.dev() == dev && m.ino() == ino);
                 if !still_ours {
-                    eprintln!("got {name}: {} is no longer our file; left alone", path.display());
+                    eprintln!(
+                        "got {name}: {} is no longer our file; left alone",
+                        path.display()
+                    );
                 } else if let Err(e) = std::fs::remove_file(&path) {
                     eprintln!("got {name}: removing {}: {e}", path.display());
                 } else {
@@ -294,7 +300,16 @@ fn echo(c: &mut UnixStream) -> Result<()> {
         // Go: `fmt.Printf("->: %v\n", string(data))`.
         log(&format!("->: {}", printable(data)));
         // Go: `c.Write(data)`; write_all also loops over short writes.
-        c.write_all(data).context("writing the echo")?;
+        if let Err(e) = c.write_all(data) {
+            // SO_SNDTIMEO expired: Linux says EAGAIN (WouldBlock).
+            if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) {
+                bail!(
+                    "gave up after {} s writing the echo: the client is not reading",
+                    WRITE_TIMEOUT.as_secs()
+                );
+            }
+            return Err(e).context("writing the echo");
+        }
     }
 }
 

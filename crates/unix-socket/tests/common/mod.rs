@@ -1,0 +1,114 @@
+//! Helpers shared by this crate's test files.
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+
+use std::io::{Read, Write};
+use std::os::unix::net::UnixStream;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::Duration;
+use testkit::{Cmd, Out, Server, TempDir, WAIT};
+
+pub const SERVER: &str = env!("CARGO_BIN_EXE_socket-server");
+pub const CLIENT: &str = env!("CARGO_BIN_EXE_socket-client");
+
+/// A temp dir and the path of a socket file inside it.
+pub fn sock(tag: &str) -> (TempDir, PathBuf) {
+    let dir = TempDir::new(&format!("unix-{tag}"));
+    let path = dir.path().join("s.sock");
+    (dir, path)
+}
+
+pub fn s(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+/// Start socket-server on a file.
+pub fn server(path: &Path) -> Server {
+    let srv = Server::start(SERVER, &[s(path)]);
+    assert_eq!(srv.addr, s(path), "the server names the path it listens on");
+    srv
+}
+
+/// An abstract name no other test (or run) uses.
+pub fn unique_name(tag: &str) -> String {
+    static N: AtomicU32 = AtomicU32::new(0);
+    let n = N.fetch_add(1, Ordering::Relaxed);
+    format!("netprog-test-{tag}-{}-{n}", std::process::id())
+}
+
+/// Connect with a read timeout, so that no test waits forever.
+pub fn connect(path: &Path) -> UnixStream {
+    let c = UnixStream::connect(path)
+        .unwrap_or_else(|e| panic!("connecting to {}: {e}", path.display()));
+    c.set_read_timeout(Some(WAIT)).unwrap();
+    c
+}
+
+/// Send bytes and read back exactly as many (an echo).
+pub fn round_trip(c: &mut UnixStream, msg: &[u8]) -> Vec<u8> {
+    c.write_all(msg).unwrap();
+    let mut back = vec![0u8; msg.len()];
+    c.read_exact(&mut back)
+        .unwrap_or_else(|e| panic!("no echo of {} bytes: {e}", msg.len()));
+    back
+}
+
+/// socket-client --count N PATH, to completion.
+pub fn client_count(path: &Path, n: u32) -> Out {
+    Cmd::new(CLIENT)
+        .args(["--count", &n.to_string(), s(path)])
+        .run()
+}
+
+/// The lines a program printed that are replies (`-> ...`).
+pub fn replies(out: &Out) -> Vec<&str> {
+    out.stdout.lines().filter(|l| l.starts_with("->")).collect()
+}
+
+/// A command that runs `exe` as user nobody when we are root, because
+/// file permissions do not stop root. None (with a printed reason)
+/// when that is impossible here.
+pub fn unprivileged(exe: &str) -> Option<Command> {
+    if !testkit::is_root() {
+        return Some(Command::new(exe));
+    }
+    if !testkit::need_tool("setpriv", "drop root to test permission denied") {
+        return None;
+    }
+    let mut c = Command::new("setpriv");
+    c.args(["--reuid=65534", "--regid=65534", "--clear-groups", exe]);
+    Some(c)
+}
+
+/// Assert a failed run: exit 100, nothing on stdout, exactly one line
+/// on stderr that contains every one of `words`.
+pub fn assert_one_line_error(out: &Out, words: &[&str]) {
+    assert_eq!(out.code, Some(100), "exit status 100\n{}", out.describe());
+    assert!(
+        out.stdout.is_empty(),
+        "nothing on stdout\n{}",
+        out.describe()
+    );
+    let lines: Vec<&str> = out.stderr.lines().collect();
+    assert_eq!(lines.len(), 1, "one line on stderr\n{}", out.describe());
+    for w in words {
+        assert!(
+            lines[0].contains(w),
+            "stderr should say {w:?}\n{}",
+            out.describe()
+        );
+    }
+}
+
+/// Wait (bounded) until `cond` holds; for states we cannot be told of.
+pub fn eventually(what: &str, cond: impl Fn() -> bool) {
+    let deadline = std::time::Instant::now() + WAIT;
+    while !cond() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "timed out waiting: {what}"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
