@@ -1,6 +1,50 @@
-//! lookup-host: not written yet.
+//! lookup-host: print every address of a host name.
+//!
+//! Source: Jan Newmarch, *Socket-level Programming*, section "Host
+//! lookup", program LookupHost. Where ResolveIP keeps one address, this
+//! prints all of them: a name may have several (one per network card,
+//! an IPv4 and an IPv6 one, several servers behind one name).
+//!
+//! Run it:
+//!
+//! ```sh
+//! cargo run -p resolve --bin lookup-host -- localhost
+//! ```
+//!
+//! Exit status: 0 on success, 1 on a usage error, 2 when the name does
+//! not resolve (as the book's program does).
+
+use std::process::exit;
 
 fn main() {
-    eprintln!("lookup-host: not written yet");
-    std::process::exit(1);
+    let args = match resolve::utf8_args() {
+        Ok(args) => args,
+        Err(e) => {
+            eprintln!("Fatal error: {e}");
+            exit(1);
+        }
+    };
+    if args.len() != 2 {
+        eprintln!("Usage: lookup-host hostname");
+        exit(1);
+    }
+    let name = &args[1];
+
+    // ANCHOR: lookup
+    // net.LookupHost(name) returns strings; we keep IpAddr values and
+    // let Display write them (IPv6 in its short form, like Go).
+    let addrs = match resolve::lookup_host(name) {
+        Ok(addrs) => addrs,
+        Err(e) => {
+            // Go: "Error:  lookup NAME: no such host" (two spaces, from
+            // Println). We add what getaddrinfo itself said.
+            eprintln!("Error: {e}");
+            exit(2);
+        }
+    };
+
+    for s in addrs {
+        println!("{s}");
+    }
+    // ANCHOR_END: lookup
 }
