@@ -225,12 +225,21 @@ fn the_client_sends_what_the_server_expects() {
         s.set_read_timeout(Some(READ)).unwrap();
         let body = rpc::read_frame(&mut s).unwrap().unwrap();
         let call = rpc::decode_call(&body).unwrap();
-        let _ = s.write_all(&Reply { id: call.id, result: Ok(0) }.encode());
+        let _ = s.write_all(
+            &Reply {
+                id: call.id,
+                result: Ok(0),
+            }
+            .encode(),
+        );
         tx.send(call).unwrap();
     });
     let _ = client(&["--call", ADD, &addr.to_string()]);
     let call = rx.recv_timeout(READ).unwrap();
     assert_eq!(call.method, "MyInterface.Add");
     assert_eq!(call.id, 1);
-    assert_eq!(MyInts::decode(&call.args).unwrap(), ints(17, 18, true, false));
+    assert_eq!(
+        MyInts::decode(&call.args).unwrap(),
+        ints(17, 18, true, false)
+    );
 }

@@ -1,0 +1,130 @@
+//! Check for exercise 8 of docs/src/rpc.md (the chapter's exercise 8,
+//! made concrete): `MyInterface.Multiply` and `MyInterface.Divide`,
+//! with an error reply for a division by zero.
+//! Run it with `scripts/exercise rpc 8`.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use common::*;
+use rpc::{ADD, MyInts};
+use testkit::Cmd;
+
+const MULTIPLY: &str = "MyInterface.Multiply";
+const DIVIDE: &str = "MyInterface.Divide";
+
+fn client(args: &[&str]) -> testkit::Out {
+    Cmd::new(CLIENT).args(args).run()
+}
+
+#[test]
+fn the_books_arguments_through_rpc_client() {
+    let srv = server();
+    // (-17) * 18 = -306 and (-17) / 18 = 0: integer division rounds
+    // toward zero, in Go and in Rust alike.
+    for (method, want) in [
+        (MULTIPLY, "Reply (Multiply): -306\n"),
+        (DIVIDE, "Reply (Divide): 0\n"),
+    ] {
+        let out = client(&["--call", method, &srv.addr]);
+        assert_eq!(
+            (out.code, out.stdout.as_str()),
+            (Some(0), want),
+            "hint: register {method:?} in rpc-server; `rpc-client --call {method} ADDR` \
+             should print {want:?}. It said:\n{}",
+            out.describe()
+        );
+    }
+}
+
+#[test]
+fn signs_are_applied_as_for_add_and_subtract() {
+    let srv = server();
+    let mut s = connect(srv.socket_addr());
+    // Worked out by hand: s1*A1 (op) s2*A2.
+    let cases = [
+        (MULTIPLY, ints(6, 7, false, false), 42),
+        (MULTIPLY, ints(6, 7, true, false), -42),
+        (MULTIPLY, ints(6, 7, true, true), 42),
+        (MULTIPLY, ints(0, 7, true, false), 0),
+        (DIVIDE, ints(7, 2, false, false), 3),
+        (DIVIDE, ints(7, 2, false, true), -3),
+        (DIVIDE, ints(7, 2, true, true), 3),
+        (DIVIDE, ints(0, 5, false, false), 0),
+    ];
+    for (i, (method, args, want)) in cases.into_iter().enumerate() {
+        let r = call(&mut s, i as u32 + 1, method, &args);
+        assert_eq!(
+            r.result,
+            Ok(want),
+            "hint: {method} of {args:?} should be {want}: apply the signs with \
+             args.signed() as add() does, then multiply or divide"
+        );
+    }
+}
+
+#[test]
+fn division_by_zero_is_an_error_reply() {
+    let srv = server();
+    let mut s = connect(srv.socket_addr());
+    let r = call(&mut s, 5, DIVIDE, &ints(7, 0, false, false));
+    assert_eq!(
+        (r.id, r.result),
+        (5, Err("division by zero".to_string())),
+        "hint: check the divisor first and return Err(\"division by zero\".into()); \
+         an integer division by zero panics in Rust"
+    );
+    // Zero is zero, whatever its sign flag says.
+    let r = call(&mut s, 6, DIVIDE, &ints(7, 0, false, true));
+    assert_eq!(r.result, Err("division by zero".to_string()));
+    // The connection is still open and the server still answers.
+    assert_eq!(
+        call(&mut s, 7, ADD, &MyInts::BOOK).result,
+        Ok(1),
+        "hint: an error reply must leave the connection open"
+    );
+}
+
+#[test]
+fn rpc_client_prints_the_servers_error() {
+    let srv = server();
+    let out = client(&["--call", DIVIDE, "--args", "7,0,false,false", &srv.addr]);
+    let want = format!(
+        "calling MyInterface.Divide on {}: the server says: division by zero",
+        srv.addr
+    );
+    assert_eq!(
+        (out.code, out.stderr.trim_end()),
+        (Some(100), want.as_str()),
+        "hint: the server should answer with the error message \"division by zero\""
+    );
+}
+
+#[test]
+fn results_too_big_are_errors_not_crashes() {
+    let srv = server();
+    let mut s = connect(srv.socket_addr());
+    // 2^32 * 2^32 = 2^64: too big for an i64, fine in an i128.
+    // (2^64-1)^2 is too big even for the i128 that signed() returns.
+    for (id, args) in [
+        (1, ints(1 << 32, 1 << 32, false, false)),
+        (2, ints(u64::MAX, u64::MAX, false, false)),
+    ] {
+        let r = call(&mut s, id, MULTIPLY, &args);
+        let ok = matches!(&r.result, Err(m) if m.contains("does not fit in a 64-bit int"));
+        assert!(
+            ok,
+            "hint: {MULTIPLY} of {args:?} must be an error reply saying the result \
+             \"does not fit in a 64-bit int\" (use fit(), and i128::checked_mul for the \
+             product, which can overflow even an i128); got {:?}",
+            r.result
+        );
+    }
+    // -2^63 / -1 = 2^63: one more than i64::MAX.
+    let r = call(&mut s, 3, DIVIDE, &ints(1 << 63, 1, true, true));
+    assert!(
+        matches!(&r.result, Err(m) if m.contains("does not fit in a 64-bit int")),
+        "hint: {DIVIDE} of -2^63 by -1 does not fit in an i64; got {:?}",
+        r.result
+    );
+}
