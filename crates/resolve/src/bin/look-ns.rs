@@ -163,13 +163,15 @@ fn exchange(query: &[u8], id: u16, server: SocketAddr) -> Result<Message> {
     match udp_exchange(query, id, server)? {
         Reply::Full(answer) => Ok(answer),
         Reply::Truncated => {
-            eprintln!("look-ns: the UDP answer was truncated (TC bit set); asking again over TCP");
-            match tcp_exchange(query, id, server).context(
+            let retry = tcp_exchange(query, id, server).context(
                 "the UDP answer was truncated (TC bit set) and the retry over TCP failed",
-            )? {
-                Reply::Full(answer) => Ok(answer),
-                Reply::Truncated => bail!("the answer over TCP is truncated too (TC bit set)"),
-            }
+            )?;
+            let Reply::Full(answer) = retry else {
+                bail!("the answer over TCP is truncated too (TC bit set)");
+            };
+            // Not an error, but worth knowing: say it on stderr.
+            eprintln!("look-ns: the UDP answer was truncated (TC bit set); this one came over TCP");
+            Ok(answer)
         }
     }
 }
@@ -221,7 +223,8 @@ fn udp_exchange(query: &[u8], id: u16, server: SocketAddr) -> Result<Reply> {
     }
     let also = match ignored {
         0 => String::new(),
-        n => format!("; {n} reply(ies) with another id ignored"),
+        1 => "; ignored 1 reply with another id".to_string(),
+        n => format!("; ignored {n} replies with another id"),
     };
     bail!(
         "i/o timeout: no answer from {server} ({TRIES} tries, {}s each{also})",

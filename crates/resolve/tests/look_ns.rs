@@ -1,0 +1,587 @@
+//! look-ns against a real DNS server (dnsmasq, started by the test on
+//! a loopback port, with records the test writes) and against fake
+//! "servers" made of a UDP socket in the test: one that never answers,
+//! and ones that send crafted bytes (malformed, truncated, wrong id).
+//! The decoder must turn every bad answer into one clear error line.
+//!
+//! A and PTR answers are checked too, by sending queries built with the
+//! crate's codec to dnsmasq: the same bytes look-ns would send.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use resolve::{RData, TYPE_A, TYPE_NS, TYPE_PTR};
+use std::io::{Read, Write};
+use std::net::{IpAddr, SocketAddr, TcpListener, UdpSocket};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::thread;
+use std::time::{Duration, Instant};
+use testkit::{Cmd, Out, TempDir};
+
+const LOOK_NS: &str = env!("CARGO_BIN_EXE_look-ns");
+
+fn look_ns(args: &[&str]) -> Out {
+    Cmd::new(LOOK_NS).args(args).run()
+}
+
+/// One line on stderr, nothing on stdout, exit status 100.
+fn assert_fails_with(out: &Out, needle: &str) {
+    out.expect_code(100);
+    assert_eq!(out.stdout, "", "{}", out.describe());
+    assert_eq!(out.stderr.lines().count(), 1, "{}", out.describe());
+    assert!(
+        out.stderr.contains(needle),
+        "want {needle:?}\n{}",
+        out.describe()
+    );
+    assert!(!out.stderr.contains("panicked"), "{}", out.describe());
+}
+
+// ------------------------------------------------------------------ dnsmasq
+
+/// dnsmasq is in /usr/sbin, which a normal user's PATH may lack.
+fn dnsmasq_path() -> Option<PathBuf> {
+    let sbin = PathBuf::from("/usr/sbin/dnsmasq");
+    if sbin.exists() {
+        return Some(sbin);
+    }
+    testkit::need_tool(
+        "dnsmasq",
+        "a real DNS server for look-ns (apt install dnsmasq-base)",
+    )
+    .then(|| PathBuf::from("dnsmasq"))
+}
+
+/// A dnsmasq serving the zone example.test authoritatively on a
+/// loopback port, killed on drop.
+struct Dnsmasq {
+    child: Child,
+    addr: SocketAddr,
+    _dir: TempDir,
+}
+
+/// The records the tests expect. dnsmasq serves them; nothing here is
+/// computed by the code under test.
+const WWW_ADDR: &str = "192.0.2.10";
+const HOSTS: &str = "192.0.2.10 www.example.test\n127.0.0.1 ns1.example.test\n";
+
+impl Dnsmasq {
+    /// Start dnsmasq, or None (test skipped) when it is not installed.
+    /// `extra` adds options (e.g. more secondary servers).
+    fn start(extra: &[String]) -> Option<Dnsmasq> {
+        let exe = dnsmasq_path()?;
+        // Pick a free port by binding port 0 and letting it go; if
+        // somebody takes it meanwhile, dnsmasq exits and we try again.
+        for _ in 0..5 {
+            let dir = TempDir::new("resolve-dnsmasq");
+            let hosts = dir.path().join("hosts");
+            std::fs::write(&hosts, HOSTS).unwrap();
+            let port = UdpSocket::bind("127.0.0.1:0")
+                .unwrap()
+                .local_addr()
+                .unwrap()
+                .port();
+            let mut cmd = Command::new(&exe);
+            cmd.args([
+                "--no-daemon",
+                "--conf-file=/dev/null",
+                "--pid-file=",
+                &format!("--port={port}"),
+                "--listen-address=127.0.0.1",
+                "--bind-interfaces",
+                "--no-resolv",
+                "--no-hosts",
+                &format!("--addn-hosts={}", hosts.display()),
+                "--auth-server=ns1.example.test,127.0.0.1",
+                "--auth-zone=example.test,192.0.2.0/24",
+            ])
+            .args(extra)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+            let child = cmd.spawn().expect("start dnsmasq");
+            let mut d = Dnsmasq {
+                child,
+                addr: SocketAddr::from(([127, 0, 0, 1], port)),
+                _dir: dir,
+            };
+            if d.wait_ready() {
+                return Some(d);
+            }
+            // It exited (port taken) or never answered: retry.
+            let _ = d.child.kill();
+            let _ = d.child.wait();
+        }
+        panic!("dnsmasq did not start answering on any of 5 ports");
+    }
+
+    /// dnsmasq prints no "listening on" line: it is ready when it
+    /// answers a query. Bounded: 5 seconds.
+    fn wait_ready(&mut self) -> bool {
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return false;
+            }
+            if ask(
+                self.addr,
+                "ns1.example.test",
+                TYPE_A,
+                Duration::from_millis(200),
+            )
+            .is_some()
+            {
+                return true;
+            }
+        }
+        false
+    }
+}
+
+impl Drop for Dnsmasq {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Send one query built by the crate's codec; decode the answer.
+fn ask(server: SocketAddr, name: &str, qtype: u16, wait: Duration) -> Option<resolve::Message> {
+    let sock = UdpSocket::bind("127.0.0.1:0").unwrap();
+    sock.connect(server).unwrap();
+    sock.set_read_timeout(Some(wait)).unwrap();
+    let q = resolve::build_query(0x4242, name, qtype).unwrap();
+    sock.send(&q).unwrap();
+    let mut buf = [0u8; 4096];
+    let n = sock.recv(&mut buf).ok()?;
+    let m = resolve::decode(&buf[..n]).expect("dnsmasq's answer decodes");
+    assert_eq!(m.header.id, 0x4242);
+    Some(m)
+}
+
+#[test]
+fn ns_records_from_dnsmasq() {
+    let Some(dns) = Dnsmasq::start(&["--auth-sec-servers=ns2.example.test".into()]) else {
+        return;
+    };
+    let server = dns.addr.to_string();
+    let out = look_ns(&["--server", &server, "example.test"]);
+    out.expect_code(0);
+    let mut got: Vec<&str> = out.stdout.lines().collect();
+    got.sort();
+    // Go prints NS.Host with its final dot.
+    assert_eq!(
+        got,
+        ["ns1.example.test.", "ns2.example.test."],
+        "{}",
+        out.describe()
+    );
+    assert_eq!(out.stderr, "");
+    // Case and a final dot do not matter; `--server=ADDR` works too.
+    let out = look_ns(&[&format!("--server={server}"), "EXAMPLE.Test."]);
+    out.expect_code(0);
+    assert_eq!(out.stdout.lines().count(), 2, "{}", out.describe());
+}
+
+#[test]
+fn a_and_ptr_answers_from_dnsmasq_decode() {
+    let Some(dns) = Dnsmasq::start(&[]) else {
+        return;
+    };
+    let wait = Duration::from_secs(2);
+    let m = ask(dns.addr, "www.example.test", TYPE_A, wait).expect("an answer");
+    assert_eq!(m.header.rcode(), 0);
+    let a: Vec<_> = m.answers.iter().map(|r| r.data.clone()).collect();
+    assert_eq!(a, [RData::A(WWW_ADDR.parse().unwrap())]);
+    assert_eq!(m.answers[0].name, "www.example.test.");
+
+    let ip: IpAddr = WWW_ADDR.parse().unwrap();
+    let rev = resolve::reverse_name(ip);
+    let m = ask(dns.addr, &rev, TYPE_PTR, wait).expect("an answer");
+    let ptr: Vec<_> = m.answers.iter().map(|r| r.data.clone()).collect();
+    assert_eq!(ptr, [RData::Ptr("www.example.test.".into())]);
+    assert_eq!(m.questions[0].name, "10.2.0.192.in-addr.arpa.");
+
+    // An NS query through the library gives what look-ns prints.
+    let m = ask(dns.addr, "example.test", TYPE_NS, wait).expect("an answer");
+    assert_eq!(m.answers[0].data, RData::Ns("ns1.example.test.".into()));
+}
+
+#[test]
+fn nxdomain_nodata_and_refused_from_dnsmasq() {
+    let Some(dns) = Dnsmasq::start(&[]) else {
+        return;
+    };
+    let server = dns.addr.to_string();
+    let out = look_ns(&["--server", &server, "nosuch.example.test"]);
+    assert_fails_with(
+        &out,
+        &format!("lookup nosuch.example.test on {server}: no such host (NXDOMAIN"),
+    );
+    // A host, not a zone: it exists but has no NS records (the book's
+    // www.mtsoukalos.eu example).
+    let out = look_ns(&["--server", &server, "www.example.test"]);
+    assert_fails_with(
+        &out,
+        &format!("lookup www.example.test on {server}: no such host (the name exists"),
+    );
+    // dnsmasq refuses names outside its zone (it has no upstream).
+    let out = look_ns(&["--server", &server, "example.org"]);
+    assert_fails_with(&out, "server refused the query (REFUSED");
+}
+
+#[test]
+fn truncated_udp_answer_is_retried_over_tcp_with_dnsmasq() {
+    // 30 long secondary server names do not fit in 512 bytes: dnsmasq
+    // sets TC over UDP and answers in full over TCP on the same port.
+    let names: Vec<String> = (1..=30)
+        .map(|i| format!("ns{i:02}.secondary-servers-of-a-rather-big-provider.test"))
+        .collect();
+    let Some(dns) = Dnsmasq::start(&[format!("--auth-sec-servers={}", names.join(","))]) else {
+        return;
+    };
+    let out = look_ns(&["--server", &dns.addr.to_string(), "example.test"]);
+    out.expect_code(0);
+    let mut got: Vec<String> = out.stdout.lines().map(String::from).collect();
+    got.sort();
+    let mut want: Vec<String> = names.iter().map(|n| format!("{n}.")).collect();
+    want.push("ns1.example.test.".into());
+    want.sort();
+    assert_eq!(got, want);
+    assert!(
+        out.stderr
+            .contains("truncated (TC bit set); this one came over TCP"),
+        "{}",
+        out.describe()
+    );
+}
+
+// -------------------------------------------------------------- fake servers
+
+/// A UDP "server" on a loopback port that answers each query with
+/// whatever `reply` makes of it (None: stay silent). Runs until the
+/// test ends (the thread dies with the process).
+fn fake_server(reply: impl Fn(&[u8]) -> Option<Vec<u8>> + Send + 'static) -> SocketAddr {
+    let sock = UdpSocket::bind("127.0.0.1:0").unwrap();
+    let addr = sock.local_addr().unwrap();
+    thread::spawn(move || {
+        let mut buf = [0u8; 1500];
+        while let Ok((n, peer)) = sock.recv_from(&mut buf) {
+            if let Some(bytes) = reply(&buf[..n]) {
+                let _ = sock.send_to(&bytes, peer);
+            }
+        }
+    });
+    addr
+}
+
+/// The start of an answer to `query`: its id, QR set, its question,
+/// with the given flags and counts. `rest` follows.
+fn answer(query: &[u8], flags: u16, ancount: u16, rest: &[u8]) -> Vec<u8> {
+    let mut m = query.to_vec();
+    m[2..4].copy_from_slice(&(flags | resolve::FLAG_QR).to_be_bytes());
+    m[6..8].copy_from_slice(&ancount.to_be_bytes());
+    m.extend_from_slice(rest);
+    m
+}
+
+#[test]
+fn a_server_that_never_answers_times_out_and_is_named() {
+    let silent = UdpSocket::bind("127.0.0.1:0").unwrap();
+    let addr = silent.local_addr().unwrap();
+    let t0 = Instant::now();
+    let out = look_ns(&["--server", &addr.to_string(), "example.test"]);
+    assert_fails_with(
+        &out,
+        &format!(
+            "lookup example.test on {addr}: i/o timeout: no answer from {addr} (2 tries, 2s each)"
+        ),
+    );
+    // Two tries of two seconds: about four seconds, not forever.
+    let took = t0.elapsed();
+    assert!(
+        took >= Duration::from_secs(4) && took < Duration::from_secs(8),
+        "{took:?}"
+    );
+    drop(silent);
+}
+
+#[test]
+fn nothing_listening_is_connection_refused() {
+    let port = UdpSocket::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let out = look_ns(&["--server", &format!("127.0.0.1:{port}"), "example.test"]);
+    assert_fails_with(
+        &out,
+        &format!("connection refused: nothing listens on 127.0.0.1:{port}"),
+    );
+}
+
+#[test]
+fn malformed_answers_are_errors_not_panics() {
+    let cases: Vec<(&str, Box<dyn Fn(&[u8]) -> Vec<u8> + Send>)> = vec![
+        (
+            "malformed answer: the message ends inside the 12-byte header (byte 5)",
+            Box::new(|_q: &[u8]| vec![1, 2, 3, 4, 5]),
+        ),
+        (
+            "malformed answer: the message ends inside a record's type, class, TTL and length",
+            Box::new(|q: &[u8]| answer(q, 0, 1, &[0xc0, 12, 0, 2])),
+        ),
+        (
+            "malformed answer: name at byte ",
+            // An NS record whose data is a pointer to itself.
+            Box::new(|q: &[u8]| {
+                let at = q.len() + 12; // where the rdata starts
+                let p = [0xc0 | (at >> 8) as u8, at as u8];
+                answer(
+                    q,
+                    0,
+                    1,
+                    &[0xc0, 12, 0, 2, 0, 1, 0, 0, 0, 60, 0, 2, p[0], p[1]],
+                )
+            }),
+        ),
+        (
+            "malformed answer: name pointer at byte ",
+            Box::new(|q: &[u8]| answer(q, 0, 1, &[0xc0, 0xff])),
+        ),
+        (
+            "malformed answer: the message ends inside a record's data",
+            // RDLENGTH says 40 bytes, the datagram ends first.
+            Box::new(|q: &[u8]| answer(q, 0, 1, &[0xc0, 12, 0, 2, 0, 1, 0, 0, 0, 60, 0, 40, 3])),
+        ),
+        (
+            "malformed answer: record of type 1 at byte ",
+            // An A record with 3 bytes of address.
+            Box::new(|q: &[u8]| {
+                answer(q, 0, 1, &[0xc0, 12, 0, 1, 0, 1, 0, 0, 0, 60, 0, 3, 1, 2, 3])
+            }),
+        ),
+        (
+            "malformed answer: the QR bit says it is a query",
+            Box::new(|q: &[u8]| q.to_vec()),
+        ),
+        (
+            "server misbehaving (SERVFAIL",
+            Box::new(|q: &[u8]| answer(q, resolve::RCODE_SERVFAIL.into(), 0, &[])),
+        ),
+    ];
+    for (want, make) in cases {
+        let addr = fake_server(move |q| Some(make(q)));
+        let out = look_ns(&["--server", &addr.to_string(), "example.test"]);
+        assert_fails_with(&out, &format!("lookup example.test on {addr}: "));
+        assert!(
+            out.stderr.contains(want),
+            "want {want:?}\n{}",
+            out.describe()
+        );
+    }
+}
+
+#[test]
+fn random_answers_never_panic() {
+    // Random bytes after a correct id and QR bit, so that they reach
+    // the decoder (a wrong id would just be ignored). A small
+    // xorshift makes the run repeatable.
+    let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+    for round in 0..40 {
+        let mut body = Vec::new();
+        for _ in 0..(round * 7 % 90) {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            body.push(seed as u8);
+        }
+        let ancount = (round % 4) as u16;
+        let addr = fake_server(move |q| Some(answer(&q[..12], 0, ancount, &body)));
+        let out = look_ns(&["--server", &addr.to_string(), "example.test"]);
+        assert!(
+            matches!(out.code, Some(0) | Some(100)),
+            "round {round}\n{}",
+            out.describe()
+        );
+        assert!(
+            !out.stderr.contains("panicked"),
+            "round {round}\n{}",
+            out.describe()
+        );
+        assert!(
+            out.stderr.lines().count() <= 1,
+            "round {round}\n{}",
+            out.describe()
+        );
+    }
+}
+
+#[test]
+fn replies_with_another_id_are_ignored() {
+    // First a reply with a wrong id, then the right one: the first is
+    // skipped, not taken for the answer.
+    let addr = fake_server(|q| {
+        let mut wrong = answer(q, 0, 0, &[]);
+        wrong[0] ^= 0xff;
+        Some(wrong)
+    });
+    let out = look_ns(&["--server", &addr.to_string(), "example.test"]);
+    assert_fails_with(&out, "i/o timeout");
+    assert!(
+        out.stderr.contains("ignored 2 replies with another id"),
+        "{}",
+        out.describe()
+    );
+}
+
+/// A UDP and a TCP socket on the same loopback port.
+fn udp_and_tcp_on_one_port() -> (UdpSocket, TcpListener) {
+    for _ in 0..20 {
+        let udp = UdpSocket::bind("127.0.0.1:0").unwrap();
+        if let Ok(tcp) = TcpListener::bind(udp.local_addr().unwrap()) {
+            return (udp, tcp);
+        }
+    }
+    panic!("no port free for both UDP and TCP");
+}
+
+#[test]
+fn truncated_answer_without_tcp_says_so() {
+    // TC set, and nothing listens on TCP at that port.
+    let addr = fake_server(|q| Some(answer(q, resolve::FLAG_TC, 3, &[0xc0])));
+    let out = look_ns(&["--server", &addr.to_string(), "example.test"]);
+    assert_fails_with(
+        &out,
+        "the UDP answer was truncated (TC bit set) and the retry over TCP failed: \
+         connecting to ",
+    );
+}
+
+#[test]
+fn truncated_answer_is_asked_again_over_tcp() {
+    let (udp, tcp) = udp_and_tcp_on_one_port();
+    let addr = udp.local_addr().unwrap();
+    thread::spawn(move || {
+        let mut buf = [0u8; 512];
+        while let Ok((n, peer)) = udp.recv_from(&mut buf) {
+            let _ = udp.send_to(&answer(&buf[..n], resolve::FLAG_TC, 0, &[]), peer);
+        }
+    });
+    thread::spawn(move || {
+        let (mut s, _) = tcp.accept().unwrap();
+        let mut len = [0u8; 2];
+        s.read_exact(&mut len).unwrap();
+        let mut q = vec![0u8; u16::from_be_bytes(len).into()];
+        s.read_exact(&mut q).unwrap();
+        // One NS record: owner = the question's name, "ns.tcp" + root.
+        let rec = [
+            0xc0, 12, 0, 2, 0, 1, 0, 0, 0, 60, 0, 8, 2, b'n', b's', 3, b't', b'c', b'p', 0,
+        ];
+        let a = answer(&q, 0, 1, &rec);
+        let mut framed = (a.len() as u16).to_be_bytes().to_vec();
+        framed.extend_from_slice(&a);
+        s.write_all(&framed).unwrap();
+    });
+    let out = look_ns(&["--server", &addr.to_string(), "example.test"]);
+    out.expect_code(0);
+    assert_eq!(out.stdout, "ns.tcp.\n");
+    assert!(
+        out.stderr.contains("this one came over TCP"),
+        "{}",
+        out.describe()
+    );
+}
+
+#[test]
+fn hostile_names_are_escaped_not_printed_raw() {
+    // An NS name with an ESC byte and a dot inside a label: printed as
+    // \027 and \046, so it cannot drive the learner's terminal.
+    let addr = fake_server(|q| {
+        let rec = [
+            0xc0, 12, 0, 2, 0, 1, 0, 0, 0, 60, 0, 5, 3, 0x1b, b'.', b'x', 0,
+        ];
+        Some(answer(q, 0, 1, &rec))
+    });
+    let out = look_ns(&["--server", &addr.to_string(), "example.test"]);
+    out.expect_code(0);
+    assert_eq!(out.stdout, "\\027\\046x.\n");
+}
+
+// ------------------------------------------------------------ command line
+
+#[test]
+fn bad_command_lines_exit_100() {
+    let usage = "(usage: look-ns [--server ADDR] DOMAIN)";
+    for (args, want) in [
+        (&[][..], "Please provide a domain!"),
+        (&["--server"][..], "--server needs an address"),
+        (
+            &["--server", "localhost", "x.test"][..],
+            "not a DNS server address: \"localhost\"",
+        ),
+        (
+            &["--server", "127.0.0.1:99999", "x.test"][..],
+            "not a DNS server address",
+        ),
+        (&["-v", "x.test"][..], "unknown option \"-v\""),
+        (&["a.test", "b.test"][..], "Too many arguments"),
+    ] {
+        let out = look_ns(args);
+        assert_fails_with(&out, want);
+        if !want.starts_with("not a DNS") {
+            assert!(out.stderr.contains(usage), "{}", out.describe());
+        }
+    }
+}
+
+#[test]
+fn invalid_domain_names_are_refused_before_sending() {
+    // --server points at a silent socket: if anything were sent, the
+    // test would see a timeout instead.
+    let silent = UdpSocket::bind("127.0.0.1:0").unwrap();
+    let server = silent.local_addr().unwrap().to_string();
+    let long = "x".repeat(64);
+    for (name, want) in [
+        ("a..b", "empty label"),
+        (&long[..], "longer than 63 bytes"),
+        ("bad name.test", "character ' ' is not allowed"),
+        ("bücher.test", "xn--"),
+    ] {
+        let out = look_ns(&["--server", &server, name]);
+        assert_fails_with(&out, &format!("lookup {name}: not a valid domain name: "));
+        assert!(out.stderr.contains(want), "{}", out.describe());
+    }
+}
+
+#[test]
+fn non_utf8_argument() {
+    use std::os::unix::ffi::OsStrExt;
+    let out = Cmd::new(LOOK_NS)
+        .args([std::ffi::OsStr::from_bytes(b"ex\xffample")])
+        .run();
+    assert_fails_with(&out, "not valid UTF-8");
+}
+
+#[test]
+fn default_server_is_the_first_nameserver_of_resolv_conf() {
+    // Whatever the machine's DNS does with this query, a failure must
+    // name the server from /etc/resolv.conf (read here independently).
+    let Ok(conf) = std::fs::read_to_string("/etc/resolv.conf") else {
+        return;
+    };
+    let Some(ns) = conf.lines().find_map(|l| {
+        let mut w = l.split_whitespace();
+        (w.next() == Some("nameserver")).then(|| w.next()).flatten()
+    }) else {
+        return;
+    };
+    let out = look_ns(&["nosuch.invalid"]);
+    assert_ne!(out.code, Some(0), "{}", out.describe());
+    let ip: IpAddr = ns.parse().unwrap();
+    let named = SocketAddr::new(ip, 53).to_string();
+    assert!(
+        out.stderr.contains(&format!(" on {named}: ")),
+        "{}",
+        out.describe()
+    );
+}
