@@ -319,9 +319,12 @@ fn nothing_listening_is_connection_refused() {
     );
 }
 
+/// Makes a crafted reply from the query it answers.
+type MakeReply = Box<dyn Fn(&[u8]) -> Vec<u8> + Send>;
+
 #[test]
 fn malformed_answers_are_errors_not_panics() {
-    let cases: Vec<(&str, Box<dyn Fn(&[u8]) -> Vec<u8> + Send>)> = vec![
+    let cases: Vec<(&str, MakeReply)> = vec![
         (
             "malformed answer: the message ends inside the 12-byte header (byte 5)",
             Box::new(|_q: &[u8]| vec![1, 2, 3, 4, 5]),
