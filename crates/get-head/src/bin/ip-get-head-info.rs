@@ -1,6 +1,143 @@
-//! ip-get-head-info: not written yet.
+//! ip-get-head-info: Newmarch, *Socket-level Programming*, "The types
+//! Conn, PacketConn and Listener", program `IPGetHeadInfo`.
+//!
+//! The same HTTP `HEAD` client as get-head-info, written with the
+//! generic dial (Go's `net.Dial("tcp", service)`: any address family,
+//! every address of the host tried in turn) and a hand-written read
+//! loop that grows a buffer, the text's `readFully`.
+//!
+//!     cargo run -q -p get-head --bin ip-get-head-info -- localhost:8000
+//!
+//! Limits (see src/lib.rs): 5 s to connect to each address; 5 s for
+//! each read, or `NETPROG_READ_TIMEOUT` seconds; at most 1 MiB of
+//! response.
+//!
+//! Exit status: 0 printed the response; 1 usage error or any failure
+//! (`Fatal error: ...` on stderr).
 
-fn main() {
-    eprintln!("ip-get-head-info: not written yet");
-    std::process::exit(1);
+use anyhow::{Context, Result, anyhow, bail};
+use bytes::{Bytes, BytesMut};
+use get_head::{
+    CONNECT_TIMEOUT, MAX_RESPONSE, REQUEST, is_timeout, parse_port, read_timeout, split_host_port,
+    timeout_message, too_big_message,
+};
+use std::io::{ErrorKind, Read, Write};
+use std::net::{TcpStream, ToSocketAddrs};
+use std::process::ExitCode;
+use std::time::Duration;
+
+// ANCHOR: main
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args_os()
+        .skip(1)
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
+    let [service] = args.as_slice() else {
+        eprintln!(
+            "Usage: ip-get-head-info host:port (for example: ip-get-head-info localhost:8000)"
+        );
+        return ExitCode::from(1);
+    };
+    match ip_get_head_info(service) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("Fatal error: {err:#}");
+            ExitCode::from(1)
+        }
+    }
 }
+// ANCHOR_END: main
+
+// ANCHOR: steps
+fn ip_get_head_info(service: &str) -> Result<()> {
+    let timeout = read_timeout().map_err(|e| anyhow!(e))?;
+
+    // Go: conn, err := net.Dial("tcp", service)
+    let mut conn = dial(service)?;
+    let peer = conn
+        .peer_addr()
+        .map_or_else(|_| service.to_string(), |a| a.to_string());
+
+    // Go: _, err = conn.Write([]byte("HEAD / HTTP/1.0\r\n\r\n"))
+    conn.write_all(REQUEST)
+        .with_context(|| format!("sending the request to {peer}"))?;
+
+    // Go: result, err := readFully(conn)
+    let result =
+        read_fully(conn, timeout).with_context(|| format!("reading the response from {peer}"))?;
+
+    // Go: fmt.Println(string(result))
+    let mut out = std::io::stdout().lock();
+    out.write_all(&result)
+        .and_then(|()| out.write_all(b"\n"))
+        .and_then(|()| out.flush())
+        .context("writing the response to standard output")?;
+    Ok(())
+}
+// ANCHOR_END: steps
+
+// ANCHOR: dial
+/// Go's `net.Dial("tcp", service)`: resolve the host to every address
+/// it has, IPv4 and IPv6, and try them in the order the resolver gave,
+/// until one connects. Std's `TcpStream::connect(service)` does the
+/// same loop, but without a timeout, so we write it out.
+///
+/// Go does a little more: with both families it races an IPv6 and an
+/// IPv4 attempt ("Happy Eyeballs", RFC 6555) instead of waiting for
+/// one to fail before trying the next.
+fn dial(service: &str) -> Result<TcpStream> {
+    let (host, port) = split_host_port(service)?;
+    let port = parse_port(port, service)?;
+    // An empty host (":8000") means this machine, as in Go.
+    let host = if host.is_empty() { "localhost" } else { host };
+    let addrs = (host, port)
+        .to_socket_addrs()
+        .with_context(|| format!("resolving {service}"))?;
+    let mut last_error = None;
+    for addr in addrs {
+        match TcpStream::connect_timeout(&addr, CONNECT_TIMEOUT) {
+            Ok(conn) => return Ok(conn),
+            Err(e) => last_error = Some(anyhow!(e).context(format!("connecting to {addr}"))),
+        }
+    }
+    // Report the last failure, as Go does when every address fails.
+    Err(last_error.unwrap_or_else(|| anyhow!("resolving {service}: no address found")))
+}
+// ANCHOR_END: dial
+
+// ANCHOR: read_fully
+/// The text's `readFully`: read 512 bytes at a time and append them to
+/// a buffer that grows, until the server closes the connection.
+/// `BytesMut` plays the part of Go's `bytes.Buffer`. Taking `conn` by
+/// value closes it when the function returns, like Go's
+/// `defer conn.Close()`.
+fn read_fully(mut conn: TcpStream, timeout: Duration) -> Result<Bytes> {
+    // Each read waits at most `timeout` (SO_RCVTIMEO). Go's version
+    // would wait for ever for a server that never answers.
+    conn.set_read_timeout(Some(timeout))
+        .context("setting the read timeout")?;
+
+    let mut result = BytesMut::new();
+    let mut buf = [0u8; 512];
+    loop {
+        // Go's Read can return data *and* an error together; Rust's
+        // returns one or the other, so the cases are cleaner.
+        let n = match conn.read(&mut buf) {
+            Ok(0) => break, // end of file: the server closed (Go: io.EOF)
+            Ok(n) => n,
+            // A signal arrived during the read: just read again.
+            Err(e) if e.kind() == ErrorKind::Interrupted => continue,
+            Err(e) if is_timeout(&e) => bail!(timeout_message(timeout)),
+            Err(e) => return Err(e.into()),
+        };
+        // Check before growing: the buffer never exceeds the limit.
+        if result.len() + n > MAX_RESPONSE {
+            bail!(too_big_message());
+        }
+        // BytesMut doubles its capacity as needed, as bytes.Buffer does.
+        result.extend_from_slice(&buf[..n]);
+    }
+    // freeze: the bytes are final, and can be shared without copying.
+    Ok(result.freeze())
+}
+// ANCHOR_END: read_fully

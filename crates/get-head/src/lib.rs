@@ -1,0 +1,318 @@
+//! What the two get-head programs share: the request they send, their
+//! limits, and the parsing of `host:port` and of the timeout setting.
+//!
+//! The programs themselves are in `src/bin/`; they read top to bottom
+//! like Newmarch's `GetHeadInfo` and `IPGetHeadInfo`.
+
+use std::fmt;
+use std::io;
+use std::time::Duration;
+
+// ANCHOR: request
+/// The whole request: an HTTP/1.0 `HEAD` for the root document. The
+/// empty line (`\r\n\r\n`) ends the headers, and with HTTP/1.0 the
+/// server closes the connection after answering, so "read to end of
+/// file" is how the client knows the answer is complete.
+pub const REQUEST: &[u8] = b"HEAD / HTTP/1.0\r\n\r\n";
+// ANCHOR_END: request
+
+// ANCHOR: limits
+/// The largest response the programs accept: 1 MiB. A `HEAD` answer is
+/// a few hundred bytes; a server that sends more than this is broken
+/// or hostile, and reading on would only fill memory. Go's
+/// `ioutil.ReadAll` has no limit at all.
+pub const MAX_RESPONSE: usize = 1 << 20;
+
+/// How long to wait for the connection to be set up (the TCP
+/// three-way handshake) before giving up. Go's `DialTCP` waits as long
+/// as the kernel does (about two minutes on Linux).
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// How long one read may wait for data when the environment does not
+/// say otherwise. Go's program has no read timeout: a server that
+/// accepts and never answers makes it wait forever.
+pub const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// The environment variable that sets the read timeout, in seconds
+/// (`0.5` and `30` are both fine).
+pub const READ_TIMEOUT_ENV: &str = "NETPROG_READ_TIMEOUT";
+// ANCHOR_END: limits
+
+/// What is wrong with a `host:port` argument. The wording is Go's
+/// (`net.SplitHostPort`), plus one case Go does not have: this crate
+/// does not look up port *names* such as `http`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AddrError {
+    /// The text that was wrong.
+    pub addr: String,
+    /// What was wrong with it.
+    pub why: &'static str,
+}
+
+impl fmt::Display for AddrError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "address {}: {}", self.addr, self.why)
+    }
+}
+
+impl std::error::Error for AddrError {}
+
+fn addr_error<T>(addr: &str, why: &'static str) -> Result<T, AddrError> {
+    Err(AddrError {
+        addr: addr.to_string(),
+        why,
+    })
+}
+
+// ANCHOR: split_host_port
+/// Split `host:port` as Go's `net.SplitHostPort` does: the port
+/// follows the last colon, and an IPv6 host must be in brackets
+/// (`[::1]:80`). The brackets are removed from the host.
+///
+/// ```
+/// use get_head::split_host_port;
+/// assert_eq!(split_host_port("127.0.0.1:80").unwrap(), ("127.0.0.1", "80"));
+/// assert_eq!(split_host_port("[::1]:80").unwrap(), ("::1", "80"));
+/// assert_eq!(
+///     split_host_port("localhost").unwrap_err().to_string(),
+///     "address localhost: missing port in address"
+/// );
+/// ```
+pub fn split_host_port(hostport: &str) -> Result<(&str, &str), AddrError> {
+    const MISSING_PORT: &str = "missing port in address";
+    const TOO_MANY_COLONS: &str = "too many colons in address";
+    let Some(colon) = hostport.rfind(':') else {
+        return addr_error(hostport, MISSING_PORT);
+    };
+    let port = &hostport[colon + 1..];
+    let host = if let Some(rest) = hostport.strip_prefix('[') {
+        // "[host]:port": the first ']' must come just before the last ':'.
+        let Some(close) = rest.find(']') else {
+            return addr_error(hostport, "missing ']' in address");
+        };
+        let after = 1 + close + 1; // index just past the ']'
+        if after == hostport.len() {
+            return addr_error(hostport, MISSING_PORT);
+        }
+        if after != colon {
+            let why = if hostport[after..].starts_with(':') {
+                TOO_MANY_COLONS
+            } else {
+                MISSING_PORT
+            };
+            return addr_error(hostport, why);
+        }
+        &rest[..close]
+    } else {
+        let host = &hostport[..colon];
+        if host.contains(':') {
+            return addr_error(hostport, TOO_MANY_COLONS);
+        }
+        host
+    };
+    // No other bracket may appear. (Both are one byte, so the slices
+    // below cut at character boundaries.)
+    let bracketed = hostport.starts_with('[');
+    let after_open = if bracketed { &hostport[1..] } else { hostport };
+    if after_open.contains('[') {
+        return addr_error(hostport, "unexpected '[' in address");
+    }
+    let after_close = if bracketed {
+        &hostport[colon..]
+    } else {
+        hostport
+    };
+    if after_close.contains(']') {
+        return addr_error(hostport, "unexpected ']' in address");
+    }
+    Ok((host, port))
+}
+// ANCHOR_END: split_host_port
+
+// ANCHOR: parse_port
+/// The port of a `host:port` argument: a decimal number from 0 to
+/// 65535. Go would also accept a service name (`localhost:http`) and
+/// look it up as `net.LookupPort` does (see the lookup-port crate);
+/// this crate keeps to numbers and says so.
+///
+/// ```
+/// use get_head::parse_port;
+/// assert_eq!(parse_port("8000", "x:8000"), Ok(8000));
+/// assert!(parse_port("99999", "x:99999").is_err());
+/// assert!(parse_port("http", "x:http").is_err());
+/// ```
+pub fn parse_port(port: &str, hostport: &str) -> Result<u16, AddrError> {
+    if port.is_empty() || !port.bytes().all(|b| b.is_ascii_digit()) {
+        return addr_error(
+            hostport,
+            "the port must be a number (names such as http are not looked up here)",
+        );
+    }
+    match port.parse::<u16>() {
+        Ok(p) => Ok(p),
+        Err(_) => addr_error(port, "invalid port"),
+    }
+}
+// ANCHOR_END: parse_port
+
+/// Parse a timeout in seconds: a positive, finite number such as `5`
+/// or `0.25`. `None` for anything else.
+///
+/// ```
+/// use get_head::parse_timeout;
+/// use std::time::Duration;
+/// assert_eq!(parse_timeout("0.5"), Some(Duration::from_millis(500)));
+/// assert_eq!(parse_timeout("0"), None);
+/// assert_eq!(parse_timeout("soon"), None);
+/// ```
+pub fn parse_timeout(text: &str) -> Option<Duration> {
+    let secs: f64 = text.trim().parse().ok()?;
+    // Below a millisecond is below what the kernel honours, and a
+    // zero timeout means "no timeout" to set_read_timeout.
+    if !(0.001..=86_400.0).contains(&secs) {
+        return None;
+    }
+    Some(Duration::from_secs_f64(secs))
+}
+
+// ANCHOR: read_timeout
+/// The read timeout: `NETPROG_READ_TIMEOUT` seconds if set, else
+/// [`DEFAULT_READ_TIMEOUT`]. An unusable value is an error that says
+/// what is expected, rather than being silently ignored.
+pub fn read_timeout() -> Result<Duration, String> {
+    match std::env::var(READ_TIMEOUT_ENV) {
+        Err(std::env::VarError::NotPresent) => Ok(DEFAULT_READ_TIMEOUT),
+        Ok(text) => parse_timeout(&text).ok_or_else(|| {
+            format!(
+                "{READ_TIMEOUT_ENV}={text} is not a number of seconds \
+                 between 0.001 and 86400 (for example 0.5 or 10)"
+            )
+        }),
+        Err(std::env::VarError::NotUnicode(_)) => {
+            Err(format!("{READ_TIMEOUT_ENV} is not valid text"))
+        }
+    }
+}
+// ANCHOR_END: read_timeout
+
+/// Is this the error a read returns when its timeout expires? With
+/// `set_read_timeout` (the socket option `SO_RCVTIMEO`), Linux returns
+/// `EAGAIN`, which std reports as `WouldBlock`; other systems say
+/// `TimedOut`.
+pub fn is_timeout(err: &io::Error) -> bool {
+    matches!(
+        err.kind(),
+        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+    )
+}
+
+/// The message for a read that timed out: what we were waiting for,
+/// how long, and how to wait longer.
+pub fn timeout_message(timeout: Duration) -> String {
+    format!(
+        "no data for {timeout:?}: the server accepted the connection but \
+         did not answer (the read timeout; set {READ_TIMEOUT_ENV} to wait longer)"
+    )
+}
+
+/// The message for a response over [`MAX_RESPONSE`].
+pub fn too_big_message() -> String {
+    format!(
+        "the response is larger than {MAX_RESPONSE} bytes (1 MiB), the most \
+         this program accepts; a HEAD answer is normally a few hundred bytes"
+    )
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+
+    fn err(s: &str) -> String {
+        split_host_port(s).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn good_host_ports() {
+        assert_eq!(
+            split_host_port("localhost:80").unwrap(),
+            ("localhost", "80")
+        );
+        assert_eq!(split_host_port(":80").unwrap(), ("", "80"));
+        assert_eq!(split_host_port("[::1]:8000").unwrap(), ("::1", "8000"));
+        assert_eq!(
+            split_host_port("[fe80::1%lo]:1").unwrap(),
+            ("fe80::1%lo", "1")
+        );
+        assert_eq!(split_host_port("host:").unwrap(), ("host", ""));
+        assert_eq!(split_host_port("[]:80").unwrap(), ("", "80"));
+        assert_eq!(split_host_port("é:80").unwrap(), ("é", "80"));
+        assert_eq!(err("é"), "address é: missing port in address");
+    }
+
+    #[test]
+    fn go_s_messages_for_bad_host_ports() {
+        assert_eq!(
+            err("localhost"),
+            "address localhost: missing port in address"
+        );
+        assert_eq!(err(""), "address : missing port in address");
+        assert_eq!(err("::1:80"), "address ::1:80: too many colons in address");
+        assert_eq!(err("[::1]"), "address [::1]: missing port in address");
+        assert_eq!(err("[::1"), "address [::1: missing ']' in address");
+        assert_eq!(
+            err("[::1]:80:81"),
+            "address [::1]:80:81: too many colons in address"
+        );
+        assert_eq!(
+            err("[::1]x:80"),
+            "address [::1]x:80: missing port in address"
+        );
+        assert_eq!(err("a[b:80"), "address a[b:80: unexpected '[' in address");
+        assert_eq!(err("ab]:80"), "address ab]:80: unexpected ']' in address");
+        assert_eq!(err("[a]:8]0"), "address [a]:8]0: unexpected ']' in address");
+        assert_eq!(
+            err("[a[b]:80"),
+            "address [a[b]:80: unexpected '[' in address"
+        );
+    }
+
+    #[test]
+    fn ports() {
+        assert_eq!(parse_port("0", "h:0"), Ok(0));
+        assert_eq!(parse_port("65535", "h:65535"), Ok(65535));
+        assert_eq!(
+            parse_port("65536", "h:65536").unwrap_err().to_string(),
+            "address 65536: invalid port"
+        );
+        for bad in ["", "http", "-1", "+80", "8 0", "٣"] {
+            let e = parse_port(bad, "h").unwrap_err().to_string();
+            assert!(e.contains("must be a number"), "{bad:?}: {e}");
+        }
+    }
+
+    #[test]
+    fn timeouts() {
+        assert_eq!(parse_timeout("10"), Some(Duration::from_secs(10)));
+        assert_eq!(parse_timeout(" 0.25 "), Some(Duration::from_millis(250)));
+        for bad in ["", "-1", "0", "0.0001", "NaN", "inf", "1e9", "5s"] {
+            assert_eq!(parse_timeout(bad), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn timeout_errors_are_recognised() {
+        assert!(is_timeout(&io::Error::from(io::ErrorKind::WouldBlock)));
+        assert!(is_timeout(&io::Error::from(io::ErrorKind::TimedOut)));
+        assert!(!is_timeout(&io::Error::from(
+            io::ErrorKind::ConnectionReset
+        )));
+    }
+
+    #[test]
+    fn messages_say_what_was_awaited() {
+        let m = timeout_message(Duration::from_millis(300));
+        assert!(m.contains("300ms") && m.contains(READ_TIMEOUT_ENV), "{m}");
+        assert!(too_big_message().contains("1048576"));
+    }
+}
