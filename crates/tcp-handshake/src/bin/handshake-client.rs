@@ -1,0 +1,62 @@
+//! handshake-client: the client of the blog post that reads one TCP
+//! connection in Wireshark. It connects to port 9000, sends
+//! "Hi, I am Coco\n", prints the reply and closes: one handshake, one
+//! data segment each way, one teardown.
+//!
+//!     cargo run -q -p tcp-handshake --bin handshake-client
+//!     cargo run -q -p tcp-handshake --bin handshake-client -- 127.0.0.1:9000
+//!
+//! Exit status: 1 if it cannot connect, send or read (as Go's
+//! log.Fatalf).
+
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
+use std::process::ExitCode;
+use std::time::Duration;
+
+const MESSAGE: &[u8] = b"Hi, I am Coco\n";
+/// How long to wait for the handshake, and then for the reply.
+const TIMEOUT: Duration = Duration::from_secs(5);
+
+fn fatal(what: &str, e: impl std::fmt::Display) -> ExitCode {
+    eprintln!("{what}: {e}");
+    ExitCode::from(1)
+}
+
+// ANCHOR: main
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let target = match args.as_slice() {
+        [] => "127.0.0.1:9000".to_string(),
+        [a] => a.clone(),
+        _ => return fatal("usage", "handshake-client [HOST:PORT] (default 127.0.0.1:9000)"),
+    };
+    let addr: SocketAddr = match target.to_socket_addrs().map(|mut a| a.next()) {
+        Ok(Some(a)) => a,
+        Ok(None) => return fatal("couldn't resolve the server", &target),
+        Err(e) => return fatal("couldn't resolve the server", format!("{target}: {e}")),
+    };
+    // Go: net.Dial("tcp", ":9000"). connect() sends the SYN and
+    // returns when the SYN-ACK has come and our ACK has gone out.
+    let mut conn = match TcpStream::connect_timeout(&addr, TIMEOUT) {
+        Ok(c) => c,
+        Err(e) => return fatal("couldn't connect to the server", format!("{addr}: {e}")),
+    };
+    // write() copies the bytes into the kernel's send buffer; the
+    // kernel sends them as one segment with PSH set.
+    if let Err(e) = conn.write_all(MESSAGE) {
+        return fatal("couldn't send request", e);
+    }
+    let _ = conn.set_read_timeout(Some(TIMEOUT));
+    let mut buf = [0u8; 15];
+    let n = match conn.read(&mut buf) {
+        Ok(0) => return fatal("couldn't read server response", "the server closed the connection"),
+        Ok(n) => n,
+        Err(e) => return fatal("couldn't read server response", e),
+    };
+    // The reply ends with the newline we sent, so print! adds none.
+    print!("{}", String::from_utf8_lossy(&buf[..n]));
+    // Go: conn.Close(). Dropping the stream closes it: our FIN.
+    ExitCode::SUCCESS
+}
+// ANCHOR_END: main

@@ -1,0 +1,128 @@
+//! handshake-server and handshake-client over loopback, without any
+//! privilege: the echo, the logs, and every bad input.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::io::{Read, Write};
+use std::net::{Shutdown, TcpListener, TcpStream};
+use std::time::Duration;
+use testkit::{Cmd, Server, WAIT};
+
+const SERVER: &str = env!("CARGO_BIN_EXE_handshake-server");
+const CLIENT: &str = env!("CARGO_BIN_EXE_handshake-client");
+
+fn server() -> Server {
+    Server::start(SERVER, &["0"])
+}
+
+#[test]
+fn the_client_gets_its_words_back_and_the_server_logs_them() {
+    let s = server();
+    let out = Cmd::new(CLIENT).args([&s.addr]).run();
+    out.expect_code(0);
+    // Exactly the 14 bytes: no NUL byte after the newline.
+    assert_eq!(out.stdout, "Hi, I am Coco\n");
+    assert!(s.wait_line(|l| l == "request: Hi, I am Coco", WAIT).is_some());
+    assert!(
+        s.wait_line(|l| l.starts_with("connection closed by client: 127.0.0.1:"), WAIT)
+            .is_some(),
+        "{:?}",
+        s.stdout()
+    );
+}
+
+#[test]
+fn the_echo_is_exactly_what_was_sent() {
+    let s = server();
+    let mut c = TcpStream::connect(s.socket_addr()).unwrap();
+    let msg = b"a longer message than fifteen bytes, in several reads\n";
+    c.write_all(msg).unwrap();
+    c.shutdown(Shutdown::Write).unwrap();
+    let mut back = Vec::new();
+    c.set_read_timeout(Some(WAIT)).unwrap();
+    c.read_to_end(&mut back).unwrap();
+    assert_eq!(back, msg);
+}
+
+#[test]
+fn bad_clients_do_not_stop_the_server() {
+    let s = server();
+    // Connect and leave at once.
+    drop(TcpStream::connect(s.socket_addr()).unwrap());
+    // Garbage with control characters, then leave without reading.
+    let mut g = TcpStream::connect(s.socket_addr()).unwrap();
+    g.write_all(&[0, 1, 2, 0x1b, b'[', b'2', b'J', 0xff, 0xfe]).unwrap();
+    drop(g);
+    // The terminal never sees the raw escape byte.
+    s.wait_line(|l| l.starts_with("connection closed"), WAIT).unwrap();
+    assert!(s.stdout().iter().all(|l| !l.contains('\u{1b}')));
+    // A fresh client is still served.
+    let out = Cmd::new(CLIENT).args([&s.addr]).run();
+    assert_eq!(out.stdout, "Hi, I am Coco\n", "{}", out.describe());
+}
+
+#[test]
+fn a_refused_connection_is_one_line_and_status_1() {
+    // A port that was free a moment ago: nothing listens there.
+    let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let out = Cmd::new(CLIENT).args([format!("127.0.0.1:{port}")]).run();
+    out.expect_code(1);
+    assert_eq!(out.stdout, "");
+    assert!(
+        out.stderr.starts_with(&format!("couldn't connect to the server: 127.0.0.1:{port}: "))
+            && out.stderr.contains("refused")
+            && out.stderr.lines().count() == 1,
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn a_silent_server_ends_in_a_read_timeout() {
+    // Accepts (the kernel does it) but never answers.
+    let l = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = l.local_addr().unwrap().to_string();
+    let out = Cmd::new(CLIENT)
+        .args([&addr])
+        .timeout(Duration::from_secs(15))
+        .run();
+    out.expect_code(1);
+    assert!(out.stderr.starts_with("couldn't read server response: "), "{}", out.stderr);
+    drop(l);
+}
+
+#[test]
+fn bad_arguments() {
+    for (args, says) in [
+        (vec!["a", "b"], "usage"),
+        (vec!["nonsense"], "couldn't resolve the server"),
+        (vec!["127.0.0.1:99999"], "couldn't resolve the server"),
+        (vec!["no-such-host.invalid:9000"], "couldn't resolve the server"),
+    ] {
+        let out = Cmd::new(CLIENT).args(&args).run();
+        out.expect_code(1);
+        assert!(out.stderr.starts_with(says), "{args:?}: {}", out.stderr);
+        assert_eq!(out.stderr.lines().count(), 1, "{args:?}: {}", out.stderr);
+    }
+    for (args, says) in [
+        (vec!["1", "2"], "too many arguments"),
+        (vec!["x"], "is neither a port"),
+        (vec!["70000"], "is neither a port"),
+    ] {
+        let out = Cmd::new(SERVER).args(&args).run();
+        out.expect_code(1);
+        assert!(
+            out.stderr.starts_with("failed to create listener, err: ") && out.stderr.contains(says),
+            "{args:?}: {}",
+            out.stderr
+        );
+    }
+}
+
+#[test]
+fn a_port_in_use_is_reported() {
+    let taken = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port().to_string();
+    let out = Cmd::new(SERVER).args([&port]).run();
+    out.expect_code(1);
+    assert!(out.stderr.contains("Address already in use"), "{}", out.stderr);
+}
