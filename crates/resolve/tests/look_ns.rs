@@ -11,11 +11,9 @@
 use resolve::{RData, TYPE_A, TYPE_NS, TYPE_PTR};
 use std::io::{Read, Write};
 use std::net::{IpAddr, SocketAddr, TcpListener, UdpSocket};
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
-use testkit::{Cmd, Out, TempDir};
+use testkit::{Cmd, Out};
 
 const LOOK_NS: &str = env!("CARGO_BIN_EXE_look-ns");
 
@@ -36,127 +34,8 @@ fn assert_fails_with(out: &Out, needle: &str) {
     assert!(!out.stderr.contains("panicked"), "{}", out.describe());
 }
 
-// ------------------------------------------------------------------ dnsmasq
-
-/// dnsmasq is in /usr/sbin, which a normal user's PATH may lack.
-fn dnsmasq_path() -> Option<PathBuf> {
-    let sbin = PathBuf::from("/usr/sbin/dnsmasq");
-    if sbin.exists() {
-        return Some(sbin);
-    }
-    testkit::need_tool(
-        "dnsmasq",
-        "a real DNS server for look-ns (apt install dnsmasq-base)",
-    )
-    .then(|| PathBuf::from("dnsmasq"))
-}
-
-/// A dnsmasq serving the zone example.test authoritatively on a
-/// loopback port, killed on drop.
-struct Dnsmasq {
-    child: Child,
-    addr: SocketAddr,
-    _dir: TempDir,
-}
-
-/// The records the tests expect. dnsmasq serves them; nothing here is
-/// computed by the code under test.
-const WWW_ADDR: &str = "192.0.2.10";
-const HOSTS: &str = "192.0.2.10 www.example.test\n127.0.0.1 ns1.example.test\n";
-
-impl Dnsmasq {
-    /// Start dnsmasq, or None (test skipped) when it is not installed.
-    /// `extra` adds options (e.g. more secondary servers).
-    fn start(extra: &[String]) -> Option<Dnsmasq> {
-        let exe = dnsmasq_path()?;
-        // Pick a free port by binding port 0 and letting it go; if
-        // somebody takes it meanwhile, dnsmasq exits and we try again.
-        for _ in 0..5 {
-            let dir = TempDir::new("resolve-dnsmasq");
-            let hosts = dir.path().join("hosts");
-            std::fs::write(&hosts, HOSTS).unwrap();
-            let port = UdpSocket::bind("127.0.0.1:0")
-                .unwrap()
-                .local_addr()
-                .unwrap()
-                .port();
-            let mut cmd = Command::new(&exe);
-            cmd.args([
-                "--no-daemon",
-                "--conf-file=/dev/null",
-                "--pid-file=",
-                &format!("--port={port}"),
-                "--listen-address=127.0.0.1",
-                "--bind-interfaces",
-                "--no-resolv",
-                "--no-hosts",
-                &format!("--addn-hosts={}", hosts.display()),
-                "--auth-server=ns1.example.test,127.0.0.1",
-                "--auth-zone=example.test,192.0.2.0/24",
-            ])
-            .args(extra)
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null());
-            let child = cmd.spawn().expect("start dnsmasq");
-            let mut d = Dnsmasq {
-                child,
-                addr: SocketAddr::from(([127, 0, 0, 1], port)),
-                _dir: dir,
-            };
-            if d.wait_ready() {
-                return Some(d);
-            }
-            // It exited (port taken) or never answered: retry.
-            let _ = d.child.kill();
-            let _ = d.child.wait();
-        }
-        panic!("dnsmasq did not start answering on any of 5 ports");
-    }
-
-    /// dnsmasq prints no "listening on" line: it is ready when it
-    /// answers a query. Bounded: 5 seconds.
-    fn wait_ready(&mut self) -> bool {
-        let deadline = Instant::now() + Duration::from_secs(5);
-        while Instant::now() < deadline {
-            if let Ok(Some(_)) = self.child.try_wait() {
-                return false;
-            }
-            if ask(
-                self.addr,
-                "ns1.example.test",
-                TYPE_A,
-                Duration::from_millis(200),
-            )
-            .is_some()
-            {
-                return true;
-            }
-        }
-        false
-    }
-}
-
-impl Drop for Dnsmasq {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// Send one query built by the crate's codec; decode the answer.
-fn ask(server: SocketAddr, name: &str, qtype: u16, wait: Duration) -> Option<resolve::Message> {
-    let sock = UdpSocket::bind("127.0.0.1:0").unwrap();
-    sock.connect(server).unwrap();
-    sock.set_read_timeout(Some(wait)).unwrap();
-    let q = resolve::build_query(0x4242, name, qtype).unwrap();
-    sock.send(&q).unwrap();
-    let mut buf = [0u8; 4096];
-    let n = sock.recv(&mut buf).ok()?;
-    let m = resolve::decode(&buf[..n]).expect("dnsmasq's answer decodes");
-    assert_eq!(m.header.id, 0x4242);
-    Some(m)
-}
+mod common;
+use common::{Dnsmasq, WWW_ADDR, ask};
 
 #[test]
 fn ns_records_from_dnsmasq() {
@@ -514,7 +393,7 @@ fn hostile_names_are_escaped_not_printed_raw() {
 
 #[test]
 fn bad_command_lines_exit_100() {
-    let usage = "(usage: look-ns [--server ADDR] DOMAIN)";
+    let usage = "(usage: look-ns [--server ADDR] ";
     for (args, want) in [
         (&[][..], "Please provide a domain!"),
         (&["--server"][..], "--server needs an address"),
