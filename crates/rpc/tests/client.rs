@@ -171,12 +171,12 @@ fn a_silent_server_times_out_after_five_seconds() {
 #[test]
 fn an_error_reply_is_printed_with_the_servers_words() {
     let srv = server();
-    let out = client(&["--call", "MyInterface.Quit", &srv.addr]);
+    let out = client(&["--call", "MyInterface.add", &srv.addr]);
     fails_with(
         &out,
         &format!(
-            "calling MyInterface.Quit on {}: the server says: \
-             rpc: can't find method MyInterface.Quit",
+            "calling MyInterface.add on {}: the server says: \
+             rpc: can't find method MyInterface.add",
             srv.addr
         ),
     );

@@ -127,11 +127,11 @@ fn pipelined_calls_are_answered_in_order_with_their_ids() {
 fn unknown_method_gets_an_error_reply_and_the_connection_stays() {
     let srv = server();
     let mut s = connect(srv.socket_addr());
-    let r = call(&mut s, 5, "MyInterface.Multiply", &MyInts::BOOK);
+    let r = call(&mut s, 5, "MyInterface.Nope", &MyInts::BOOK);
     assert_eq!(r.id, 5);
     assert_eq!(
         r.result,
-        Err("rpc: can't find method MyInterface.Multiply".to_string())
+        Err("rpc: can't find method MyInterface.Nope".to_string())
     );
     assert_eq!(call(&mut s, 6, ADD, &MyInts::BOOK).result, Ok(1));
 }
@@ -304,6 +304,28 @@ fn a_trickling_client_cannot_hold_a_connection_open() {
     assert_eq!(n, 0, "expected a close, got bytes");
     assert!(start.elapsed() < Duration::from_secs(5));
     trickle.join().unwrap();
+}
+
+#[test]
+fn out_of_file_descriptors_the_server_waits_and_recovers() {
+    // With at most 10 descriptors (0-2, the listener, 6 clients) the
+    // 7th accept fails with EMFILE. The server must log it, keep
+    // going, and serve again once descriptors are free.
+    let mut cmd = std::process::Command::new("sh");
+    cmd.arg("-c")
+        .arg("ulimit -n 10 && exec \"$0\" 0")
+        .arg(SERVER);
+    let srv = Server::start_cmd(cmd, false);
+    let held: Vec<_> = (0..10).map(|_| connect(srv.socket_addr())).collect();
+    let line = srv.wait_err_line(
+        |l| l == "accepting a connection: Too many open files (os error 24)",
+        READ,
+    );
+    assert!(line.is_some(), "no EMFILE line; stderr: {:?}", srv.stderr());
+    drop(held);
+    let out = Cmd::new(CLIENT).args([&srv.addr]).run();
+    out.expect_code(0);
+    assert_eq!(out.stdout, "Reply (Add): 1\nReply (Subtract): -35\n");
 }
 
 #[test]

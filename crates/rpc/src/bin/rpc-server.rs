@@ -23,7 +23,7 @@ use anyhow::{Context, Result, bail};
 use rpc::{ADD, Call, FrameError, MyInts, Reply, SUBTRACT};
 use std::collections::HashMap;
 use std::io::{self, Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::{Shutdown, TcpListener, TcpStream};
 use std::sync::Arc;
 use std::thread;
 use std::time::{Duration, Instant};
@@ -159,6 +159,7 @@ fn serve(stream: &TcpStream, methods: &Methods, limit: Duration) -> Result<()> {
                 // the stream is no longer in step with the frames.
                 let why = FrameError::TooLarge(n).to_string();
                 send(stream, 0, Err(why.clone()))?;
+                close_gently(stream);
                 bail!("{why}: closing");
             }
             Err(e) if e.is_timeout() => {
@@ -174,6 +175,7 @@ fn serve(stream: &TcpStream, methods: &Methods, limit: Duration) -> Result<()> {
                 // this protocol.
                 let id = rpc::peek_id(&body).unwrap_or(0);
                 send(stream, id, Err(format!("malformed call: {e}")))?;
+                close_gently(stream);
                 bail!("malformed call: {e}: closing");
             }
         };
@@ -197,6 +199,30 @@ fn answer(methods: &Methods, call: &Call) -> Result<i64, String> {
     method(&args)
 }
 // ANCHOR_END: answer
+
+// ANCHOR: close_gently
+/// Hang up after an error reply without destroying that reply.
+///
+/// If we close while the client's unread bytes sit in our receive
+/// buffer, the kernel answers with a reset (RST) instead of a normal
+/// FIN, and the client may lose our reply before reading it. So:
+/// send FIN first (shutdown of our writing side), then read and drop
+/// what the client still sends, for at most 1 s and 64 KiB, and only
+/// then close. HTTP servers call this a "lingering close".
+fn close_gently(stream: &TcpStream) {
+    let _ = stream.shutdown(Shutdown::Write);
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(1)));
+    let mut sink = [0u8; 4096];
+    let mut budget: usize = 64 * 1024;
+    let mut stream = stream;
+    while budget > 0 {
+        match stream.read(&mut sink) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => budget = budget.saturating_sub(n),
+        }
+    }
+}
+// ANCHOR_END: close_gently
 
 /// Encode and send one reply.
 fn send(mut stream: &TcpStream, id: u32, result: Result<i64, String>) -> Result<()> {
