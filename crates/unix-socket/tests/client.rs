@@ -44,6 +44,36 @@ fn without_count_it_keeps_sending() {
 }
 
 #[test]
+fn each_reply_is_awaited_before_the_next_message() {
+    let (_dir, path) = sock("await");
+    // A slow server: it answers the first message only after checking
+    // that nothing more arrives for 1.5 s (the client's pace is 1 s).
+    let l = UnixListener::bind(&path).unwrap();
+    let slow = std::thread::spawn(move || {
+        let (mut c, _) = l.accept().unwrap();
+        let mut buf = [0u8; 64];
+        let n = c.read(&mut buf).unwrap();
+        assert_eq!(&buf[..n], b"Hello Server!");
+        c.set_read_timeout(Some(Duration::from_millis(1500)))
+            .unwrap();
+        let early = c.read(&mut buf);
+        assert!(
+            early.is_err(),
+            "a second message came before the reply: {early:?}"
+        );
+        c.set_read_timeout(Some(WAIT)).unwrap();
+        c.write_all(b"one").unwrap();
+        let n = c.read(&mut buf).unwrap();
+        assert_eq!(&buf[..n], b"Hello Server!");
+        c.write_all(b"two").unwrap();
+    });
+    let out = client_count(&path, 2);
+    slow.join().unwrap();
+    out.expect_code(0);
+    assert_eq!(out.stdout, "-> one\n-> two\n");
+}
+
+#[test]
 fn the_server_going_away_is_an_error() {
     let (_dir, path) = sock("gone");
     let mut srv = server(&path);

@@ -11,8 +11,7 @@
 //!     cargo run -q -p unix-socket --bin socket-client -- --count 3 aSocket
 //!     cargo run -q -p unix-socket --bin socket-client -- --abstract netprog-echo
 //!
-//! Time limits: 5 s to connect, and 5 s without a byte from the server
-//! while we wait for replies.
+//! Time limits: 5 s to connect, and 5 s for each reply.
 //!
 //! Exit status: 0 when `--count` messages were sent and answered; 100
 //! for every error (as the book's program), with one line on stderr.
@@ -23,9 +22,9 @@ use std::net::Shutdown;
 use std::os::unix::fs::FileTypeExt;
 use std::os::unix::net::UnixStream;
 use std::process::ExitCode;
-use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::thread;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use unix_socket::{Place, parse_args, printable};
 
 const USAGE: &str =
@@ -40,7 +39,8 @@ const INTERVAL: Duration = Duration::from_secs(1);
 /// How long we wait for the server to accept us.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 
-/// How long the reader waits for the next byte from the server.
+/// How long we wait for a reply (or, after the last message, for the
+/// server to close).
 const READ_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// errno that std has no `ErrorKind` for (Linux numbering).
@@ -69,37 +69,53 @@ fn run() -> Result<()> {
     let mut c = connect(&place)?;
 
     // Go: `go readSocket(c)`. A thread instead of a goroutine; it gets
-    // its own handle on the same socket (try_clone is dup(2)).
+    // its own handle on the same socket (try_clone is dup(2)), and
+    // tells us over a channel what it has seen.
     let reader = c.try_clone().context("duplicating the socket")?;
-    reader
-        .set_read_timeout(Some(READ_TIMEOUT))
-        .context("setting the read timeout")?;
-    let (done, ended) = mpsc::channel();
+    let (tell, events) = mpsc::channel();
     thread::spawn(move || {
-        let _ = done.send(read_socket(reader));
+        let end = read_socket(reader, &tell);
+        let _ = tell.send(Event::End(end));
     });
 
-    send_messages(&mut c, args.count, &ended, &place)?;
+    send_messages(&mut c, args.count, &events, &place)?;
 
     // --count only: tell the server we are done (half-close: it reads
-    // end-of-file, sends its last echoes, and closes), then let the
-    // reader print what is left, up to the server's end-of-file.
+    // end-of-file and closes its side), then let the reader print
+    // whatever is still on its way, up to the server's end-of-file.
     c.shutdown(Shutdown::Write)
         .context("half-closing the connection")?;
-    match ended.recv() {
-        Ok(result) => result,
-        Err(_) => bail!("the reader thread stopped without a word"),
+    loop {
+        match next_event(&events)? {
+            Event::Reply => continue,
+            Event::End(end) => return end,
+        }
     }
 }
 // ANCHOR_END: main
 
+/// What the reader thread reports.
+enum Event {
+    /// A chunk arrived and has been printed.
+    Reply,
+    /// The reader stopped: Ok at end-of-file, or the error it met.
+    End(Result<()>),
+}
+
 // ANCHOR: send
 /// Go: `for { c.Write([]byte("Hello Server!")); time.Sleep(1 *
 /// time.Second) }`, stopping after `count` messages when one is given.
+///
+/// Unlike Go, we wait for the reply to each message before the next
+/// one goes out. A stream socket keeps no boundaries between writes:
+/// if the machine is busy and two messages (or two echoes) wait in a
+/// buffer together, one read() returns both, and `Hello Server!Hello
+/// Server!` would be printed as one reply. Waiting also gives the
+/// reply wait its time limit.
 fn send_messages(
     c: &mut UnixStream,
     count: Option<u64>,
-    ended: &Receiver<Result<()>>,
+    events: &Receiver<Event>,
     place: &Place,
 ) -> Result<()> {
     let mut sent: u64 = 0;
@@ -109,47 +125,79 @@ fn send_messages(
         // otherwise kill us, so we see the error instead.
         c.write_all(MESSAGE)
             .with_context(|| format!("sending to {place}"))?;
+        let sent_at = Instant::now();
         sent += 1;
+        wait_for_reply(events, place)?;
         if Some(sent) == count {
             return Ok(());
         }
-        // Go sleeps. We wait on the reader's channel for the same
-        // second, so that we stop at once if the reader has stopped.
-        match ended.recv_timeout(INTERVAL) {
-            Err(RecvTimeoutError::Timeout) => {}
-            Ok(Ok(())) => bail!("the server at {place} closed the connection"),
-            Ok(Err(e)) => return Err(e),
-            Err(RecvTimeoutError::Disconnected) => {
-                bail!("the reader thread stopped without a word")
-            }
+        // Go: `time.Sleep(1 * time.Second)`; we sleep what is left of
+        // the second, watching for the reader to stop meanwhile.
+        pause_until(sent_at + INTERVAL, events, place)?;
+    }
+}
+
+/// Block until the reader has printed a reply, at most READ_TIMEOUT.
+fn wait_for_reply(events: &Receiver<Event>, place: &Place) -> Result<()> {
+    match next_event(events)? {
+        Event::Reply => Ok(()),
+        Event::End(end) => Err(ended(end, place)),
+    }
+}
+
+/// Sleep until `deadline`, unless the reader stops first.
+fn pause_until(deadline: Instant, events: &Receiver<Event>, place: &Place) -> Result<()> {
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match events.recv_timeout(left) {
+            Err(RecvTimeoutError::Timeout) => return Ok(()),
+            Ok(Event::Reply) => continue, // more of a long reply
+            Ok(Event::End(end)) => return Err(ended(end, place)),
+            Err(RecvTimeoutError::Disconnected) => bail!("the reader thread stopped"),
         }
+    }
+}
+
+/// The reader's next report, waiting at most READ_TIMEOUT.
+fn next_event(events: &Receiver<Event>) -> Result<Event> {
+    match events.recv_timeout(READ_TIMEOUT) {
+        Ok(event) => Ok(event),
+        Err(RecvTimeoutError::Timeout) => bail!(
+            "timed out waiting for a reply: nothing from the server in {} s",
+            READ_TIMEOUT.as_secs()
+        ),
+        Err(RecvTimeoutError::Disconnected) => bail!("the reader thread stopped"),
+    }
+}
+
+/// Why the conversation ended early: end-of-file or the reader's error.
+fn ended(end: Result<()>, place: &Place) -> anyhow::Error {
+    match end {
+        Ok(()) => anyhow!("the server at {place} closed the connection"),
+        Err(e) => e,
     }
 }
 // ANCHOR_END: send
 
 // ANCHOR: read
 /// Go: `func readSocket(r io.Reader)`. Print every chunk that arrives
-/// as `-> CHUNK`, until end-of-file (Ok) or an error.
-fn read_socket(mut r: UnixStream) -> Result<()> {
+/// as `-> CHUNK`, until end-of-file (Ok) or an error. No time limit
+/// here: the main thread knows when a reply is due and how long to
+/// wait for it.
+fn read_socket(mut r: UnixStream, tell: &Sender<Event>) -> Result<()> {
     let mut buf = [0u8; 1024];
     loop {
         let n = match r.read(&mut buf) {
             Ok(0) => return Ok(()),
             Ok(n) => n,
             Err(e) if e.kind() == ErrorKind::Interrupted => continue,
-            // SO_RCVTIMEO expired: Linux says EAGAIN (WouldBlock).
-            Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {
-                bail!(
-                    "timed out waiting for a reply: nothing from the server in {} s",
-                    READ_TIMEOUT.as_secs()
-                )
-            }
             Err(e) => return Err(e).context("reading a reply"),
         };
         // Go: `fmt.Println("-> ", string(buf[0:n]))`, which prints two
         // spaces after the arrow (Println adds one between operands).
         writeln!(io::stdout().lock(), "-> {}", printable(&buf[..n]))
             .context("writing to standard output")?;
+        let _ = tell.send(Event::Reply);
     }
 }
 // ANCHOR_END: read
