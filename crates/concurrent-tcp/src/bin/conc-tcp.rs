@@ -1,6 +1,272 @@
-//! conc-tcp: not written yet.
+//! conc-tcp: a concurrent TCP line-echo server, one thread per client.
+//!
+//! Source: Tsoukalos, *Mastering Go*, network chapter, section "A
+//! concurrent TCP server" (concTCP.go).
+//!
+//! Every line a client sends is printed as `-> LINE` and sent back.
+//! `STOP` ends that client's conversation only; the server goes on
+//! until you press Ctrl+C. Where Go starts a goroutine per client
+//! (`go handleConnection(c)`), Rust starts an operating-system thread,
+//! with a small stack so that ten thousand idle clients stay cheap.
+//!
+//! Run it:
+//!
+//! ```text
+//! cargo run -p concurrent-tcp -- 1234          # or: --bin conc-tcp
+//! cargo run -p concurrent-tcp -- 1234 --max-clients 100
+//! ```
+//!
+//! then talk to it from other terminals with `nc 127.0.0.1 1234` or
+//! `cargo run -p concurrent-tcp --bin tcp-client -- 127.0.0.1:1234`.
+//!
+//! Limits: lines of at most [`MAX_LINE`] bytes (64 KiB, newline
+//! included), and at most `--max-clients` clients at once (default
+//! [`DEFAULT_MAX_CLIENTS`]); past either, the client gets a one-line
+//! explanation and is disconnected, and the server goes on.
+//!
+//! Exit status: 0 never (stop it with Ctrl+C); 100 for a bad argument
+//! or when the port cannot be bound, as the Go program.
+
+use anyhow::Context;
+use concurrent_tcp::{
+    DEFAULT_PORT, LineRead, MAX_LINE, READ_BUF, describe_bind_error, is_out_of_fds, is_stop,
+    listen_addr, print_received, read_line, say_goodbye,
+};
+use std::io::{BufReader, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::thread;
+use std::time::Duration;
+
+// ANCHOR: limits
+/// Each client thread gets a 64 KiB stack instead of std's 2 MiB.
+///
+/// A thread's stack is memory the kernel *reserves* (address space)
+/// but only *backs with RAM* page by page, as the thread first touches
+/// it. A thread that reads lines and writes them back touches a few
+/// pages, whatever the reservation, so the small stack does not make
+/// a thread cheaper in RAM: it makes ten thousand of them fit easily
+/// in the address space and keeps the kernel's bookkeeping small.
+///
+/// Too small would be fatal: a thread that runs off the end of its
+/// stack hits a guard page, and Rust then aborts the *whole process*
+/// ("thread has overflowed its stack"). 64 KiB is many times what this
+/// handler needs (it has no recursion and no big local arrays). If you
+/// add code that keeps large arrays on the stack, raise it.
+const STACK_SIZE: usize = 64 * 1024;
+
+/// How many clients may be connected at once, unless `--max-clients`
+/// says otherwise.
+///
+/// Every client costs one thread and one file descriptor. An
+/// operating system runs out of threads long before it runs out of
+/// goroutines: a Linux process here tops out near 16,000 threads (each
+/// thread also takes a pid and a few memory mappings). Past the
+/// limit, a new client is told so in one line and disconnected, and
+/// the clients already connected go on undisturbed. Go's concTCP has no
+/// limit: it accepts until something runs out.
+const DEFAULT_MAX_CLIENTS: usize = 12_000;
+
+/// How many clients are connected right now.
+///
+/// A `static` atomic integer can be read and changed from every
+/// thread without a lock: `fetch_add` and `fetch_sub` are single
+/// indivisible CPU instructions. (In Go you would use
+/// `sync/atomic` or a mutex the same way.) `Relaxed` ordering is
+/// enough for a counter that guards nothing else.
+static ACTIVE: AtomicUsize = AtomicUsize::new(0);
+// ANCHOR_END: limits
+
+/// Holds one of the `ACTIVE` places; gives it back when dropped, that
+/// is when the client's thread ends, whichever way it ends.
+struct Place;
+
+impl Drop for Place {
+    fn drop(&mut self) {
+        ACTIVE.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+// ANCHOR: handle
+/// Serve one client: Go's `handleConnection`. Runs in its own thread.
+fn handle_connection(c: TcpStream, peer: SocketAddr) {
+    // Whatever ended the conversation, only this client is affected.
+    // The Go version calls os.Exit(100) here when a client leaves
+    // without STOP, which stops the server for everybody.
+    match echo_lines(&c) {
+        Ok(Ending::Stop) => {}
+        Ok(Ending::Left) => eprintln!("{peer}: left without sending STOP"),
+        Ok(Ending::TooLong) => {
+            eprintln!("{peer}: line longer than {MAX_LINE} bytes; disconnected")
+        }
+        Err(e) => eprintln!("{peer}: {e:#}"),
+    }
+    // `c` is dropped here: close(2), and the kernel sends our FIN.
+}
+
+/// How a conversation ended.
+enum Ending {
+    Stop,
+    Left,
+    TooLong,
+}
+
+/// Read lines from the client and send each one back, until STOP.
+fn echo_lines(c: &TcpStream) -> anyhow::Result<Ending> {
+    // ONE buffered reader for the whole connection, made before the
+    // loop. It may hold bytes of the *next* line after returning this
+    // one (two lines can arrive in one TCP segment); Go's concTCP
+    // makes a new bufio.Reader for every line and so can lose them.
+    let mut reader = BufReader::with_capacity(READ_BUF, c);
+    // One line buffer too, cleared and reused for every line.
+    let mut line = Vec::new();
+    // `&TcpStream` implements Write (and Read), so the reader and the
+    // writer can share the one socket without cloning it.
+    let mut writer = c;
+    loop {
+        let got = read_line(&mut reader, &mut line, MAX_LINE).context("reading a line")?;
+        match got {
+            LineRead::Eof => return Ok(Ending::Left),
+            LineRead::TooLong => {
+                let msg = format!("line longer than {MAX_LINE} bytes: closing the connection\n");
+                say_goodbye(c, &msg).context("refusing a long line")?;
+                return Ok(Ending::TooLong);
+            }
+            LineRead::Line | LineRead::Unterminated => {}
+        }
+        // Go: fmt.Print("-> ", string(netData)); c.Write(...)
+        print_received("-> ", &line);
+        writer.write_all(&line).context("sending the line back")?;
+        if is_stop(&line) {
+            return Ok(Ending::Stop);
+        }
+        if got == LineRead::Unterminated {
+            // The client closed after a last line with no newline: we
+            // answered it, and there is nothing more to read.
+            return Ok(Ending::Left);
+        }
+    }
+}
+// ANCHOR_END: handle
+
+/// What the command line asked for.
+struct Config {
+    addr: SocketAddr,
+    max_clients: usize,
+}
+
+const USAGE: &str = "usage: conc-tcp [PORT | ADDRESS] [--max-clients N]";
+
+fn parse_args(args: &[String]) -> anyhow::Result<Config> {
+    let mut addr = None;
+    let mut max_clients = DEFAULT_MAX_CLIENTS;
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        if a == "--max-clients" {
+            let n = it
+                .next()
+                .context(format!("--max-clients needs a number. {USAGE}"))?;
+            max_clients = match n.parse::<usize>() {
+                Ok(n) if n > 0 => n,
+                _ => anyhow::bail!("--max-clients wants a whole number above 0, not \"{n}\""),
+            };
+        } else if a.starts_with("--") {
+            anyhow::bail!("unknown option {a}. {USAGE}");
+        } else if addr.is_none() {
+            addr = Some(a.as_str());
+        } else {
+            anyhow::bail!("too many arguments. {USAGE}");
+        }
+    }
+    let addr = listen_addr(addr, DEFAULT_PORT)?;
+    Ok(Config { addr, max_clients })
+}
 
 fn main() {
-    eprintln!("conc-tcp: not written yet");
-    std::process::exit(1);
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    // Tsoukalos' programs print the error and exit with status 100.
+    let result = parse_args(&args).and_then(|config| serve(&config));
+    if let Err(e) = result {
+        eprintln!("{e:#}");
+        std::process::exit(100);
+    }
 }
+
+// ANCHOR: main
+/// Listen, then accept clients forever, one thread each.
+fn serve(config: &Config) -> anyhow::Result<()> {
+    // Go: net.Listen("tcp", PORT). socket(2) + bind(2) + listen(2).
+    let l = TcpListener::bind(config.addr).map_err(|e| describe_bind_error(e, config.addr))?;
+    let local = l.local_addr().context("reading the bound address")?;
+    println!("listening on {local}");
+
+    loop {
+        // accept(2) blocks until a client has completed the TCP
+        // handshake, then returns a new socket for that client alone.
+        match l.accept() {
+            Ok((c, peer)) => start_client(c, peer, config.max_clients),
+            // Go's concTCP exits here. An accept error concerns one
+            // connection (or a passing shortage): log it and go on.
+            Err(e) => {
+                eprintln!("accepting a connection: {e}");
+                if is_out_of_fds(&e) {
+                    // Out of file descriptors: pause, or we would spin.
+                    thread::sleep(Duration::from_millis(100));
+                }
+            }
+        }
+    }
+}
+// ANCHOR_END: main
+
+// ANCHOR: start
+/// Go: `go handleConnection(c)`. Checks the limit, then starts a
+/// thread for the client.
+fn start_client(c: TcpStream, peer: SocketAddr, max_clients: usize) {
+    // Only this (the accepting) thread adds to ACTIVE; client threads
+    // only subtract. So the count cannot grow between the check and
+    // the `fetch_add`, and the limit holds.
+    if ACTIVE.load(Ordering::Relaxed) >= max_clients {
+        eprintln!("{peer}: refused, already serving {max_clients} clients (--max-clients)");
+        refuse(
+            c,
+            &format!("server busy: {max_clients} clients connected, try again later\n"),
+        );
+        return;
+    }
+    ACTIVE.fetch_add(1, Ordering::Relaxed);
+    let place = Place;
+
+    // A second handle on the same socket (dup(2)), so that we can
+    // still answer the client if the thread cannot be started: the
+    // failed `spawn` drops everything we moved into it.
+    let spare = c.try_clone().ok();
+    let started = thread::Builder::new()
+        .stack_size(STACK_SIZE)
+        .spawn(move || {
+            let _place = place; // given back when this thread ends
+            handle_connection(c, peer);
+        });
+    if let Err(e) = started {
+        // The OS would not give us another thread (too many threads
+        // or too little memory). Tell the client, keep serving others.
+        eprintln!("{peer}: refused, cannot start a thread: {e}");
+        if let Some(c) = spare {
+            refuse(c, "server busy: out of threads, try again later\n");
+        }
+    }
+}
+
+/// Tell a client in one line why it is not served, and close.
+///
+/// This runs in the accepting thread, so it must not wait: the line
+/// is small and a new socket's send buffer is empty, so `write` does
+/// not block. (If the client had already sent data we have not read,
+/// Linux answers our close with a reset, and the client may see
+/// "connection reset" instead of the line. A lingering close, as in
+/// `say_goodbye`, would cure that, but it would make the accepting
+/// thread wait for each refused client.)
+fn refuse(mut c: TcpStream, msg: &str) {
+    let _ = c.write_all(msg.as_bytes());
+}
+// ANCHOR_END: start

@@ -1,6 +1,89 @@
-//! tcpc: not written yet.
+//! tcpc: a TCP client that sends one fixed message and prints the one
+//! answer it reads.
+//!
+//! Source: Tsoukalos, *Mastering Go*, network chapter, section "Using
+//! alternative functions for the TCP client" (TCPc.go).
+//!
+//! It sends `Hello from TCP client!` and a newline, prints it as
+//! `-> ...`, then reads once (up to 1024 bytes) and prints what came
+//! back as `>> ...`. Where TCPclient uses `net.Dial`, TCPc resolves the
+//! address first (`net.ResolveTCPAddr`) and then connects to it
+//! (`net.DialTCP`); this program takes the same two steps.
+//!
+//! Run it (with tcps, tcp-server or conc-tcp listening on port 1234):
+//!
+//! ```text
+//! cargo run -p concurrent-tcp --bin tcpc -- 127.0.0.1:1234
+//! ```
+//!
+//! Timeouts: 5 s for the connection, 5 s for the answer.
+//! Exit status: 0 when an answer was printed; 100 for a bad argument,
+//! a failed lookup or connection, a timeout, or no answer at all.
+
+use anyhow::Context;
+use concurrent_tcp::{
+    CONNECT_TIMEOUT, READ_TIMEOUT, describe_connect_error, is_timeout, print_received,
+};
+use std::io::{Read, Write};
+use std::net::{TcpStream, ToSocketAddrs};
+
+const USAGE: &str = "usage: tcpc HOST:PORT";
 
 fn main() {
-    eprintln!("tcpc: not written yet");
-    std::process::exit(1);
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if let Err(e) = run(&args) {
+        // Tsoukalos' programs print the error and exit with status 100.
+        eprintln!("{e:#}");
+        std::process::exit(100);
+    }
 }
+
+// ANCHOR: main
+fn run(args: &[String]) -> anyhow::Result<()> {
+    let [connect] = args else {
+        anyhow::bail!("Please provide a server:port string! {USAGE}");
+    };
+    let my_message = "Hello from TCP client!\n";
+
+    // Go: tcpAddr, err := net.ResolveTCPAddr("tcp", CONNECT)
+    // A name is looked up (getaddrinfo); like Go, we keep the first
+    // address it gives.
+    let tcp_addr = connect
+        .to_socket_addrs()
+        .with_context(|| format!("looking up {connect} (expected host:port)"))?
+        .next()
+        .with_context(|| format!("{connect} has no address"))?;
+
+    // Go: conn, err := net.DialTCP("tcp", nil, tcpAddr)
+    // connect(2): the three-way handshake. Go's DialTCP waits as long
+    // as the kernel does (minutes, for a host that does not answer);
+    // here we give up after CONNECT_TIMEOUT.
+    let mut conn = TcpStream::connect_timeout(&tcp_addr, CONNECT_TIMEOUT)
+        .map_err(|e| describe_connect_error(e, tcp_addr))?;
+    conn.set_read_timeout(Some(READ_TIMEOUT))
+        .context("setting a read timeout")?;
+
+    // Go: _, err = conn.Write([]byte(myMessage))
+    conn.write_all(my_message.as_bytes())
+        .context("sending the message")?;
+    print!("-> {my_message}");
+
+    // Go: buffer := make([]byte, 1024); n, err := conn.Read(buffer)
+    let mut buffer = [0u8; 1024];
+    let n = match conn.read(&mut buffer) {
+        Ok(0) => anyhow::bail!("the server closed the connection without answering"),
+        Ok(n) => n,
+        Err(e) if is_timeout(&e) => anyhow::bail!(
+            "no answer from {tcp_addr} within {} s (waiting for the echo of our message)",
+            READ_TIMEOUT.as_secs()
+        ),
+        Err(e) => return Err(e).context("reading the answer"),
+    };
+    // Go: fmt.Print(">> ", string(buffer[0:n])). Exactly the n bytes
+    // read, as they came (a newline is added only if they end without
+    // one, to leave the terminal tidy).
+    print_received(">> ", &buffer[..n]);
+    // Go: conn.Close(). `conn` is dropped (closed) as `run` returns.
+    Ok(())
+}
+// ANCHOR_END: main

@@ -1,6 +1,113 @@
-//! tcps: not written yet.
+//! tcps: a TCP server that reads once from each client and sends back
+//! exactly what it read.
+//!
+//! Source: Tsoukalos, *Mastering Go*, network chapter, section "Using
+//! other functions for the TCP server" (TCPs.go).
+//!
+//! The same service as tcp-server, written with Go's more specific
+//! calls: `net.ResolveTCPAddr` + `net.ListenTCP` instead of
+//! `net.Listen`, and one `Read` into a 1024-byte buffer instead of a
+//! line reader. Each client gets one answer, then its connection is
+//! closed, and the server waits for the next client (one at a time).
+//!
+//! Run it:
+//!
+//! ```text
+//! cargo run -p concurrent-tcp --bin tcps -- 1234
+//! cargo run -p concurrent-tcp --bin tcpc -- 127.0.0.1:1234   # another terminal
+//! ```
+//!
+//! A client that sends nothing is given 5 s, then dropped, so that it
+//! cannot keep the next clients waiting forever.
+//! Exit status: runs until stopped (Ctrl+C); 100 for a bad argument
+//! or a port that cannot be bound.
+
+use anyhow::Context;
+use concurrent_tcp::{
+    DEFAULT_PORT, READ_TIMEOUT, describe_bind_error, is_out_of_fds, is_timeout, listen_addr,
+    print_received,
+};
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::time::Duration;
+
+const USAGE: &str = "usage: tcps [PORT | ADDRESS]";
 
 fn main() {
-    eprintln!("tcps: not written yet");
-    std::process::exit(1);
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if let Err(e) = run(&args) {
+        // Tsoukalos' programs print the error and exit with status 100.
+        eprintln!("{e:#}");
+        std::process::exit(100);
+    }
 }
+
+// ANCHOR: main
+fn run(args: &[String]) -> anyhow::Result<()> {
+    if args.len() > 1 {
+        anyhow::bail!("too many arguments. {USAGE}");
+    }
+    // Go: s, err := net.ResolveTCPAddr("tcp", SERVER). The Go program
+    // builds "localhost:" + port; a bare port binds 127.0.0.1 here too.
+    let s = listen_addr(args.first().map(String::as_str), DEFAULT_PORT)?;
+
+    // Go: l, err := net.ListenTCP("tcp", s). Rust has one listener
+    // type, so ListenTCP and Listen are both TcpListener::bind.
+    let l = TcpListener::bind(s).map_err(|e| describe_bind_error(e, s))?;
+    let local = l.local_addr().context("reading the bound address")?;
+    println!("listening on {local}");
+
+    // Go: buffer := make([]byte, 1024)
+    let mut buffer = [0u8; 1024];
+    loop {
+        // Go: conn, err := l.Accept(). The Go program never looks at
+        // this error; an accept error is logged here and we go on.
+        let (conn, peer) = match l.accept() {
+            Ok(x) => x,
+            Err(e) => {
+                eprintln!("accepting a connection: {e}");
+                if is_out_of_fds(&e) {
+                    std::thread::sleep(Duration::from_millis(100));
+                }
+                continue;
+            }
+        };
+        // One client's trouble is logged and ends only that client.
+        // (The Go program exits with status 100 on any read error.)
+        if let Err(e) = answer_once(&conn, &mut buffer) {
+            eprintln!("{peer}: {e:#}");
+        }
+        // Go: conn.Close(). Here `conn` is dropped, which closes it.
+    }
+}
+// ANCHOR_END: main
+
+// ANCHOR: answer
+/// Read once, print what came, and send exactly those bytes back.
+fn answer_once(mut conn: &TcpStream, buffer: &mut [u8]) -> anyhow::Result<()> {
+    conn.set_read_timeout(Some(READ_TIMEOUT))
+        .context("setting a read timeout")?;
+    // Go: n, err := conn.Read(buffer). One read(2) returns whatever
+    // has arrived so far, from 1 byte up to the buffer's size: TCP is a
+    // byte stream and keeps no message boundaries. A message longer
+    // than 1024 bytes, or one the client sends in pieces, is answered
+    // only in part.
+    let n = match conn.read(buffer) {
+        Ok(0) => anyhow::bail!("left without sending anything"),
+        Ok(n) => n,
+        Err(e) if is_timeout(&e) => {
+            anyhow::bail!("sent nothing within {} s; dropped", READ_TIMEOUT.as_secs())
+        }
+        Err(e) => return Err(e).context("reading"),
+    };
+    let data = &buffer[..n];
+    // Go: fmt.Print("> ", string(buffer[0:n])). A newline is added
+    // when the data has none, so the next log line starts afresh.
+    print_received("> ", data);
+    // Go: conn.Write(buffer), which sends all 1024 bytes: the message
+    // and then the zero bytes left over in the buffer. Only the `n`
+    // bytes that were read are the client's message.
+    conn.write_all(data).context("sending the data back")?;
+    Ok(())
+}
+// ANCHOR_END: answer
