@@ -242,6 +242,11 @@ fn a_frame_that_is_not_a_call_gets_an_error_and_a_close() {
         Err("malformed call: expected a call, got kind byte 0x02".into())
     );
     assert!(closed_by_server(&mut s));
+    let logged = srv.wait_err_line(
+        |l| l.ends_with(": malformed call: expected a call, got kind byte 0x02: closing"),
+        READ,
+    );
+    assert!(logged.is_some(), "stderr: {:?}", srv.stderr());
     // An empty frame: not even a kind byte.
     let mut s = connect(srv.socket_addr());
     s.write_all(&[0, 0, 0, 0]).unwrap();
@@ -250,6 +255,22 @@ fn a_frame_that_is_not_a_call_gets_an_error_and_a_close() {
         Err("malformed call: frame too short for the kind byte (needs 1 bytes, 0 left)".into())
     );
     assert!(closed_by_server(&mut s));
+}
+
+#[test]
+fn a_client_leaving_mid_frame_is_logged_and_the_server_goes_on() {
+    let srv = server();
+    let mut s = connect(srv.socket_addr());
+    s.write_all(&[0, 0, 0, 40, 1]).unwrap();
+    s.shutdown(Shutdown::Write).unwrap();
+    assert!(closed_by_server(&mut s));
+    let logged = srv.wait_err_line(
+        |l| l.ends_with(": reading a call: connection closed in the middle of a frame"),
+        READ,
+    );
+    assert!(logged.is_some(), "stderr: {:?}", srv.stderr());
+    let mut s = connect(srv.socket_addr());
+    assert_eq!(call(&mut s, 1, ADD, &MyInts::BOOK).result, Ok(1));
 }
 
 #[test]

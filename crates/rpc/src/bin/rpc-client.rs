@@ -117,8 +117,8 @@ struct Client {
 impl Client {
     // ANCHOR: connect
     /// Resolve HOST:PORT and try each address in turn, as Go's Dial
-    /// does: `localhost` gives ::1 and 127.0.0.1, and a server bound
-    /// to 127.0.0.1 refuses ::1 at once.
+    /// does: `localhost` often gives ::1 and 127.0.0.1, and a server
+    /// bound to 127.0.0.1 refuses ::1 at once.
     fn dial(addr: &str, dump: bool) -> Result<Client> {
         let targets: Vec<SocketAddr> = addr
             .to_socket_addrs()
