@@ -89,7 +89,7 @@ fn keepalive_shows_in_ss() {
     if !testkit::need_tool("ss", "reads the keep-alive timer") {
         return;
     }
-    let s = start(THREADED, &["--keepalive", "7"]);
+    let s = start(THREADED, &["--keepalive", "60"]);
     let port = s.socket_addr().port();
     let mut c = connect(s.socket_addr());
     // Once the echo is back, the server has set its socket options.
@@ -99,9 +99,15 @@ fn keepalive_shows_in_ss() {
         .split("timer:(keepalive,")
         .nth(1)
         .unwrap_or_else(|| panic!("no keepalive timer in `ss -tno`:\n{ss}"));
-    // e.g. `6.9sec,0)`: the first probe is at most 7 s away.
-    let secs: f64 = timer.split("sec").next().unwrap().parse().unwrap();
-    assert!(secs > 0.0 && secs <= 7.0, "timer {timer}");
+    // e.g. `59sec,0)`: the first probe is at most 60 s away. (ss
+    // writes a fraction of a second oddly, `4.788ms` for 4.788 s, so
+    // read only the number.)
+    let num: String = timer
+        .chars()
+        .take_while(|c| c.is_ascii_digit() || *c == '.')
+        .collect();
+    let secs: f64 = num.parse().unwrap_or_else(|_| panic!("timer {timer}"));
+    assert!(secs > 0.0 && secs <= 60.0, "timer {timer}");
 
     let plain = start(THREADED, &[]);
     let mut c2 = connect(plain.socket_addr());
