@@ -497,3 +497,34 @@ fn unprivileged_datagram_socket_when_the_group_is_allowed() {
     out.expect_code(0);
     assert!(out.stderr.contains("--book-checksum does nothing here"));
 }
+
+#[test]
+fn setcap_fix_from_the_message_works() {
+    if !root() || !testkit::need_tool("setcap", "file capabilities (libcap2-bin)") {
+        return;
+    }
+    if !testkit::need_tool("setpriv", "running ping as nobody (util-linux)") {
+        return;
+    }
+    // The first fix the privilege message offers: give a copy of the
+    // binary CAP_NET_RAW, then run it as nobody. It gets a raw socket
+    // (the reply line has a ttl, which a datagram socket cannot give).
+    let dir = TempDir::new("ping-setcap");
+    let copy = dir.path().join("ping");
+    std::fs::copy(PING, &copy).unwrap();
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    std::fs::set_permissions(&copy, std::fs::Permissions::from_mode(0o755)).unwrap();
+    Cmd::new("setcap")
+        .args(["cap_net_raw+ep"])
+        .args([&copy])
+        .run()
+        .expect_code(0);
+    let out = Cmd::new(NOBODY[0])
+        .args(&NOBODY[1..])
+        .args([&copy])
+        .args(["-c", "1", "127.0.0.1"])
+        .run();
+    out.expect_code(0);
+    let reply = out.stdout.lines().find_map(reply_line);
+    assert!(matches!(reply, Some((1, Some(_), _))), "{}", out.describe());
+}

@@ -12,10 +12,12 @@
 //! one packet; this one follows it step by step and then does what
 //! ping(8) users expect: matching, timing, counting, a summary.
 //!
-//! Run it (raw sockets need root or CAP_NET_RAW):
+//! Run it (raw sockets need root or CAP_NET_RAW; see the page for
+//! the unprivileged datagram socket):
 //!
 //! ```text
-//! sudo -E cargo run -p raw-ping --bin ping -- 127.0.0.1
+//! cargo build -p raw-ping
+//! sudo setcap cap_net_raw+ep target/debug/ping   # again after each rebuild
 //! cargo run -p raw-ping --bin ping -- -c 3 -i 0.5 -W 1 127.0.0.1
 //! ```
 //!
