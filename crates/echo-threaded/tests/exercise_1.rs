@@ -46,7 +46,9 @@ fn the_silent_client_is_closed_and_logged() {
     let mut silent = connect(s.socket_addr());
     assert_eq!(echo_on(&mut silent, b"hi\n"), b"hi\n");
     let me = silent.local_addr().unwrap().to_string();
-    silent.set_read_timeout(Some(Duration::from_secs(6))).unwrap();
+    silent
+        .set_read_timeout(Some(Duration::from_secs(6)))
+        .unwrap();
     let mut buf = [0u8; 8];
     let r = silent.read(&mut buf);
     assert!(

@@ -17,7 +17,9 @@ const BUSY: &str = "server busy: 2 clients connected, try again later\n";
 /// Fail with a hint, rather than a panic from deep inside testkit,
 /// while the option does not exist yet.
 fn start_capped() -> Server {
-    let out = Cmd::new(THREADED).args(["--max-clients", "2", "not-an-address"]).run();
+    let out = Cmd::new(THREADED)
+        .args(["--max-clients", "2", "not-an-address"])
+        .run();
     assert!(
         !out.stderr.starts_with("usage:"),
         "hint: threaded-echo-server does not know --max-clients yet: teach \
@@ -40,16 +42,32 @@ fn the_third_client_is_turned_away() {
     let addr = s.socket_addr();
     let mut a = connect(addr);
     let mut b = connect(addr);
-    assert_eq!(echo_on(&mut a, b"a\n"), b"a\n", "hint: two clients must be served");
-    assert_eq!(echo_on(&mut b, b"b\n"), b"b\n", "hint: two clients must be served");
+    assert_eq!(
+        echo_on(&mut a, b"a\n"),
+        b"a\n",
+        "hint: two clients must be served"
+    );
+    assert_eq!(
+        echo_on(&mut b, b"b\n"),
+        b"b\n",
+        "hint: two clients must be served"
+    );
     let third = read_all(addr);
     assert_eq!(
         third, BUSY,
         "hint: with 2 clients connected, a third should receive exactly \
          {BUSY:?} and be closed"
     );
-    assert_eq!(echo_on(&mut a, b"a2\n"), b"a2\n", "hint: the first two go on");
-    assert_eq!(echo_on(&mut b, b"b2\n"), b"b2\n", "hint: the first two go on");
+    assert_eq!(
+        echo_on(&mut a, b"a2\n"),
+        b"a2\n",
+        "hint: the first two go on"
+    );
+    assert_eq!(
+        echo_on(&mut b, b"b2\n"),
+        b"b2\n",
+        "hint: the first two go on"
+    );
     assert!(
         s.wait_err_line(|l| l.contains("refused"), WAIT).is_some(),
         "hint: log the refusal on stderr (a line containing `refused`)"
