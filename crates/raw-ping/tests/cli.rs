@@ -315,7 +315,8 @@ fn own_request_is_read_first_and_skipped() {
     let out = ns.ping(&["-v", "-c", "2", "-i", "0.05", "127.0.0.1"]);
     out.expect_code(0);
     let lines: Vec<&str> = out.stdout.lines().collect();
-    for (i, seq) in [(1usize, 1u16), (3, 2)] {
+    assert!(lines[1].starts_with("ping: raw ICMP socket, identifier "));
+    for (i, seq) in [(2usize, 1u16), (4, 2)] {
         assert!(
             lines[i].starts_with("ignored 64 bytes from 127.0.0.1 ttl=64 icmp_seq=")
                 && lines[i].ends_with(": echo request (type 8): our own request"),
@@ -489,8 +490,15 @@ fn unprivileged_datagram_socket_when_the_group_is_allowed() {
     let lines: Vec<&str> = out.stdout.lines().collect();
     // No IP header on a datagram socket, so no ttl; and the kernel
     // delivers only our replies, so -v has nothing to report.
-    assert_eq!(reply_line(lines[1]).map(|r| (r.0, r.1)), Some((1, None)));
-    assert_eq!(reply_line(lines[2]).map(|r| (r.0, r.1)), Some((2, None)));
+    assert_eq!(reply_line(lines[2]).map(|r| (r.0, r.1)), Some((1, None)));
+    assert_eq!(reply_line(lines[3]).map(|r| (r.0, r.1)), Some((2, None)));
+    // The kernel chose the identifier: it is the socket's "port".
+    let id = lines[1].strip_prefix("ping: datagram ICMP socket, identifier ");
+    assert!(
+        id.is_some_and(|id| id.parse::<u16>().is_ok()),
+        "{}",
+        out.describe()
+    );
     assert!(!out.stdout.contains("ignored"), "{}", out.describe());
     // --book-checksum cannot hurt here: the kernel checksums.
     let out = ns.ping_as_nobody(&exe, &["--book-checksum", "127.0.0.1"]);
@@ -527,4 +535,25 @@ fn setcap_fix_from_the_message_works() {
     out.expect_code(0);
     let reply = out.stdout.lines().find_map(reply_line);
     assert!(matches!(reply, Some((1, Some(_), _))), "{}", out.describe());
+}
+
+#[test]
+fn identifier_is_the_process_id() {
+    if !root() {
+        return;
+    }
+    // As ping(8): the identifier is the pid cut to 16 bits, so that two
+    // pings at once tell their replies apart. ping ends by itself
+    // (one request, one-second timeout), so waiting for it is bounded.
+    let child = Command::new(PING)
+        .args(["-v", "127.0.0.1"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let pid = child.id();
+    let out = child.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let want = format!("ping: raw ICMP socket, identifier {}", pid as u16);
+    assert!(stdout.lines().any(|l| l == want), "want {want}\n{stdout}");
 }

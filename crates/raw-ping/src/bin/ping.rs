@@ -199,6 +199,13 @@ fn run(opts: &Options, target: Ipv4Addr) -> Result<Stats> {
         payload.len(),
         payload.len() + raw_ping::ICMP_HEADER_LEN + raw_ping::IPV4_HEADER_LEN
     );
+    if opts.verbose {
+        let kind = match pinger.framing {
+            Framing::Ipv4Header => "raw",
+            Framing::IcmpOnly => "datagram",
+        };
+        println!("ping: {kind} ICMP socket, identifier {}", pinger.identifier);
+    }
     let mut stats = Stats::default();
     for i in 0..opts.count {
         // ping(8) numbers from 1; the sequence field is 16 bits and wraps.
