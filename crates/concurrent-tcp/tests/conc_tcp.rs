@@ -1,0 +1,277 @@
+//! conc-tcp, driven over loopback.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+use common::*;
+use std::io::Read;
+use std::time::{Duration, Instant};
+use testkit::{Server, WAIT};
+
+fn start(args: &[&str]) -> Server {
+    let mut a = vec!["0"];
+    a.extend_from_slice(args);
+    Server::start(CONC, &a)
+}
+
+#[test]
+fn first_line_is_the_bound_address() {
+    let s = start(&[]);
+    assert!(
+        s.addr.starts_with("127.0.0.1:"),
+        "bare port binds loopback: {}",
+        s.addr
+    );
+    assert_ne!(
+        s.socket_addr().port(),
+        0,
+        "port 0 shows the port the kernel chose"
+    );
+}
+
+#[test]
+fn echoes_lines_and_logs_them() {
+    let s = start(&[]);
+    let mut c = Client::connect(s.socket_addr());
+    assert_eq!(c.ask("Hi!\n"), "Hi!\n");
+    assert_eq!(c.ask("Hello %d!\n"), "Hello %d!\n");
+    assert_eq!(c.ask("STOP\n"), "STOP\n");
+    assert!(
+        s.wait_line(|l| l == "-> Hello %d!", WAIT).is_some(),
+        "{:?}",
+        s.stdout()
+    );
+    assert!(
+        s.wait_line(|l| l == "-> STOP", WAIT).is_some(),
+        "{:?}",
+        s.stdout()
+    );
+}
+
+#[test]
+fn several_clients_at_once() {
+    let s = start(&[]);
+    let addr = s.socket_addr();
+    // Five clients connected together, each answered while the others
+    // are still connected, in an interleaved order.
+    let mut cs: Vec<Client> = (0..5).map(|_| Client::connect(addr)).collect();
+    for round in 0..3 {
+        for (i, c) in cs.iter_mut().enumerate().rev() {
+            let msg = format!("client {i} round {round}\n");
+            assert_eq!(c.ask(&msg), msg);
+        }
+    }
+    // And from threads, truly at the same time.
+    let hs: Vec<_> = (0..8)
+        .map(|i| {
+            std::thread::spawn(move || {
+                let mut c = Client::connect(addr);
+                for k in 0..50 {
+                    let msg = format!("thread {i} line {k}\n");
+                    assert_eq!(c.ask(&msg), msg);
+                }
+                assert_eq!(c.ask("STOP\n"), "STOP\n");
+                assert!(c.rest().is_empty(), "closed after STOP");
+            })
+        })
+        .collect();
+    for h in hs {
+        h.join().unwrap();
+    }
+}
+
+#[test]
+fn stop_ends_that_client_only_and_closes_at_once() {
+    let mut s = start(&[]);
+    let mut a = Client::connect(s.socket_addr());
+    let mut b = Client::connect(s.socket_addr());
+    assert_eq!(a.ask("STOP\n"), "STOP\n");
+    // The book's version waits 3 s before closing; ours closes at once.
+    let t = Instant::now();
+    assert!(a.rest().is_empty());
+    assert!(
+        t.elapsed() < Duration::from_secs(2),
+        "closed after {:?}",
+        t.elapsed()
+    );
+    assert_eq!(b.ask("still there?\n"), "still there?\n");
+    assert!(s.is_running());
+}
+
+#[test]
+fn a_client_that_leaves_without_stop_does_not_stop_the_server() {
+    let mut s = start(&[]);
+    {
+        let mut a = Client::connect(s.socket_addr());
+        assert_eq!(a.ask("bye without STOP\n"), "bye without STOP\n");
+    } // dropped: closed without STOP
+    let logged = s.wait_err_line(|l| l.contains("left without sending STOP"), WAIT);
+    assert!(logged.is_some(), "stderr: {:?}", s.stderr());
+    // A client that resets the connection is survived too: closing a
+    // socket with unread data in it (our echo) makes the kernel send a
+    // reset (RST) instead of a FIN.
+    {
+        let mut a = Client::connect(s.socket_addr());
+        a.send(b"one\n");
+        a.r.fill_buf_wait();
+    }
+    assert!(s.is_running(), "the server must go on");
+    let mut b = Client::connect(s.socket_addr());
+    assert_eq!(b.ask("next\n"), "next\n");
+}
+
+#[test]
+fn two_lines_in_one_segment_are_both_answered() {
+    let s = start(&[]);
+    let mut c = Client::connect(s.socket_addr());
+    // One write, so both lines leave in one TCP segment (nodelay).
+    c.send(b"first\nsecond\n");
+    assert_eq!(c.line(), "first\n");
+    assert_eq!(c.line(), "second\n");
+    // Three lines and STOP in one segment: all four answered.
+    c.send(b"a\nb\nc\nSTOP\n");
+    let rest = String::from_utf8(c.rest()).unwrap();
+    assert_eq!(rest, "a\nb\nc\nSTOP\n");
+}
+
+#[test]
+fn bytes_are_echoed_exactly_even_when_not_text() {
+    let s = start(&[]);
+    let mut c = Client::connect(s.socket_addr());
+    let garbage = b"\x00\xff\xfe\x01 %s %n \r\n";
+    c.send(garbage);
+    let mut back = vec![0u8; garbage.len()];
+    c.r.read_exact(&mut back).unwrap();
+    assert_eq!(&back, garbage);
+    // A last line without a newline, then a half-close: answered too.
+    c.send(b"tail");
+    c.w.shutdown(std::net::Shutdown::Write).unwrap();
+    assert_eq!(c.rest(), b"tail");
+}
+
+#[test]
+fn an_over_long_line_is_refused_and_the_server_lives() {
+    let mut s = start(&[]);
+    let mut c = Client::connect(s.socket_addr());
+    // 100 KiB without a newline: more than the 64 KiB limit.
+    let long = vec![b'x'; 100 * 1024];
+    let w = c.w.try_clone().unwrap();
+    let sender = std::thread::spawn(move || {
+        let mut w = w;
+        let _ = std::io::Write::write_all(&mut w, &long);
+        let _ = w.shutdown(std::net::Shutdown::Write);
+    });
+    let answer = String::from_utf8(c.rest()).unwrap();
+    sender.join().unwrap();
+    assert_eq!(
+        answer,
+        "line longer than 65536 bytes: closing the connection\n"
+    );
+    assert!(
+        s.wait_err_line(
+            |l| l.contains("line longer than 65536 bytes; disconnected"),
+            WAIT
+        )
+        .is_some(),
+        "stderr: {:?}",
+        s.stderr()
+    );
+    assert!(s.is_running());
+    // A line just under the limit is fine.
+    let mut ok = Client::connect(s.socket_addr());
+    let line = format!("{}\n", "y".repeat(65535));
+    assert_eq!(ok.ask(&line), line);
+}
+
+#[test]
+fn past_the_connection_cap_a_client_is_refused_politely() {
+    let mut s = start(&["--max-clients", "2"]);
+    let addr = s.socket_addr();
+    let mut a = Client::connect(addr);
+    let mut b = Client::connect(addr);
+    // Both answered: both have been accepted and counted.
+    assert_eq!(a.ask("a\n"), "a\n");
+    assert_eq!(b.ask("b\n"), "b\n");
+    let mut third = Client::connect(addr);
+    let refusal = String::from_utf8(third.rest()).unwrap();
+    assert_eq!(
+        refusal,
+        "server busy: 2 clients connected, try again later\n"
+    );
+    assert!(s.wait_err_line(|l| l.contains("refused"), WAIT).is_some());
+    // The two already connected are undisturbed.
+    assert_eq!(a.ask("a again\n"), "a again\n");
+    assert_eq!(b.ask("b again\n"), "b again\n");
+    // When one leaves, its place is free again. (Its thread gives the
+    // place back as it ends, a moment after the close: retry, bounded.)
+    assert_eq!(a.ask("STOP\n"), "STOP\n");
+    assert!(a.rest().is_empty());
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let mut c = Client::connect(addr);
+        c.send(b"in?\n");
+        let got = c.line();
+        if got == "in?\n" {
+            break;
+        }
+        assert!(got.starts_with("server busy"), "unexpected answer {got:?}");
+        assert!(
+            Instant::now() < deadline,
+            "the freed place never became free"
+        );
+    }
+    assert!(s.is_running());
+}
+
+#[test]
+fn many_clients_come_and_go_and_threads_are_given_back() {
+    let s = start(&["--max-clients", "20"]);
+    let addr = s.socket_addr();
+    // 200 clients one after another, never more than 20 at once: if
+    // places were not given back, the cap would refuse the later ones.
+    let deadline = Instant::now() + 3 * WAIT;
+    let mut i = 0;
+    while i < 200 {
+        let mut c = Client::connect(addr);
+        let msg = format!("n{i}\n");
+        let got = c.ask(&msg);
+        if got.starts_with("server busy") {
+            // A place may be a moment late in coming back: retry.
+            assert!(Instant::now() < deadline, "places are not given back");
+            continue;
+        }
+        assert_eq!(got, msg);
+        assert_eq!(c.ask("STOP\n"), "STOP\n");
+        assert!(c.rest().is_empty());
+        i += 1;
+    }
+    assert!(s.wait_line(|l| l == "-> n199", WAIT).is_some());
+}
+
+#[test]
+fn bad_arguments() {
+    bad(CONC, &["123456"], 100, "invalid port or address \"123456\"");
+    bad(CONC, &["abc"], 100, "invalid port or address \"abc\"");
+    bad(CONC, &["1234", "5678"], 100, "too many arguments");
+    bad(
+        CONC,
+        &["0", "--max-clients"],
+        100,
+        "--max-clients needs a number",
+    );
+    bad(CONC, &["0", "--max-clients", "0"], 100, "above 0");
+    bad(CONC, &["0", "--max-clients", "lots"], 100, "not \"lots\"");
+    bad(CONC, &["--verbose"], 100, "unknown option --verbose");
+    bad(
+        CONC,
+        &["192.0.2.1:1234"],
+        100,
+        "no interface of this machine has that address",
+    );
+}
+
+#[test]
+fn port_in_use() {
+    let s = start(&[]);
+    let port = s.socket_addr().port().to_string();
+    bad(CONC, &[&port], 100, "address already in use");
+}
