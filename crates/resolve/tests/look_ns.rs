@@ -451,15 +451,17 @@ fn default_server_is_the_first_nameserver_of_resolv_conf() {
     let Ok(conf) = std::fs::read_to_string("/etc/resolv.conf") else {
         return;
     };
-    let Some(ns) = conf.lines().find_map(|l| {
+    let Some(ip) = conf.lines().find_map(|l| {
         let mut w = l.split_whitespace();
-        (w.next() == Some("nameserver")).then(|| w.next()).flatten()
+        match (w.next(), w.next()) {
+            (Some("nameserver"), Some(a)) => a.parse::<IpAddr>().ok(),
+            _ => None,
+        }
     }) else {
         return;
     };
     let out = look_ns(&["nosuch.invalid"]);
     assert_ne!(out.code, Some(0), "{}", out.describe());
-    let ip: IpAddr = ns.parse().unwrap();
     let named = SocketAddr::new(ip, 53).to_string();
     assert!(
         out.stderr.contains(&format!(" on {named}: ")),

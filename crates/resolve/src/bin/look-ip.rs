@@ -23,7 +23,9 @@ fn main() {
             exit(100);
         }
     };
-    if arguments.len() == 1 {
+    // (`< 2` rather than Go's `== 1`: a program can even be started
+    // with no arguments at all, not even its own name.)
+    if arguments.len() < 2 {
         eprintln!("Please provide an IP address! (e.g. 127.0.0.1)");
         exit(100);
     }

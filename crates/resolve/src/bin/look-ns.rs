@@ -49,7 +49,8 @@ fn main() {
         }
     };
     // ANCHOR: main
-    let (domain, server) = match parse_args(&arguments[1..]) {
+    // Everything after the program's name (`get`: argv may be empty).
+    let (domain, server) = match parse_args(arguments.get(1..).unwrap_or_default()) {
         Ok(opts) => opts,
         Err(message) => {
             eprintln!("{message}");
