@@ -53,6 +53,11 @@ fn two_hosts_print_usage() {
 }
 
 #[test]
+fn empty_host_prints_usage() {
+    fails_with(&ping(&[""]), USAGE);
+}
+
+#[test]
 fn help_is_the_usage_on_stdout() {
     let out = ping(&["--help"]);
     out.expect_code(0);
@@ -427,6 +432,17 @@ fn unreachable_network_is_fatal() {
         &ns.ping(&["192.0.2.1"]),
         "Fatal error: connecting the ICMP socket to 192.0.2.1: No route to host",
     );
+    // Permission denied, as root: not a privilege problem.
+    ns.sh("ip route add prohibit 198.51.100.0/24");
+    for target in ["198.51.100.1", "127.255.255.255"] {
+        fails_with(
+            &ns.ping(&[target]),
+            &format!(
+                "Fatal error: connecting the ICMP socket to {target} (a broadcast address, \
+                 or a route that prohibits it): Permission denied"
+            ),
+        );
+    }
 }
 
 #[test]

@@ -126,8 +126,8 @@ fn parse_args(args: Vec<String>) -> Result<Option<Options>, String> {
         }
     }
     match <[String; 1]>::try_from(hosts) {
-        Ok([host]) => opts.host = host,
-        Err(_) => return Err(USAGE.to_string()),
+        Ok([host]) if !host.is_empty() => opts.host = host,
+        _ => return Err(USAGE.to_string()),
     }
     Ok(Some(opts))
 }
@@ -290,8 +290,18 @@ impl Pinger {
         // goes, and makes the kernel drop incoming packets whose source
         // is not the target. Go's DialIP does the same.
         let to = SockAddr::from(SocketAddrV4::new(target, 0));
-        sock.connect(&to)
-            .with_context(|| format!("connecting the ICMP socket to {target}"))?;
+        if let Err(e) = sock.connect(&to) {
+            // EACCES here is not about privilege: the route to the
+            // target is a broadcast one (allowed only with SO_BROADCAST,
+            // ping(8)'s -b) or a `prohibit` route.
+            let why = match e.kind() {
+                io::ErrorKind::PermissionDenied => {
+                    " (a broadcast address, or a route that prohibits it)"
+                }
+                _ => "",
+            };
+            return Err(e).with_context(|| format!("connecting the ICMP socket to {target}{why}"));
+        }
         let identifier = match framing {
             // ping(8)'s choice: our process id, cut to 16 bits, so that
             // two pings running at once tell their replies apart.
