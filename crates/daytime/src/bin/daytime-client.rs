@@ -1,6 +1,156 @@
-//! daytime-client: not written yet.
+//! daytime-client: ask a daytime server for the time and print it.
+//!
+//! Source: Newmarch, *Socket-level Programming*, "A Daytime server".
+//! The text gives no client of its own: it says to take the previous
+//! client (GetHeadInfo) and leave out the initial write. So this is
+//! GetHeadInfo without its request: resolve, connect, read until the
+//! server closes, print.
+//!
+//! It demonstrates the client side of a TCP connection and the one
+//! signal a daytime server gives that the reply is complete: EOF.
+//!
+//! Run it against daytime-server (or any RFC 867 server):
+//!
+//! ```sh
+//! cargo run -p daytime --bin daytime-client -- localhost:1200
+//! ```
+
+use anyhow::{Context, Result, anyhow, bail};
+use std::io::{self, ErrorKind, Read, Write};
+use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
+use std::process::exit;
+use std::time::Duration;
+
+/// How long to wait for the server to answer the handshake.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// How long any one read may wait for data (SO_RCVTIMEO). This is a
+/// timeout per read, not a deadline for the whole reply.
+const READ_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// A daytime reply is one short line. A server that sends more than
+/// this is not a daytime server, and we stop reading.
+const MAX_REPLY: usize = 1024;
+
+const USAGE: &str = "Usage: daytime-client host:port";
 
 fn main() {
-    eprintln!("daytime-client: not written yet");
-    std::process::exit(1);
+    // ANCHOR: args
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.len() != 1 {
+        // Go: fmt.Fprintf(os.Stderr, "Usage: %s host:port", ...)
+        eprintln!("{USAGE}");
+        exit(1);
+    }
+    let service = &args[0];
+    // ANCHOR_END: args
+    if let Err(err) = run(service) {
+        // Go's checkError: `Fatal error: ...`, exit status 1.
+        eprintln!("Fatal error: {err:#}");
+        exit(1);
+    }
+}
+
+fn run(service: &str) -> Result<()> {
+    // ANCHOR: dial
+    // Go: net.ResolveTCPAddr("tcp4", service) then net.DialTCP.
+    let addr = resolve(service)?;
+    // connect() sends SYN and waits for SYN-ACK. With nothing
+    // listening, the kernel at the other end answers RST at once
+    // ("Connection refused"); with no answer at all we give up after
+    // CONNECT_TIMEOUT instead of the kernel's two minutes.
+    let mut conn =
+        TcpStream::connect_timeout(&addr, CONNECT_TIMEOUT).map_err(|e| connect_error(e, addr))?;
+    // ANCHOR_END: dial
+
+    // ANCHOR: read
+    // No write: a daytime server talks first and needs no request.
+    // Go: ioutil.ReadAll(conn), which reads until EOF, that is until
+    // the server closes. Here with a timeout per read and a size cap.
+    conn.set_read_timeout(Some(READ_TIMEOUT))
+        .context("setting the read timeout")?;
+    let reply = read_reply(&mut conn, addr)?;
+    // ANCHOR_END: read
+
+    // ANCHOR: print
+    // Go: fmt.Println(string(result)). Go's server sends no line end
+    // and Println adds one; ours sends CR LF. Dropping the server's
+    // line end and adding "\n" prints the same for both.
+    let line = reply
+        .strip_suffix(b"\n")
+        .map(|l| l.strip_suffix(b"\r").unwrap_or(l))
+        .unwrap_or(&reply);
+    let mut out = io::stdout().lock();
+    out.write_all(line)
+        .and_then(|()| out.write_all(b"\n"))
+        .context("writing to standard output")?;
+    // ANCHOR_END: print
+    Ok(())
+}
+
+/// `host:port` to one socket address. Like Go's "tcp4" we take an
+/// IPv4 address when the name has one, but IPv6 works too.
+fn resolve(service: &str) -> Result<SocketAddr> {
+    if !service.contains(':') {
+        bail!("`{service}` has no port: give host:port, e.g. localhost:1200");
+    }
+    if service.starts_with(':') {
+        // Go's Dial(":1200") means the local machine; say it instead.
+        bail!("`{service}` has no host: give host:port, e.g. localhost{service}");
+    }
+    // getaddrinfo(3): /etc/hosts, then DNS. std's own errors for a
+    // bad port ("invalid port value") are kept, with our context.
+    let addrs: Vec<SocketAddr> = service
+        .to_socket_addrs()
+        .with_context(|| format!("resolving {service}"))?
+        .collect();
+    let addr = addrs.iter().find(|a| a.is_ipv4()).or(addrs.first());
+    addr.copied()
+        .with_context(|| format!("resolving {service}: no address found"))
+}
+
+// ANCHOR: read_reply
+/// Read until the server closes (EOF), at most MAX_REPLY bytes.
+fn read_reply(conn: &mut TcpStream, addr: SocketAddr) -> Result<Vec<u8>> {
+    let mut reply = Vec::with_capacity(64);
+    // take(MAX_REPLY + 1): one byte more than allowed tells us that
+    // the server had more to say, without reading all of it.
+    conn.take(MAX_REPLY as u64 + 1)
+        .read_to_end(&mut reply)
+        .map_err(|e| read_error(e, addr))?;
+    if reply.len() > MAX_REPLY {
+        bail!("{addr} sent more than {MAX_REPLY} bytes: that is not a daytime reply");
+    }
+    if reply.is_empty() {
+        bail!("{addr} closed the connection without sending the time");
+    }
+    Ok(reply)
+}
+// ANCHOR_END: read_reply
+
+/// A connect error, saying what it means.
+fn connect_error(err: io::Error, addr: SocketAddr) -> anyhow::Error {
+    match err.kind() {
+        ErrorKind::ConnectionRefused => {
+            anyhow!("connecting to {addr}: {err}; nothing listens there (is the server running?)")
+        }
+        ErrorKind::TimedOut => anyhow!(
+            "connecting to {addr}: no answer to the handshake within {} s",
+            CONNECT_TIMEOUT.as_secs()
+        ),
+        _ => anyhow!("connecting to {addr}: {err}"),
+    }
+}
+
+/// A read error, saying what we were waiting for.
+fn read_error(err: io::Error, addr: SocketAddr) -> anyhow::Error {
+    match err.kind() {
+        // SO_RCVTIMEO expiring shows up as EAGAIN (WouldBlock).
+        ErrorKind::WouldBlock | ErrorKind::TimedOut => anyhow!(
+            "reading from {addr}: nothing arrived for {} s (waiting for the time, \
+             then for the server to close)",
+            READ_TIMEOUT.as_secs()
+        ),
+        _ => anyhow!("reading from {addr}: {err}"),
+    }
 }

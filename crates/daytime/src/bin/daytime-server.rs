@@ -1,6 +1,137 @@
-//! daytime-server: not written yet.
+//! daytime-server: the RFC 867 daytime service over TCP.
+//!
+//! Source: Newmarch, *Socket-level Programming*, "A Daytime server"
+//! (DaytimeServer). The smallest useful server: listen on a port,
+//! and for every client that connects, write the current time as one
+//! line and close the connection. Nothing is read from the client.
+//!
+//! It demonstrates the life of a listening socket: bind, listen,
+//! accept in a loop, and a server that carries on whatever one client
+//! does (connects and leaves at once, resets, never reads).
+//!
+//! Run it (port 1200 on 127.0.0.1 by default; `0` picks a free port):
+//!
+//! ```sh
+//! cargo run -p daytime --bin daytime-server -- [PORT | ADDRESS:PORT]
+//! ```
+//!
+//! and ask it the time with `cargo run -p daytime --bin daytime-client
+//! -- localhost:1200` or `nc localhost 1200`.
+
+use anyhow::{Context, Result};
+use daytime::{DaytimeClock, listen_addr};
+use std::io::{self, ErrorKind, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::process::exit;
+use std::thread;
+use std::time::Duration;
+
+/// The book's port. RFC 867 says 13, but ports below 1024 need root.
+const DEFAULT_PORT: u16 = 1200;
+
+/// How long one client may hold up the loop while we write to it.
+/// The line is 30 bytes and a new socket's send buffer holds tens of
+/// kilobytes, so in practice the write never waits; the timeout makes
+/// "never" a promise rather than a hope.
+const WRITE_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// How long to pause when the process is out of file descriptors.
+const EMFILE_PAUSE: Duration = Duration::from_millis(100);
+
+const USAGE: &str = "Usage: daytime-server [PORT | ADDRESS:PORT]";
 
 fn main() {
-    eprintln!("daytime-server: not written yet");
-    std::process::exit(1);
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.iter().any(|a| a == "-h" || a == "--help") {
+        println!("{USAGE}");
+        return;
+    }
+    if args.len() > 1 {
+        eprintln!("{USAGE}");
+        exit(1);
+    }
+    if let Err(err) = run(args.first().map(String::as_str)) {
+        // Go's checkError: `Fatal error: ...` and exit status 1. Go
+        // printed no newline after it; we end the line.
+        eprintln!("Fatal error: {err:#}");
+        exit(1);
+    }
+}
+
+fn run(arg: Option<&str>) -> Result<()> {
+    // ANCHOR: listen
+    // Go: net.ResolveTCPAddr("tcp4", ":1200") then net.ListenTCP.
+    // TcpListener::bind does socket(), bind() and listen() in one go
+    // (with SO_REUSEADDR set, so a restart does not wait for old
+    // connections in TIME_WAIT). From here the kernel completes
+    // handshakes on its own and queues them, up to the backlog (128
+    // in Rust's std), until accept() takes them.
+    let addr = listen_addr(arg, DEFAULT_PORT)?;
+    let listener = TcpListener::bind(addr).map_err(|e| bind_error(e, addr))?;
+    let local = listener.local_addr().context("reading the bound address")?;
+    println!("listening on {local}");
+    // ANCHOR_END: listen
+
+    let mut clock = DaytimeClock::new();
+    // ANCHOR: accept_loop
+    loop {
+        // accept() blocks until a handshake has completed, then gives
+        // a new socket for that one client. Go: listener.Accept().
+        let (conn, peer) = match listener.accept() {
+            Ok(pair) => pair,
+            Err(err) => {
+                accept_failed(&err);
+                continue; // Go: `continue` too, but silently
+            }
+        };
+        // One client's trouble is logged and forgotten: the loop goes
+        // on. No thread per client: there is nothing to read, and the
+        // write is bounded by WRITE_TIMEOUT.
+        if let Err(err) = serve(conn, &mut clock) {
+            eprintln!("daytime-server: client {peer}: {err:#}");
+        }
+    }
+    // ANCHOR_END: accept_loop
+}
+
+// ANCHOR: serve
+/// Send one client the time, then hang up.
+fn serve(mut conn: TcpStream, clock: &mut DaytimeClock) -> Result<()> {
+    // SO_SNDTIMEO: a write that cannot finish within the timeout
+    // fails with EAGAIN instead of blocking the accept loop.
+    conn.set_write_timeout(Some(WRITE_TIMEOUT))
+        .context("setting the write timeout")?;
+    let reply = clock.reply_now().context("formatting the time")?;
+    // The bytes go into the socket's send buffer; the kernel sends
+    // them as one segment. A client that has already reset makes this
+    // fail with "Broken pipe" or "Connection reset by peer" (Rust
+    // ignores SIGPIPE, so it is an error, not a dead process).
+    conn.write_all(reply).context("writing the time")?;
+    Ok(())
+    // `conn` is dropped here: close() sends FIN after the data. Go
+    // needed an explicit conn.Close(); Rust closes at end of scope.
+}
+// ANCHOR_END: serve
+
+/// Log an accept() failure and carry on; pause briefly when out of
+/// file descriptors, or the loop would spin at 100% CPU retrying.
+fn accept_failed(err: &io::Error) {
+    eprintln!("daytime-server: accepting a connection: {err}");
+    // EMFILE (24): this process is at its `ulimit -n`. ENFILE (23):
+    // the whole system is out. std has no ErrorKind for these.
+    if matches!(err.raw_os_error(), Some(23 | 24)) {
+        thread::sleep(EMFILE_PAUSE);
+    }
+}
+
+/// The bind error, with what to do about the common ones. (Not
+/// "listening on ...": that is the words of the success line.)
+fn bind_error(err: io::Error, addr: SocketAddr) -> anyhow::Error {
+    let hint = match err.kind() {
+        ErrorKind::AddrInUse => "; another program listens there: stop it or give another port",
+        ErrorKind::PermissionDenied => "; ports below 1024 need root: give a port above 1023",
+        ErrorKind::AddrNotAvailable => "; no interface of this machine has that address",
+        _ => "",
+    };
+    anyhow::anyhow!("binding to {addr}: {err}{hint}")
 }
