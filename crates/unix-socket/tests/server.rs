@@ -102,6 +102,26 @@ fn live_socket_is_not_stolen() {
 }
 
 #[test]
+fn a_live_socket_with_a_full_queue_is_not_stolen_either() {
+    let (_dir, path) = sock("fullq");
+    // A listener with a backlog of 0 that never accepts: one pending
+    // connection fills its queue, and the next connect() waits.
+    use socket2::{Domain, SockAddr, Socket, Type};
+    let l = Socket::new(Domain::UNIX, Type::STREAM, None).unwrap();
+    l.bind(&SockAddr::unix(&path).unwrap()).unwrap();
+    l.listen(0).unwrap();
+    let _first = UnixStream::connect(&path).unwrap();
+    let out = Cmd::new(SERVER).args([s(&path)]).run();
+    assert!(
+        !out.timed_out,
+        "the check must not hang\n{}",
+        out.describe()
+    );
+    assert_one_line_error(&out, &["is in use"]);
+    assert!(path.exists());
+}
+
+#[test]
 fn a_path_that_is_not_a_socket_is_never_removed() {
     let (dir, _) = sock("notsock");
     // A regular file.

@@ -3,7 +3,7 @@
 //!
 //! Connects to a Unix domain stream socket and sends `Hello Server!`
 //! once a second, while a second thread prints every reply as
-//! `-> REPLY`. Without `--count` it runs until Ctrl+C, as the book's
+//! `-> REPLY` (each message waits for the reply to the one before). Without `--count` it runs until Ctrl+C, as the book's
 //! program does; with `--count N` it sends N messages, waits for the
 //! last replies, and exits 0.
 //!

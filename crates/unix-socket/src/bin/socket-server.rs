@@ -27,6 +27,7 @@ use std::os::unix::fs::{FileTypeExt, MetadataExt};
 use std::os::unix::net::{UnixListener, UnixStream};
 use std::path::Path;
 use std::process::ExitCode;
+use std::sync::mpsc;
 use std::thread;
 use std::time::Duration;
 use unix_socket::{Place, parse_args, printable};
@@ -45,6 +46,9 @@ const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
 /// Pause after `accept` fails for lack of file descriptors, so that a
 /// full table does not turn the accept loop into a busy loop.
 const ACCEPT_BACKOFF: Duration = Duration::from_millis(100);
+
+/// How long the stale-file check waits for a connect() to finish.
+const PROBE_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// errno values std has no `ErrorKind` for (Linux numbering).
 const ENOTDIR: i32 = 20;
@@ -122,11 +126,11 @@ fn clear_stale_socket(path: &Path) -> Result<()> {
             path.display()
         );
     }
-    match UnixStream::connect(path) {
-        // Someone accepted (the kernel completed our connection).
-        // Dropping the stream closes it; that server sees a client
-        // that came and went.
-        Ok(_) => bail!(
+    match probe(path) {
+        // Someone accepted (the kernel completed our connection), or
+        // its queue is so full that connect() waits: either way a
+        // server is there. That server sees a client come and go.
+        Ok(()) => bail!(
             "{} is in use: a server is accepting connections on it; \
              stop that server first or choose another path",
             path.display()
@@ -143,6 +147,19 @@ fn clear_stale_socket(path: &Path) -> Result<()> {
         Err(e) => Err(e)
             .with_context(|| format!("checking whether socket file {} is in use", path.display())),
     }
+}
+
+/// Try to connect to the socket at `path`. Ok(()) when a server
+/// accepted, or when connect() is still waiting after PROBE_TIMEOUT
+/// (a server whose queue is full): a waiting connect must not hang
+/// our start. The helper thread ends with the process.
+fn probe(path: &Path) -> io::Result<()> {
+    let (tx, rx) = mpsc::channel();
+    let p = path.to_path_buf();
+    thread::spawn(move || {
+        let _ = tx.send(UnixStream::connect(p).map(drop));
+    });
+    rx.recv_timeout(PROBE_TIMEOUT).unwrap_or(Ok(()))
 }
 // ANCHOR_END: stale
 
@@ -196,8 +213,9 @@ fn explain_bind_error(place: &Place, e: io::Error) -> anyhow::Error {
 /// arrives, then exit with status 0.
 ///
 /// signal-hook installs the handlers; the handler itself only writes a
-/// byte to a pipe (all a signal handler may safely do), and a thread of
-/// ours waits on that pipe and does the real work. SIGKILL cannot be
+/// byte into one end of a socket pair (little else is safe inside a
+/// signal handler), and a thread of ours waits on the other end and
+/// does the real work. SIGKILL cannot be
 /// caught: after `kill -9` the file stays, and the next start finds a
 /// stale socket.
 fn remove_on_signal(place: &Place) -> Result<()> {
