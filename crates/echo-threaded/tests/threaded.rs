@@ -58,6 +58,25 @@ fn an_idle_client_is_closed_and_logged() {
     answers_fresh_client(&mut s, Speaks::Echo);
 }
 
+/// The timeout is per read: a client that talks more often than that
+/// stays connected well past it. (The pauses here are the behaviour
+/// under test, a slow talker, not synchronisation.)
+#[test]
+fn a_talking_client_outlives_the_idle_timeout() {
+    let mut s = start(THREADED, &["--idle-timeout", "1"]);
+    let mut c = connect(s.socket_addr());
+    let begun = std::time::Instant::now();
+    for i in 0..4 {
+        let msg = format!("still talking {i}\n");
+        assert_eq!(echo_on(&mut c, msg.as_bytes()), msg.as_bytes());
+        std::thread::sleep(std::time::Duration::from_millis(500));
+    }
+    assert_eq!(echo_on(&mut c, b"done\n"), b"done\n");
+    assert!(begun.elapsed() > std::time::Duration::from_millis(1900));
+    assert!(s.stderr().is_empty(), "nobody was idle: {:?}", s.stderr());
+    answers_fresh_client(&mut s, Speaks::Echo);
+}
+
 /// Without --idle-timeout a silent client is left alone (as in Go,
 /// where a connection without a deadline waits for ever).
 #[test]
