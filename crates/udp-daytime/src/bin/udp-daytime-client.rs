@@ -1,6 +1,104 @@
-//! udp-daytime-client: not written yet.
+//! udp-daytime-client: ask a UDP daytime server for the time.
+//!
+//! Source: Newmarch, *Socket-level Programming*, "UDP Datagrams"
+//! (UDPDaytimeClient). The TCP client with its TCP calls turned into
+//! UDP ones: "dial" a connected UDP socket, send any datagram as the
+//! request, read one datagram back, print it.
+//!
+//! It demonstrates what a connected UDP socket is (a default peer and
+//! a filter, no handshake), and what a client must do that TCP did
+//! for it: decide how long to wait for a reply that may never come.
+//!
+//! Run it against udp-daytime-server:
+//!
+//! ```sh
+//! cargo run -p udp-daytime --bin udp-daytime-client -- localhost:1200
+//! ```
+
+use anyhow::{Context, Result, bail};
+use std::io::{self, Write};
+use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr, UdpSocket};
+use std::process::exit;
+use udp_daytime::{REPLY_TIMEOUT, recv_error, resolve};
+
+/// The book's buffer for the reply. A daytime reply is about 30 bytes.
+const MAX_REPLY: usize = 512;
+
+const USAGE: &str = "Usage: udp-daytime-client host:port";
 
 fn main() {
-    eprintln!("udp-daytime-client: not written yet");
-    std::process::exit(1);
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.len() != 1 {
+        eprintln!("{USAGE}");
+        exit(1);
+    }
+    if let Err(err) = run(&args[0]) {
+        // Go printed `Fatal error %!(EXTRA string=...)` here: its
+        // format string had no %s. This is the message it meant.
+        eprintln!("Fatal error: {err:#}");
+        exit(1);
+    }
 }
+
+fn run(service: &str) -> Result<()> {
+    // ANCHOR: dial
+    // Go: net.ResolveUDPAddr("udp4", service), net.DialUDP("udp", ...).
+    let server = resolve(service)?;
+    let socket = dial_udp(server)?;
+    // ANCHOR_END: dial
+
+    // ANCHOR: request
+    // The request: any datagram will do. Go sent "anything"; so do
+    // we. send() on a connected socket goes to the connected peer.
+    socket
+        .send(b"anything")
+        .with_context(|| format!("sending the request to {server}"))?;
+    // ANCHOR_END: request
+
+    // ANCHOR: reply
+    // recv() takes one datagram. One byte more than MAX_REPLY in the
+    // buffer lets us see that a datagram was longer than we accept:
+    // the kernel would cut it to the buffer's size without a word.
+    let mut buf = [0u8; MAX_REPLY + 1];
+    let n = socket
+        .recv(&mut buf)
+        .map_err(|e| recv_error(e, server, "the time"))?;
+    if n > MAX_REPLY {
+        bail!("the reply from {server} is longer than {MAX_REPLY} bytes: not a daytime reply");
+    }
+    // ANCHOR_END: reply
+
+    // Go: fmt.Println(string(buf[0:n])). Our server ends its line
+    // with CR LF and Go's sends none: drop one line end, add "\n".
+    let reply = &buf[..n];
+    let line = reply.strip_suffix(b"\n").unwrap_or(reply);
+    let line = line.strip_suffix(b"\r").unwrap_or(line);
+    let mut out = io::stdout().lock();
+    out.write_all(line)
+        .and_then(|()| out.write_all(b"\n"))
+        .context("writing to standard output")?;
+    Ok(())
+}
+
+// ANCHOR: dial_udp
+/// Go's DialUDP: a UDP socket on any local port, connected to `server`.
+fn dial_udp(server: SocketAddr) -> Result<UdpSocket> {
+    // Port 0: the kernel picks a free local port for us.
+    let local: SocketAddr = match server {
+        SocketAddr::V4(_) => (Ipv4Addr::UNSPECIFIED, 0).into(),
+        SocketAddr::V6(_) => (Ipv6Addr::UNSPECIFIED, 0).into(),
+    };
+    let socket = UdpSocket::bind(local).context("opening a UDP socket")?;
+    // connect() on UDP sends nothing: it records the peer, so that
+    // send() needs no address, the kernel drops datagrams from anyone
+    // else, and ICMP errors about our datagrams are reported to us.
+    socket
+        .connect(server)
+        .with_context(|| format!("connecting to {server}"))?;
+    // SO_RCVTIMEO: recv() gives up after this long (Go: SetReadDeadline).
+    socket
+        .set_read_timeout(Some(REPLY_TIMEOUT))
+        .context("setting the read timeout")?;
+    Ok(socket)
+}
+// ANCHOR_END: dial_udp

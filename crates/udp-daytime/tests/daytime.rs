@@ -1,0 +1,292 @@
+//! udp-daytime-server and udp-daytime-client over loopback: request
+//! and reply, no server, a silent server, many clients, and datagrams
+//! that no server should die of. Then bad command lines.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::io::ErrorKind;
+use std::net::{SocketAddr, UdpSocket};
+use std::process::Command;
+use std::thread;
+use std::time::{Duration, Instant};
+use testkit::{Cmd, Server, WAIT};
+
+const SERVER: &str = env!("CARGO_BIN_EXE_udp-daytime-server");
+const CLIENT: &str = env!("CARGO_BIN_EXE_udp-daytime-client");
+
+fn start() -> Server {
+    Server::start(SERVER, &["0"])
+}
+
+fn client(addr: &str) -> testkit::Out {
+    Cmd::new(CLIENT)
+        .args([addr])
+        .timeout(Duration::from_secs(10))
+        .run()
+}
+
+/// Send one datagram from a fresh socket and wait for the reply.
+fn ask(server: SocketAddr, payload: &[u8]) -> Vec<u8> {
+    let s = UdpSocket::bind("127.0.0.1:0").unwrap();
+    s.set_read_timeout(Some(WAIT)).unwrap();
+    s.send_to(payload, server).unwrap();
+    let mut buf = [0u8; 2048];
+    let (n, from) = s.recv_from(&mut buf).expect("a reply");
+    assert_eq!(from, server);
+    buf[..n].to_vec()
+}
+
+fn is_time_line(reply: &[u8]) -> bool {
+    reply.ends_with(b"\r\n") && reply.is_ascii() && reply.len() >= 30
+}
+
+/// A port on which nothing listens (bound, then closed again).
+fn closed_port() -> SocketAddr {
+    let s = UdpSocket::bind("127.0.0.1:0").unwrap();
+    s.local_addr().unwrap()
+}
+
+fn fails(out: &testkit::Out, words: &str) {
+    out.expect_code(1);
+    assert_eq!(out.stdout, "", "{}", out.describe());
+    assert_eq!(out.stderr.lines().count(), 1, "{}", out.describe());
+    assert!(
+        out.stderr.contains(words),
+        "want {words:?}\n{}",
+        out.describe()
+    );
+}
+
+#[test]
+fn request_and_reply_as_date_prints_it() {
+    let mut cmd = Command::new(SERVER);
+    cmd.arg("0").env("TZ", "Asia/Kolkata");
+    let server = Server::start_cmd(cmd, false);
+    for _ in 0..3 {
+        let before = Cmd::new("date")
+            .env("TZ", "Asia/Kolkata")
+            .env("LC_ALL", "C")
+            .run();
+        let out = client(&server.addr);
+        out.expect_code(0);
+        assert_eq!(out.stderr, "");
+        if out.stdout == before.stdout {
+            return; // else a second ticked in between: ask again
+        }
+    }
+    panic!("the client never printed what `date` printed");
+}
+
+#[test]
+fn the_reply_is_one_datagram_with_one_line() {
+    let server = start();
+    let reply = ask(server.socket_addr(), b"anything");
+    assert!(is_time_line(&reply), "{reply:?}");
+    assert_eq!(reply.iter().filter(|&&b| b == b'\n').count(), 1);
+}
+
+#[test]
+fn no_server_is_connection_refused() {
+    let addr = closed_port();
+    let t = Instant::now();
+    let out = client(&addr.to_string());
+    fails(
+        &out,
+        &format!("Fatal error: waiting for the time from {addr}: Connection refused"),
+    );
+    fails(&out, "ICMP port unreachable");
+    assert!(
+        t.elapsed() < Duration::from_secs(2),
+        "refused should be quick"
+    );
+}
+
+#[test]
+fn a_silent_server_is_a_timeout() {
+    // Bound, so no ICMP error comes back; it reads nothing, says nothing.
+    let silent = UdpSocket::bind("127.0.0.1:0").unwrap();
+    let addr = silent.local_addr().unwrap();
+    let t = Instant::now();
+    let out = client(&addr.to_string());
+    fails(
+        &out,
+        &format!("waiting for the time from {addr}: no reply within 3 s"),
+    );
+    assert!(
+        t.elapsed() >= Duration::from_millis(2900),
+        "{:?}",
+        t.elapsed()
+    );
+    assert!(!out.timed_out);
+    drop(silent);
+}
+
+#[test]
+fn many_clients_at_once() {
+    let server = start();
+    let addr = server.socket_addr();
+    let raw: Vec<_> = (0..64)
+        .map(|_| thread::spawn(move || ask(addr, b"x")))
+        .collect();
+    let procs: Vec<_> = (0..8)
+        .map(|_| {
+            let a = server.addr.clone();
+            thread::spawn(move || client(&a))
+        })
+        .collect();
+    for t in raw {
+        assert!(is_time_line(&t.join().unwrap()));
+    }
+    for t in procs {
+        t.join().unwrap().expect_code(0);
+    }
+}
+
+#[test]
+fn empty_garbage_and_oversized_datagrams_are_answered_and_survived() {
+    let mut server = start();
+    let addr = server.socket_addr();
+    // Any datagram is a request: an empty one, binary junk, and one
+    // far larger than the 512-byte buffer (cut by the kernel, which
+    // does not matter to a daytime server).
+    for payload in [&b""[..], b"\xff\x00\x1b[2J", &vec![b'x'; 60_000]] {
+        let reply = ask(addr, payload);
+        assert!(is_time_line(&reply), "{} bytes: {reply:?}", payload.len());
+    }
+    // A flood from one socket that never reads its replies.
+    let s = UdpSocket::bind("127.0.0.1:0").unwrap();
+    for _ in 0..1000 {
+        let _ = s.send_to(b"junk", addr);
+    }
+    assert!(server.is_running());
+    // The flood overflowed the server's receive buffer, and the
+    // kernel dropped what did not fit: UDP. A request sent now may be
+    // dropped too, so it is sent again until one is answered.
+    let s = UdpSocket::bind("127.0.0.1:0").unwrap();
+    s.set_read_timeout(Some(Duration::from_millis(500)))
+        .unwrap();
+    let mut buf = [0u8; 64];
+    let answered = (0..20).any(|_| {
+        s.send_to(b"still there?", addr).unwrap();
+        matches!(s.recv_from(&mut buf), Ok((n, _)) if is_time_line(&buf[..n]))
+    });
+    assert!(answered, "no answer after the flood");
+}
+
+#[test]
+fn a_client_that_left_does_not_stop_the_server() {
+    let mut server = start();
+    let addr = server.socket_addr();
+    for _ in 0..50 {
+        let s = UdpSocket::bind("127.0.0.1:0").unwrap();
+        s.send_to(b"bye", addr).unwrap();
+        drop(s); // the reply goes to a closed port: ICMP, ignored
+    }
+    assert!(server.is_running());
+    assert!(is_time_line(&ask(addr, b"hello")));
+}
+
+#[test]
+fn only_a_connected_socket_hears_the_icmp_error() {
+    // The page's claim, checked against this kernel.
+    let dead = closed_port();
+    let connected = UdpSocket::bind("127.0.0.1:0").unwrap();
+    connected.connect(dead).unwrap();
+    connected.set_read_timeout(Some(WAIT)).unwrap();
+    connected.send(b"x").unwrap();
+    let err = connected.recv(&mut [0u8; 8]).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::ConnectionRefused);
+
+    let unconnected = UdpSocket::bind("127.0.0.1:0").unwrap();
+    unconnected
+        .set_read_timeout(Some(Duration::from_millis(300)))
+        .unwrap();
+    unconnected.send_to(b"x", dead).unwrap();
+    let err = unconnected.recv_from(&mut [0u8; 8]).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::WouldBlock, "no error, just no reply");
+}
+
+#[test]
+fn a_reply_too_long_for_the_client_is_reported() {
+    let fake = UdpSocket::bind("127.0.0.1:0").unwrap();
+    let addr = fake.local_addr().unwrap();
+    thread::spawn(move || {
+        let mut buf = [0u8; 64];
+        if let Ok((_, from)) = fake.recv_from(&mut buf) {
+            let _ = fake.send_to(&[b'y'; 600], from);
+        }
+    });
+    fails(
+        &client(&addr.to_string()),
+        "is longer than 512 bytes: not a daytime reply",
+    );
+}
+
+#[test]
+fn a_go_style_reply_without_line_end_prints_one_line() {
+    let fake = UdpSocket::bind("127.0.0.1:0").unwrap();
+    let addr = fake.local_addr().unwrap();
+    let go = "2026-11-22 02:17:06.984501214 +0000 UTC m=+0.012099630";
+    let t = thread::spawn(move || {
+        let mut buf = [0u8; 64];
+        let (n, from) = fake.recv_from(&mut buf).unwrap();
+        fake.send_to(go.as_bytes(), from).unwrap();
+        buf[..n].to_vec()
+    });
+    let out = client(&addr.to_string());
+    out.expect_code(0);
+    assert_eq!(out.stdout, format!("{go}\n"));
+    assert_eq!(t.join().unwrap(), b"anything", "the book's request");
+}
+
+#[test]
+fn listens_on_loopback_port_1200_by_default() {
+    let out = Cmd::new(SERVER).timeout(Duration::from_millis(700)).run();
+    if out.timed_out {
+        assert!(
+            out.stdout.starts_with("listening on 127.0.0.1:1200\n"),
+            "{}",
+            out.describe()
+        );
+    } else {
+        fails(&out, "binding to 127.0.0.1:1200");
+    }
+}
+
+#[test]
+fn bad_server_arguments() {
+    let run = |args: &[&str]| Cmd::new(SERVER).args(args).run();
+    fails(
+        &run(&["1", "2"]),
+        "Usage: udp-daytime-server [PORT | ADDRESS:PORT]",
+    );
+    fails(&run(&["70000"]), "Fatal error: port 70000 is out of range");
+    fails(&run(&["nope"]), "Fatal error: `nope` is neither a port");
+    fails(&run(&[":1200"]), "Go's way to say every interface");
+    fails(
+        &run(&["192.0.2.1:1200"]),
+        "binding to 192.0.2.1:1200: Cannot assign",
+    );
+    let taken = UdpSocket::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port().to_string();
+    fails(
+        &run(&[&port]),
+        "Address already in use (os error 98); another program",
+    );
+}
+
+#[test]
+fn bad_client_arguments() {
+    let run = |args: &[&str]| Cmd::new(CLIENT).args(args).run();
+    fails(&run(&[]), "Usage: udp-daytime-client host:port");
+    fails(&run(&["a:1", "b:2"]), "Usage: udp-daytime-client host:port");
+    fails(&run(&["localhost"]), "Fatal error: `localhost` has no port");
+    fails(&run(&[":1200"]), "`:1200` has no host");
+    fails(
+        &run(&["localhost:http-alt-x"]),
+        "Fatal error: resolving localhost:http-alt-x",
+    );
+    fails(
+        &run(&["no-such-host.invalid:1200"]),
+        "resolving no-such-host.invalid:1200",
+    );
+}
