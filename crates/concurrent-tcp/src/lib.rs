@@ -143,6 +143,7 @@ pub enum LineRead {
 /// assert_eq!(line, b"three");
 /// assert_eq!(read_line(&mut input, &mut line, 100).unwrap(), LineRead::Eof);
 /// ```
+// ANCHOR: read_line
 pub fn read_line<R: BufRead>(
     reader: &mut R,
     line: &mut Vec<u8>,
@@ -164,6 +165,7 @@ pub fn read_line<R: BufRead>(
         LineRead::Unterminated
     })
 }
+// ANCHOR_END: read_line
 
 /// Is this line the word that ends a conversation?
 ///
@@ -202,6 +204,7 @@ const DRAIN_TIME: Duration = Duration::from_secs(1);
 ///
 /// Only call this from a connection's own thread: it may block for
 /// up to a second.
+// ANCHOR: say_goodbye
 pub fn say_goodbye(stream: &TcpStream, message: &str) -> io::Result<()> {
     let mut w = stream;
     w.write_all(message.as_bytes())?;
@@ -211,6 +214,7 @@ pub fn say_goodbye(stream: &TcpStream, message: &str) -> io::Result<()> {
     let _ = io::copy(&mut stream.take(DRAIN_LIMIT), &mut io::sink());
     Ok(())
 }
+// ANCHOR_END: say_goodbye
 
 /// Connect to `target` (`host:port`), giving up after
 /// [`CONNECT_TIMEOUT`], the way Go's `net.Dial("tcp", target)` does

@@ -27,6 +27,23 @@ fn talks_to_conc_tcp_through_stdin() {
 }
 
 #[test]
+fn prompts_only_on_a_terminal() {
+    if !testkit::need_tool("script", "runs tcp-client on a pseudo-terminal") {
+        return;
+    }
+    let s = Server::start(CONC, &["0"]);
+    let cmd = format!("{CLIENT} {}", s.addr);
+    let out = Cmd::new("script")
+        .args(["-qec", &cmd, "/dev/null"])
+        .stdin("Hi!\nSTOP\n")
+        .run();
+    out.expect_code(0);
+    // On a terminal: the book's `>> ` prompt before each answer.
+    assert!(out.stdout.contains(">> ->: Hi!"), "{}", out.describe());
+    assert!(out.stdout.contains(">> ->: STOP"), "{}", out.describe());
+}
+
+#[test]
 fn end_of_input_without_stop_exits_0() {
     let s = Server::start(CONC, &["0"]);
     let out = Cmd::new(CLIENT).args([&s.addr]).stdin("only line").run();
