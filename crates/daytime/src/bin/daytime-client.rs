@@ -147,7 +147,7 @@ fn read_error(err: io::Error, addr: SocketAddr) -> anyhow::Error {
     match err.kind() {
         // SO_RCVTIMEO expiring shows up as EAGAIN (WouldBlock).
         ErrorKind::WouldBlock | ErrorKind::TimedOut => anyhow!(
-            "reading from {addr}: nothing arrived for {} s (waiting for the time, \
+            "reading from {addr}: timed out after {} s (waiting for the time, \
              then for the server to close)",
             READ_TIMEOUT.as_secs()
         ),
