@@ -6,7 +6,7 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
-use std::thread::{self, JoinHandle};
+use std::thread;
 use std::time::{Duration, Instant};
 use testkit::TempDir;
 
@@ -115,9 +115,23 @@ pub fn read_request(conn: &mut TcpStream) -> Vec<u8> {
     got
 }
 
+/// A test server's report: the request it read, when a client came.
+pub struct Served(mpsc::Receiver<Vec<u8>>);
+
+impl Served {
+    /// The request the server read. Call it after the client has
+    /// exited: by then the request, if one was sent, is read (the
+    /// server reports it before answering), so a short wait is enough.
+    /// `None` if no client came (the server thread is then left
+    /// blocked in accept, and goes away with the test process).
+    pub fn request(&self) -> Option<Vec<u8>> {
+        self.0.recv_timeout(Duration::from_secs(3)).ok()
+    }
+}
+
 /// A server for one connection on 127.0.0.1: it reads the request,
-/// sends `reply`, and closes. The thread returns the request it read.
-pub fn reply_once(reply: Vec<u8>) -> (SocketAddr, JoinHandle<Vec<u8>>) {
+/// sends `reply`, and closes.
+pub fn reply_once(reply: Vec<u8>) -> (SocketAddr, Served) {
     serve_once("127.0.0.1:0", move |conn| {
         // The client stops reading at its limit and closes, so a big
         // reply may end in "broken pipe" or "reset": that is expected.
@@ -125,21 +139,24 @@ pub fn reply_once(reply: Vec<u8>) -> (SocketAddr, JoinHandle<Vec<u8>>) {
     })
 }
 
-/// A server for one connection on `bind`: read the request, then let
-/// `then` do the rest. The thread returns the request.
+/// A server for one connection on `bind`: read the request, report it,
+/// then let `then` do the rest.
 pub fn serve_once(
     bind: &str,
     then: impl FnOnce(&mut TcpStream) + Send + 'static,
-) -> (SocketAddr, JoinHandle<Vec<u8>>) {
+) -> (SocketAddr, Served) {
     let listener = TcpListener::bind(bind).unwrap();
     let addr = listener.local_addr().unwrap();
-    let handle = thread::spawn(move || {
-        let (mut conn, _) = listener.accept().unwrap();
+    let (tx, rx) = mpsc::channel();
+    thread::spawn(move || {
+        let Ok((mut conn, _)) = listener.accept() else {
+            return;
+        };
         let request = read_request(&mut conn);
+        let _ = tx.send(request);
         then(&mut conn);
-        request
     });
-    (addr, handle)
+    (addr, Served(rx))
 }
 
 /// A port on 127.0.0.1 where nothing listens (it was just freed).
