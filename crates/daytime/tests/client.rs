@@ -131,7 +131,10 @@ fn a_server_that_says_nothing_times_out() {
     });
     let t = Instant::now();
     let out = client(&[&addr]);
-    fails(&out, "timed out after 5 s (waiting for the time, then for the server to close)");
+    fails(
+        &out,
+        "timed out after 5 s (waiting for the time, then for the server to close)",
+    );
     assert!(
         t.elapsed() < Duration::from_secs(10),
         "took {:?}",

@@ -66,10 +66,14 @@ fn a_server_that_trickles_cannot_hold_the_client() {
 
 #[test]
 fn a_slow_but_timely_reply_is_still_read_whole() {
-    let addr = trickle(b"Sun Aug 29 17:25:19 EST 2010\r\n", Duration::from_millis(50));
+    let addr = trickle(
+        b"Sun Aug 29 17:25:19 EST 2010\r\n",
+        Duration::from_millis(50),
+    );
     let out = Cmd::new(CLIENT).args([&addr]).run();
     assert_eq!(
-        out.stdout, "Sun Aug 29 17:25:19 EST 2010\n",
+        out.stdout,
+        "Sun Aug 29 17:25:19 EST 2010\n",
         "hint: a reply that arrives in 30 pieces within 2 s must still be printed \
          whole: keep appending until EOF\n{}",
         out.describe()
@@ -87,5 +91,9 @@ fn the_real_server_still_works() {
         "hint: against daytime-server the client must still print the time\n{}",
         out.describe()
     );
-    assert!(out.stdout.ends_with('\n') && out.stdout.len() > 25, "{}", out.describe());
+    assert!(
+        out.stdout.ends_with('\n') && out.stdout.len() > 25,
+        "{}",
+        out.describe()
+    );
 }

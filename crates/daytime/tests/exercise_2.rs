@@ -47,7 +47,10 @@ fn the_reply_is_four_bytes_of_seconds_since_1900() {
         "hint: RFC 868 sends exactly 4 bytes and closes; got {reply:?}"
     );
     let got = u64::from(u32::from_be_bytes([reply[0], reply[1], reply[2], reply[3]]));
-    let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs();
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
     let want = (now + FROM_1900_TO_1970) % (1 << 32);
     assert!(
         got.abs_diff(want) <= 2,

@@ -215,10 +215,7 @@ fn server_fails(args: &[&str], words: &str) {
 
 #[test]
 fn bad_server_arguments() {
-    server_fails(
-        &["1200", "1201"],
-        "Usage: daytime-server [PORT | ADDRESS:PORT]",
-    );
+    server_fails(&["1200", "1201"], "Usage: daytime-server ");
     server_fails(
         &["99999"],
         "Fatal error: port 99999 is out of range (0 to 65535)",
