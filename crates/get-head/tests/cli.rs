@@ -177,8 +177,10 @@ fn a_silent_server_ends_in_the_read_timeout() {
         let took = start.elapsed();
         assert_fatal(
             &out,
-            &format!("Fatal error: reading the response from {addr}: no data for 300ms"),
+            &format!("Fatal error: reading the response from {addr}: "),
         );
+        // How long we waited, and how to wait longer.
+        assert!(out.stderr.contains("300ms"), "{}", out.describe());
         assert!(
             out.stderr.contains("NETPROG_READ_TIMEOUT"),
             "{}",
@@ -356,10 +358,6 @@ fn a_server_that_sends_part_then_hangs_times_out_with_nothing_printed() {
             .run();
         drop(tx);
         assert_fatal(&out, "Fatal error: reading the response from ");
-        assert!(
-            out.stderr.contains("no data for 300ms"),
-            "{}",
-            out.describe()
-        );
+        assert!(out.stderr.contains("300ms"), "{}", out.describe());
     }
 }
