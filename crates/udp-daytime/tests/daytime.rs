@@ -107,10 +107,8 @@ fn a_silent_server_is_a_timeout() {
     let addr = silent.local_addr().unwrap();
     let t = Instant::now();
     let out = client(&addr.to_string());
-    fails(
-        &out,
-        &format!("waiting for the time from {addr}: no reply within 3 s"),
-    );
+    // (Exercise 1 turns the one wait of 3 s into 3 tries of 1 s.)
+    fails(&out, &format!("waiting for the time from {addr}: no reply"));
     assert!(
         t.elapsed() >= Duration::from_millis(2900),
         "{:?}",
