@@ -23,9 +23,7 @@ fn a_second_client_waits_for_the_first() {
     // ...but nobody reads it: no echo within QUIET.
     second.set_read_timeout(Some(QUIET)).unwrap();
     let mut buf = [0u8; 4];
-    let err = second
-        .read(&mut buf)
-        .expect_err("the second client must get no echo yet");
+    let err = read_once(&mut second, &mut buf).expect_err("the second client must get no echo yet");
     assert!(
         matches!(err.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut),
         "{err}"
@@ -40,6 +38,7 @@ fn a_second_client_waits_for_the_first() {
         .read_exact(&mut buf)
         .expect("the echo after the first client left");
     assert_eq!(&buf, b"two\n");
+    drop(second); // or the fresh client would wait behind it
     answers_fresh_client(&mut s, Speaks::Echo);
 }
 

@@ -4,7 +4,6 @@
 mod common;
 
 use common::*;
-use std::io::Read;
 use testkit::{Cmd, WAIT};
 
 /// Two clients served at once: the second gets its echo while the
@@ -45,9 +44,7 @@ fn an_idle_client_is_closed_and_logged() {
     let me = c.local_addr().unwrap().to_string();
     // Now say nothing: the server's read times out and it closes.
     let mut buf = [0u8; 8];
-    let n = c
-        .read(&mut buf)
-        .expect("the server should close, not reset");
+    let n = read_once(&mut c, &mut buf).expect("the server should close, not reset");
     assert_eq!(n, 0, "end of file expected after the idle timeout");
     let want = format!("{me}: idle for more than 1 s, closing");
     assert!(
@@ -87,7 +84,10 @@ fn without_the_option_a_silent_client_stays() {
     c.set_read_timeout(Some(std::time::Duration::from_millis(1500)))
         .unwrap();
     let mut buf = [0u8; 8];
-    assert!(c.read(&mut buf).is_err(), "no close and no data expected");
+    assert!(
+        read_once(&mut c, &mut buf).is_err(),
+        "no close and no data expected"
+    );
     assert_eq!(echo_on(&mut c, b"still\n"), b"still\n");
     answers_fresh_client(&mut s, Speaks::Echo);
 }
