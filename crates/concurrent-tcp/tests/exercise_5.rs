@@ -86,7 +86,7 @@ fn stop_still_ends_the_server() {
         "hint: STOP from the client must still end tcp-server with status 0"
     );
     assert!(
-        s.stdout().iter().any(|l| l == "Exiting TCP server!"),
+        s.wait_line(|l| l == "Exiting TCP server!", WAIT).is_some(),
         "hint: after STOP, tcp-server prints `Exiting TCP server!` as before"
     );
 }

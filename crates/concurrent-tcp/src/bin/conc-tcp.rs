@@ -63,11 +63,18 @@ const STACK_SIZE: usize = 64 * 1024;
 ///
 /// Every client costs one thread and one file descriptor. An
 /// operating system runs out of threads long before it runs out of
-/// goroutines: a Linux process here tops out near 16,000 threads (each
-/// thread also takes a pid and a few memory mappings). Past the
-/// limit, a new client is told so in one line and disconnected, and
-/// the clients already connected go on undisturbed. Go's concTCP has no
-/// limit: it accepts until something runs out.
+/// goroutines. Each thread takes a process id and a few memory
+/// mappings (its stack, the stack's guard page, a small stack for
+/// signal handlers), and Linux allows 65,530 mappings per process by
+/// default (`vm.max_map_count`): on this project's test machine a
+/// Rust process tops out near 16,000 threads. Worse, at that edge a
+/// thread can be created and then fail while setting itself up, and
+/// Rust then aborts the *whole process*: checking the error of
+/// `spawn` is not enough, a limit well below the edge is what keeps
+/// the server alive. Past the limit, a new client is told so in one
+/// line and disconnected, and the clients already connected go on
+/// undisturbed. Go's concTCP has no limit: it accepts until something
+/// runs out.
 const DEFAULT_MAX_CLIENTS: usize = 12_000;
 
 /// How many clients are connected right now.
