@@ -1,0 +1,359 @@
+//! Small pieces of the conc-tcp-async server that deserve their own
+//! tests.
+//!
+//! The server itself is `src/bin/conc-tcp-async.rs`. What is here is
+//! the async counterpart of the helpers of the threaded `conc-tcp`
+//! (crate concurrent-tcp): crates in this workspace are islands, so this
+//! crate has its own copy, written for tokio where I/O is involved.
+//!
+//! - [`listen_addr`]: the optional "port or address" argument;
+//! - [`read_line`]: one line with a length limit, awaited instead of
+//!   blocked on (Go: `bufio.Reader.ReadString('\n')`);
+//! - [`say_goodbye`]: a last message to a client we drop, sent so
+//!   that it arrives (a "lingering close");
+//! - [`is_stop`], [`print_received`], [`describe_bind_error`],
+//!   [`is_out_of_fds`]: the same small rules as the threaded server.
+//!
+//! Nothing here hides the socket calls: the binary still makes its own
+//! `bind`, `accept`, `read` and `write`, in the order the Go program
+//! makes them.
+
+use std::fmt;
+use std::io::{self, Write};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::time::Duration;
+use tokio::io::{
+    AsyncBufRead, AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt,
+};
+
+/// The port of the book's session (`go run concTCP.go 1234`). The Go
+/// program insists on a port argument; the Rust one falls back to
+/// this one.
+pub const DEFAULT_PORT: u16 = 1234;
+
+/// The longest line the server accepts, newline included: 64 KiB.
+///
+/// Go's `ReadString('\n')` has no limit: it grows its buffer until a
+/// newline comes, so one client sending 100 MB without a newline makes
+/// the server hold 100 MB. The limit turns that into a clear refusal.
+/// The same limit as the threaded `conc-tcp`.
+pub const MAX_LINE: usize = 64 * 1024;
+
+/// The capacity of each connection's `BufReader`: 1 KiB.
+///
+/// This buffer is the largest piece of memory an idle client costs
+/// this server (see the binary's comments), so it is kept small: each
+/// `read()` asks the kernel for at most 1 KiB, and a longer line is
+/// still read correctly, in several reads, into the line buffer. With
+/// tokio's default of 8 KiB, 10,000 idle clients would cost 80 MB
+/// instead of 10 MB. The threaded `conc-tcp` uses the same 1 KiB.
+pub const READ_BUF: usize = 1024;
+
+/// Why a "port or address" argument was not accepted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AddrError(String);
+
+impl fmt::Display for AddrError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "invalid port or address \"{}\": give a port (0 to 65535) \
+             or an address with a port, such as 0.0.0.0:1234 or [::]:1234",
+            self.0
+        )
+    }
+}
+
+impl std::error::Error for AddrError {}
+
+/// Turn the server's optional argument into the address to bind.
+///
+/// - no argument: `127.0.0.1:default_port`;
+/// - a bare port such as `1234`: `127.0.0.1:1234`. Go's `":1234"`
+///   listens on every interface; loopback only is the safer default,
+///   and `0.0.0.0:1234` then listens on the network on purpose;
+/// - a full address: `0.0.0.0:1234`, `[::]:1234`, `[::1]:1234`.
+///
+/// Port 0 asks the kernel to pick a free port.
+///
+/// ```
+/// use conc_tcp_async::listen_addr;
+/// assert_eq!(listen_addr(None, 1234).unwrap().to_string(), "127.0.0.1:1234");
+/// assert_eq!(listen_addr(Some("8000"), 1234).unwrap().to_string(), "127.0.0.1:8000");
+/// assert_eq!(listen_addr(Some("[::]:80"), 1234).unwrap().to_string(), "[::]:80");
+/// assert!(listen_addr(Some("123456"), 1234).is_err());
+/// ```
+pub fn listen_addr(arg: Option<&str>, default_port: u16) -> Result<SocketAddr, AddrError> {
+    let loopback = IpAddr::V4(Ipv4Addr::LOCALHOST);
+    let Some(arg) = arg else {
+        return Ok(SocketAddr::new(loopback, default_port));
+    };
+    if !arg.is_empty() && arg.bytes().all(|b| b.is_ascii_digit()) {
+        // All digits: a port, which must fit in 16 bits.
+        return match arg.parse::<u16>() {
+            Ok(port) => Ok(SocketAddr::new(loopback, port)),
+            Err(_) => Err(AddrError(arg.to_string())),
+        };
+    }
+    arg.parse::<SocketAddr>()
+        .map_err(|_| AddrError(arg.to_string()))
+}
+
+/// What [`read_line`] found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LineRead {
+    /// A whole line, ending in `\n`, is in the buffer.
+    Line,
+    /// The peer closed the connection in the middle of a line: the
+    /// buffer holds what came before the end (no `\n`).
+    Unterminated,
+    /// The peer closed the connection between lines (clean end).
+    Eof,
+    /// No newline within `max` bytes. The buffer holds those `max`
+    /// bytes; the rest of the line is still waiting in the socket.
+    TooLong,
+}
+
+/// Read one line (up to and including `\n`) into `line`, reading at
+/// most `max` bytes: Go's `reader.ReadString('\n')`, with a limit.
+///
+/// The threaded server's `read_line` blocks its thread until the line
+/// is there. This one is an `async fn`: calling it builds a small state
+/// machine (a *future*), and `.await` runs it. When the socket has no
+/// bytes yet, the future returns "pending" to the runtime, which runs
+/// other clients' tasks meanwhile and comes back to this one when epoll
+/// says the socket is readable. Same logic, no thread parked.
+///
+/// Keep one reader and one `line` per connection and pass them in each
+/// time: the reader may already hold the start of the next line (two
+/// lines often arrive in one TCP segment), and `line`'s memory is
+/// reused. Go's concTCP builds a new `bufio.Reader` for every line and
+/// can lose those bytes.
+///
+/// ```
+/// use conc_tcp_async::{read_line, LineRead};
+/// let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
+/// rt.block_on(async {
+///     // A byte slice is a ready-made AsyncBufRead: handy for tests.
+///     let mut input: &[u8] = b"one\ntwo";
+///     let mut line = Vec::new();
+///     assert_eq!(read_line(&mut input, &mut line, 100).await.unwrap(), LineRead::Line);
+///     assert_eq!(line, b"one\n");
+///     assert_eq!(read_line(&mut input, &mut line, 100).await.unwrap(), LineRead::Unterminated);
+///     assert_eq!(read_line(&mut input, &mut line, 100).await.unwrap(), LineRead::Eof);
+/// });
+/// ```
+pub async fn read_line<R>(reader: &mut R, line: &mut Vec<u8>, max: usize) -> io::Result<LineRead>
+where
+    R: AsyncBufRead + Unpin,
+{
+    line.clear();
+    // `take(max)` stops `read_until` after `max` bytes even when no
+    // newline has come, so a hostile peer cannot make `line` grow
+    // without bound. The bytes past the limit stay in the reader.
+    let limit = u64::try_from(max).unwrap_or(u64::MAX);
+    let n = reader.take(limit).read_until(b'\n', line).await?;
+    Ok(if n == 0 {
+        LineRead::Eof
+    } else if line.ends_with(b"\n") {
+        LineRead::Line
+    } else if n >= max {
+        LineRead::TooLong
+    } else {
+        LineRead::Unterminated
+    })
+}
+
+/// Is this line the word that ends a conversation?
+///
+/// Go compares `strings.TrimSpace(line) == "STOP"`, so `STOP`,
+/// `STOP\r\n` (telnet) and `  STOP ` all count; so do we.
+///
+/// ```
+/// use conc_tcp_async::is_stop;
+/// assert!(is_stop(b"STOP\n"));
+/// assert!(is_stop(b" STOP\r\n"));
+/// assert!(!is_stop(b"stop\n"));
+/// assert!(!is_stop(b"STOPPED\n"));
+/// ```
+pub fn is_stop(line: &[u8]) -> bool {
+    line.trim_ascii() == b"STOP"
+}
+
+/// The most bytes [`say_goodbye`] reads and throws away (1 MiB).
+pub const DRAIN_LIMIT: u64 = 1024 * 1024;
+
+/// How long [`say_goodbye`] waits for the client's unread bytes.
+pub const DRAIN_TIME: Duration = Duration::from_secs(1);
+
+/// Send `message` to a client we are about to drop, so that it
+/// arrives: write it, shut down our sending side (our FIN follows the
+/// message), then read and throw away what the client still sends,
+/// for at most [`DRAIN_TIME`] and [`DRAIN_LIMIT`] bytes.
+///
+/// Why not just write and close? If bytes from the client are still
+/// unread in our receive buffer when we close (the rest of an
+/// over-long line), Linux answers with a reset (RST) instead of a FIN,
+/// and a reset can make the client's kernel throw our message away
+/// before the client has read it. This "lingering close" avoids that.
+///
+/// In the threaded server this blocks the client's thread for up to a
+/// second. Here the waiting is an `.await` inside
+/// `tokio::time::timeout`: the task sleeps, and the runtime's one
+/// thread serves everybody else meanwhile.
+pub async fn say_goodbye<R, W>(reader: &mut R, writer: &mut W, message: &str) -> io::Result<()>
+where
+    R: AsyncRead + Unpin,
+    W: AsyncWrite + Unpin,
+{
+    writer.write_all(message.as_bytes()).await?;
+    // For a TCP write half, shutdown() is shutdown(fd, SHUT_WR): FIN.
+    writer.shutdown().await?;
+    let mut rest = reader.take(DRAIN_LIMIT);
+    let mut nowhere = tokio::io::sink();
+    let drain = tokio::io::copy(&mut rest, &mut nowhere);
+    // Timing out, a reset, or an end of stream: all mean we are done.
+    let _ = tokio::time::timeout(DRAIN_TIME, drain).await;
+    Ok(())
+}
+
+/// Print one line a client sent, after `prefix`, as Go's
+/// `fmt.Print("-> ", netData)` does: the bytes as they came, with a
+/// newline added when the line had none.
+///
+/// This is std's *blocking* stdout, called from inside a task. That is
+/// a deliberate shortcut: a line to a terminal, a file or a pipe that
+/// is being read takes microseconds. But if nobody reads the pipe and
+/// it fills up, this `write` blocks, and with it the runtime's thread
+/// and so every client (in the threaded server every client thread
+/// would queue on the stdout lock: the same stall). `tokio::io::stdout`
+/// would hand each write to a helper thread instead, at the price of
+/// a thread hop per line; a production server logs through a channel
+/// to one writer task, or with the `tracing` crate.
+///
+/// It never panics: if standard output is gone (a closed pipe), the
+/// server goes on serving without its log.
+pub fn print_received(prefix: &str, line: &[u8]) {
+    let mut out = io::stdout().lock();
+    let _ = out.write_all(prefix.as_bytes());
+    let _ = out.write_all(line);
+    if !line.ends_with(b"\n") {
+        let _ = out.write_all(b"\n");
+    }
+    let _ = out.flush();
+}
+
+/// Did `accept` fail because this process (EMFILE, 24) or the whole
+/// system (ENFILE, 23) has no file descriptor left? std has no
+/// `ErrorKind` for these, so we compare Linux's error numbers.
+///
+/// The waiting connection stays in the kernel's queue, so accepting
+/// again at once would fail again at once: pause a little first.
+pub fn is_out_of_fds(e: &io::Error) -> bool {
+    matches!(e.raw_os_error(), Some(23 | 24))
+}
+
+/// Name the usual `bind` failures in words a learner can act on.
+pub fn describe_bind_error(e: io::Error, addr: SocketAddr) -> anyhow::Error {
+    let what = format!("binding {addr}");
+    match e.kind() {
+        io::ErrorKind::AddrInUse => anyhow::anyhow!(
+            "{what}: address already in use (another program has that port: \
+             stop it or choose another port)"
+        ),
+        io::ErrorKind::PermissionDenied => anyhow::anyhow!(
+            "{what}: permission denied (ports below 1024 need root: choose a port above 1023)"
+        ),
+        io::ErrorKind::AddrNotAvailable => anyhow::anyhow!(
+            "{what}: no interface of this machine has that address (try 127.0.0.1 or 0.0.0.0)"
+        ),
+        _ => anyhow::Error::new(e).context(what),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+    use tokio::io::BufReader;
+
+    #[test]
+    fn ports_and_addresses() {
+        let a = |s: &str| listen_addr(Some(s), 1).map(|a| a.to_string());
+        assert_eq!(a("0").unwrap(), "127.0.0.1:0");
+        assert_eq!(a("65535").unwrap(), "127.0.0.1:65535");
+        assert_eq!(a("0.0.0.0:1234").unwrap(), "0.0.0.0:1234");
+        assert_eq!(a("[::1]:9").unwrap(), "[::1]:9");
+        for bad in [
+            "", "65536", "123456", "abc", "-1", ":1234", "1.2.3.4", "1234x",
+        ] {
+            assert!(a(bad).is_err(), "{bad:?} should be refused");
+        }
+        let msg = a("x").unwrap_err().to_string();
+        assert!(
+            msg.contains("\"x\"") && msg.contains("0.0.0.0:1234"),
+            "{msg}"
+        );
+    }
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn limit_and_leftover() {
+        let mut r = BufReader::with_capacity(4, &b"abcdefgh\nxy\n"[..]);
+        let mut line = Vec::new();
+        let got = read_line(&mut r, &mut line, 5).await.unwrap();
+        assert_eq!(got, LineRead::TooLong);
+        assert_eq!(line, b"abcde");
+        // The rest of the long line is still there for the caller.
+        let got = read_line(&mut r, &mut line, 50).await.unwrap();
+        assert_eq!(got, LineRead::Line);
+        assert_eq!(line, b"fgh\n");
+        let got = read_line(&mut r, &mut line, 50).await.unwrap();
+        assert_eq!(got, LineRead::Line);
+        assert_eq!(line, b"xy\n");
+        let got = read_line(&mut r, &mut line, 50).await.unwrap();
+        assert_eq!(got, LineRead::Eof);
+    }
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn a_line_of_exactly_the_limit_fits() {
+        let mut line = Vec::new();
+        let mut r: &[u8] = b"abcd\n";
+        let got = read_line(&mut r, &mut line, 5).await.unwrap();
+        assert_eq!(got, LineRead::Line);
+        let mut r: &[u8] = b"abcde\n";
+        let got = read_line(&mut r, &mut line, 5).await.unwrap();
+        assert_eq!(got, LineRead::TooLong);
+    }
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn lines_longer_than_the_buffer_stay_whole() {
+        let text = b"a line longer than the buffer\nand another\n";
+        let mut r = BufReader::with_capacity(8, &text[..]);
+        let mut line = Vec::new();
+        read_line(&mut r, &mut line, 100).await.unwrap();
+        assert_eq!(line, b"a line longer than the buffer\n");
+        read_line(&mut r, &mut line, 100).await.unwrap();
+        assert_eq!(line, b"and another\n");
+    }
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn goodbye_is_sent_then_the_rest_is_drained() {
+        // An in-memory pipe pair stands in for a TCP connection.
+        let (mut ours, mut theirs) = tokio::io::duplex(64);
+        theirs.write_all(b"unread rest").await.unwrap();
+        theirs.shutdown().await.unwrap();
+        let (mut r, mut w) = tokio::io::split(&mut ours);
+        say_goodbye(&mut r, &mut w, "bye\n").await.unwrap();
+        let mut got = String::new();
+        theirs.read_to_string(&mut got).await.unwrap();
+        assert_eq!(got, "bye\n");
+    }
+
+    #[test]
+    fn stop_words() {
+        assert!(is_stop(b"STOP"));
+        assert!(is_stop(b"\tSTOP \n"));
+        assert!(!is_stop(b""));
+        assert!(!is_stop(b"STOP STOP\n"));
+    }
+}
