@@ -167,8 +167,8 @@ pub fn parse_port(port: &str, hostport: &str) -> Result<u16, AddrError> {
 /// ```
 pub fn parse_timeout(text: &str) -> Option<Duration> {
     let secs: f64 = text.trim().parse().ok()?;
-    // Below a millisecond is below what the kernel honours, and a
-    // zero timeout means "no timeout" to set_read_timeout.
+    // Zero would be refused by set_read_timeout (std returns an error
+    // for a zero Duration), and below a millisecond is surely a typo.
     if !(0.001..=86_400.0).contains(&secs) {
         return None;
     }
