@@ -263,6 +263,10 @@ fn malformed_host_port_arguments() {
             "local]host:80",
             "address local]host:80: unexpected ']' in address",
         ),
+        (
+            "http://localhost:8000",
+            "address http://localhost:8000: too many colons in address",
+        ),
         ("localhost:99999", "address 99999: invalid port"),
         (
             "localhost:http",
