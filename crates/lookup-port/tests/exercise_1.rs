@@ -17,13 +17,19 @@ mytelnet\t2323/tcp
 ";
 
 /// Where cargo put lookup-service: beside lookup-port, which is built
-/// by the same `cargo test`. A missing file means the learner has not
-/// created src/bin/lookup-service.rs yet.
+/// by the same `cargo test`. Its source must exist too: an old binary
+/// can outlive its source in target/ (after `scripts/reset`, say), and
+/// only a program cargo has just built from the crate counts.
 fn exe() -> PathBuf {
+    let krate = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let manifest = std::fs::read_to_string(krate.join("Cargo.toml")).unwrap_or_default();
+    let has_source = krate.join("src/bin/lookup-service.rs").is_file()
+        || krate.join("src/bin/lookup-service/main.rs").is_file()
+        || manifest.contains("name = \"lookup-service\"");
     let here = PathBuf::from(env!("CARGO_BIN_EXE_lookup-port"));
     let exe = here.with_file_name("lookup-service");
     assert!(
-        exe.exists(),
+        has_source && exe.exists(),
         "hint: there is no lookup-service program yet. Create \
          crates/lookup-port/src/bin/lookup-service.rs (cargo finds it \
          there by itself) with a main that takes NETWORK and PORT."
