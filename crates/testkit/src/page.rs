@@ -215,6 +215,24 @@ fn tokens_with_end(s: &str) -> impl Iterator<Item = (&str, usize)> {
     })
 }
 
+/// The words of a shell command line that name a program: the first
+/// word, and the first after each `|`, `;`, `&` or `(`, skipping
+/// `sudo`, `env`, `exec` and `VAR=value` prefixes. So in
+/// `lookup-port tcp telnet` only `lookup-port` is a program.
+fn command_words(command: &str) -> Vec<&str> {
+    let mut words = Vec::new();
+    let mut at_start = true;
+    for (tok, _) in tokens_with_end(command) {
+        if ["|", ";", "&", "("].contains(&tok) {
+            at_start = true;
+        } else if at_start && !(["sudo", "env", "exec"].contains(&tok) || tok.contains('=')) {
+            words.push(tok);
+            at_start = false;
+        }
+    }
+    words
+}
+
 fn shell_quote(s: &str) -> String {
     format!("'{}'", s.replace('\'', r"'\''"))
 }
@@ -334,8 +352,9 @@ impl<'a> Run<'a> {
             return false;
         }
         for s in &b.steps {
+            let words = command_words(&s.command);
             for tool in OPTIONAL_TOOLS {
-                let uses = s.command.split_whitespace().any(|w| w == *tool);
+                let uses = words.contains(tool);
                 if uses && !crate::need_tool(tool, "used on the page") {
                     eprintln!("(rest of {} from line {} skipped)", self.page.krate, s.line);
                     return false;
@@ -464,6 +483,15 @@ mod tests {
         assert_eq!(
             replace_number("a:1200 11200 1200", "1200", "5"),
             "a:5 11200 5"
+        );
+    }
+
+    #[test]
+    fn only_program_words_count_as_tools() {
+        assert_eq!(command_words("lookup-port tcp telnet"), vec!["lookup-port"]);
+        assert_eq!(
+            command_words("echo hi | nc -N 127.0.0.1 1 && sudo ss -tln; X=1 dig x"),
+            vec!["echo", "nc", "ss", "dig"]
         );
     }
 

@@ -75,10 +75,19 @@ fn every_crate_has_a_page_with_the_seven_sections_in_order() {
             .map(str::trim_end)
             .collect();
         if found != SECTIONS {
-            problems.push(format!("{c}: sections are {found:?}, expected {SECTIONS:?}"));
+            problems.push(format!(
+                "{c}: sections are {found:?}, expected {SECTIONS:?}"
+            ));
         }
-        if !root().join("crates").join(&c).join("tests/page.rs").is_file() {
-            problems.push(format!("{c}: no tests/page.rs checking the page's transcripts"));
+        if !root()
+            .join("crates")
+            .join(&c)
+            .join("tests/page.rs")
+            .is_file()
+        {
+            problems.push(format!(
+                "{c}: no tests/page.rs checking the page's transcripts"
+            ));
         }
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
@@ -90,11 +99,15 @@ fn every_page_is_in_the_book() {
     let mut missing = Vec::new();
     for e in fs::read_dir(root().join("docs/src")).unwrap() {
         let name = e.unwrap().file_name().to_string_lossy().into_owned();
-        if name.ends_with(".md") && name != "SUMMARY.md" && !summary.contains(&format!("({name})")) {
+        if name.ends_with(".md") && name != "SUMMARY.md" && !summary.contains(&format!("({name})"))
+        {
             missing.push(name);
         }
     }
-    assert!(missing.is_empty(), "pages missing from SUMMARY.md: {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "pages missing from SUMMARY.md: {missing:?}"
+    );
 }
 
 #[test]
@@ -110,20 +123,33 @@ fn every_exercise_has_a_page_entry_a_check_a_solution_and_a_list_line() {
     for (c, n) in &checks {
         let page = read(&root().join("docs/src").join(format!("{c}.md")));
         let cmd = format!("scripts/exercise {c} {n}");
-        if !page.lines().any(|l| l.starts_with(&format!("### Exercise {n}: "))) {
-            problems.push(format!("{c} {n}: no `### Exercise {n}: <title>` on docs/src/{c}.md"));
+        if !page
+            .lines()
+            .any(|l| l.starts_with(&format!("### Exercise {n}: ")))
+        {
+            problems.push(format!(
+                "{c} {n}: no `### Exercise {n}: <title>` on docs/src/{c}.md"
+            ));
         }
         if !page.contains(&format!("Check it: `{cmd}`")) {
-            problems.push(format!("{c} {n}: docs/src/{c}.md lacks the line Check it: `{cmd}`"));
+            problems.push(format!(
+                "{c} {n}: docs/src/{c}.md lacks the line Check it: `{cmd}`"
+            ));
         }
         if !list.contains(&format!("`{cmd}`")) {
-            problems.push(format!("{c} {n}: docs/src/exercises.md does not list `{cmd}`"));
+            problems.push(format!(
+                "{c} {n}: docs/src/exercises.md does not list `{cmd}`"
+            ));
         }
         if !root().join(format!("solutions/{c}/{n}.patch")).is_file() {
-            problems.push(format!("{c} {n}: no reference solution solutions/{c}/{n}.patch"));
+            problems.push(format!(
+                "{c} {n}: no reference solution solutions/{c}/{n}.patch"
+            ));
         }
         let manifest = read(&root().join("crates").join(c).join("Cargo.toml"));
-        let entry = format!("name = \"exercise_{n}\"\npath = \"tests/exercise_{n}.rs\"\nrequired-features = [\"exercises\"]");
+        let entry = format!(
+            "name = \"exercise_{n}\"\npath = \"tests/exercise_{n}.rs\"\nrequired-features = [\"exercises\"]"
+        );
         if !manifest.contains(&entry) {
             problems.push(format!(
                 "{c} {n}: Cargo.toml must register exercise_{n} with required-features = [\"exercises\"], \
@@ -161,9 +187,15 @@ fn every_included_excerpt_exists() {
             if let Some(a) = anchor
                 && !a.chars().next().is_some_and(|c| c.is_ascii_digit())
             {
-                let has = |tag: &str| code.lines().any(|l| l.trim_end().ends_with(&format!("{tag}: {a}")));
+                let has = |tag: &str| {
+                    code.lines()
+                        .any(|l| l.trim_end().ends_with(&format!("{tag}: {a}")))
+                };
                 if !has("ANCHOR") || !has("ANCHOR_END") {
-                    problems.push(format!("{}: anchor `{a}` not found in {file}", path.display()));
+                    problems.push(format!(
+                        "{}: anchor `{a}` not found in {file}",
+                        path.display()
+                    ));
                 }
             }
         }
