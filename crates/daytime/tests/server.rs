@@ -242,3 +242,29 @@ fn a_port_in_use_is_reported() {
     );
     server_fails(&[&port], "another program listens there");
 }
+
+#[test]
+fn a_low_port_needs_root() {
+    // Run the server as `nobody` (setpriv, from util-linux); only
+    // root can switch users, so elsewhere this is skipped.
+    if !testkit::need_root("switching to an unprivileged user")
+        || !testkit::need_tool("setpriv", "running as nobody")
+    {
+        return;
+    }
+    let out = Cmd::new("setpriv")
+        .args([
+            "--reuid=65534",
+            "--regid=65534",
+            "--clear-groups",
+            SERVER,
+            "13",
+        ])
+        .run();
+    out.expect_code(1);
+    assert_eq!(
+        out.stderr.trim_end(),
+        "Fatal error: binding to 127.0.0.1:13: Permission denied (os error 13); \
+         ports below 1024 need root: give a port above 1023"
+    );
+}

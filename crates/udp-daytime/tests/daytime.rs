@@ -288,3 +288,41 @@ fn bad_client_arguments() {
         "resolving no-such-host.invalid:1200",
     );
 }
+
+#[test]
+fn tcp_and_udp_ports_are_separate() {
+    // The page says a TCP server could take the UDP server's port.
+    // A TCP listener takes a port first, then the UDP server binds
+    // the same number (TCP's ephemeral ports are busy on a loaded
+    // machine, UDP's rarely are).
+    let tcp = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = tcp.local_addr().unwrap().port().to_string();
+    let server = Server::start(SERVER, &[&port]);
+    assert_eq!(server.addr, format!("127.0.0.1:{port}"));
+    assert!(is_time_line(&ask(server.socket_addr(), b"")));
+}
+
+#[test]
+fn a_low_port_needs_root() {
+    // Run the server as `nobody` (setpriv, from util-linux); only
+    // root can switch users, so elsewhere this is skipped.
+    if !testkit::need_root("switching to an unprivileged user")
+        || !testkit::need_tool("setpriv", "running as nobody")
+    {
+        return;
+    }
+    let out = Cmd::new("setpriv")
+        .args([
+            "--reuid=65534",
+            "--regid=65534",
+            "--clear-groups",
+            SERVER,
+            "13",
+        ])
+        .run();
+    fails(
+        &out,
+        "Fatal error: binding to 127.0.0.1:13: Permission denied (os error 13); \
+         ports below 1024 need root",
+    );
+}
