@@ -139,6 +139,31 @@ fn keepalive_shows_in_ss() {
     );
 }
 
+/// The listen queue is as long as the kernel allows (up to 4096), not
+/// std's 128: `ss -tln` shows it in the Send-Q column.
+#[test]
+fn the_listen_backlog_is_long() {
+    if !testkit::need_tool("ss", "reads the listen backlog") {
+        return;
+    }
+    let somaxconn: usize = std::fs::read_to_string("/proc/sys/net/core/somaxconn")
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    let s = start(THREADED, &[]);
+    let filter = format!("( sport = :{} )", s.socket_addr().port());
+    let out = Cmd::new("ss").args(["-tlnH", &filter]).run();
+    out.expect_code(0);
+    let send_q: usize = out
+        .stdout
+        .split_whitespace()
+        .nth(2)
+        .and_then(|f| f.parse().ok())
+        .unwrap_or_else(|| panic!("unexpected `ss -tln` output:\n{}", out.stdout));
+    assert_eq!(send_q, somaxconn.min(4096), "{}", out.stdout);
+}
+
 #[test]
 fn bad_inputs() {
     let usage = "usage: threaded-echo-server [--idle-timeout SECS] [--keepalive SECS]";

@@ -28,7 +28,7 @@
 
 use anyhow::{Context, Result, anyhow};
 use echo_threaded::{ACCEPT_BACKOFF, is_out_of_descriptors, is_timeout, listen_addr_v4, seconds};
-use socket2::{SockRef, TcpKeepalive};
+use socket2::{Domain, Protocol, SockRef, Socket, TcpKeepalive, Type};
 use std::io::{self, Read, Write};
 use std::net::{SocketAddr, SocketAddrV4, TcpListener, TcpStream};
 use std::process::exit;
@@ -50,6 +50,11 @@ const BUF_SIZE: usize = 512;
 /// address space. (Go starts a goroutine with an 8 KiB stack that
 /// grows on demand; a thread's stack cannot grow past this size.)
 const STACK_SIZE: usize = 64 * 1024;
+
+/// How many connections the kernel may hold, handshake done, waiting
+/// for `accept` (see `listen` below). The kernel caps it at
+/// `net.core.somaxconn` (4096 on current Linux).
+const BACKLOG: i32 = 4096;
 
 const USAGE: &str = "usage: threaded-echo-server [--idle-timeout SECS] [--keepalive SECS] \
                      [PORT | IPV4:PORT]  (default 1201)";
@@ -76,7 +81,7 @@ fn main() {
     // ANCHOR: main
     // Go: ResolveTCPAddr("tcp4", ":1201") then ListenTCP. Note: the
     // book's listing says "ip4", which today's Go rejects.
-    let listener = match TcpListener::bind(cfg.addr) {
+    let listener = match listen(cfg.addr) {
         Ok(l) => l,
         Err(e) => fatal(anyhow!(e).context(format!("binding {}", cfg.addr))),
     };
@@ -107,6 +112,25 @@ fn main() {
     }
     // ANCHOR_END: main
 }
+
+// ANCHOR: listen
+/// socket(2), bind(2) and listen(2), as `TcpListener::bind` does, but
+/// with a longer queue of connections waiting for `accept`.
+///
+/// `TcpListener::bind` asks for a backlog of 128. When many clients
+/// connect at once (try 10,000), the queue overflows, the kernel drops
+/// the extra SYNs, and those clients retry only after 1 s, 3 s, 7 s...
+/// Go asks for `net.core.somaxconn`; so do we, through socket2.
+fn listen(addr: SocketAddrV4) -> io::Result<TcpListener> {
+    let socket = Socket::new(Domain::IPV4, Type::STREAM, Some(Protocol::TCP))?;
+    // SO_REUSEADDR: bind even while old connections on this port are
+    // in TIME_WAIT (std and Go set it too), so a restart works at once.
+    socket.set_reuse_address(true)?;
+    socket.bind(&SocketAddr::V4(addr).into())?;
+    socket.listen(BACKLOG)?;
+    Ok(socket.into())
+}
+// ANCHOR_END: listen
 
 // ANCHOR: handle_client
 /// One client's thread: set the socket up, echo, log how it ended.
