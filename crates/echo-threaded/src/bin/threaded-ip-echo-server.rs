@@ -10,7 +10,8 @@
 //! - the address is a string handed to the system resolver: a host
 //!   name (`localhost:1200`), an IPv4 or IPv6 literal (`[::]:1200`),
 //!   and `bind` tries every address the name resolves to, of any
-//!   family, until one works (Go's Listen does the same);
+//!   family, until one works (Go's Listen listens on just one of a
+//!   name's addresses, and its documentation advises a literal);
 //! - `handle_client` accepts anything that can `Read + Write`: a TCP
 //!   stream, a Unix socket, a TLS stream, an in-memory test double.
 //!   Those two traits are Rust's `net.Conn`.
