@@ -248,6 +248,21 @@ fn many_clients_come_and_go_and_threads_are_given_back() {
 }
 
 #[test]
+fn listen_backlog_is_std_s_128() {
+    if !testkit::need_tool("ss", "reads the listening socket's backlog") {
+        return;
+    }
+    let s = start(&[]);
+    let filter = format!("sport = :{}", s.socket_addr().port());
+    let out = testkit::Cmd::new("ss").args(["-tlnH", &filter]).run();
+    out.expect_code(0);
+    // State Recv-Q Send-Q ...: for a listening socket, Send-Q is the
+    // backlog the program asked for.
+    let fields: Vec<&str> = out.stdout.split_whitespace().collect();
+    assert_eq!(fields.get(2), Some(&"128"), "{}", out.describe());
+}
+
+#[test]
 fn bad_arguments() {
     bad(CONC, &["123456"], 100, "invalid port or address \"123456\"");
     bad(CONC, &["abc"], 100, "invalid port or address \"abc\"");
