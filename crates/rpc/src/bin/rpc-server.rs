@@ -102,6 +102,8 @@ fn run() -> Result<()> {
                 // back off when out of file descriptors so the loop
                 // does not spin at 100% CPU until one is freed.
                 eprintln!("accepting a connection: {e}");
+                // ENFILE (23): the system's file table is full;
+                // EMFILE (24): this process's descriptor limit.
                 if matches!(e.raw_os_error(), Some(23 | 24)) {
                     thread::sleep(Duration::from_millis(100));
                 }
@@ -111,7 +113,9 @@ fn run() -> Result<()> {
         // rpc.ServeConn(c) in the book runs HERE, in the accept loop:
         // while one client is connected, no other is accepted. A
         // thread per connection serves them all at once (the Go fix
-        // would be `go rpc.ServeConn(c)`).
+        // would be `go rpc.ServeConn(c)`). Threads are fine for
+        // hundreds of clients; a server for tens of thousands would
+        // use a pool or an async runtime such as tokio.
         let methods = Arc::clone(&methods);
         let spawned = thread::Builder::new()
             .name(format!("rpc {peer}"))

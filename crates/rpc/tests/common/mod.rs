@@ -44,13 +44,25 @@ pub fn read_reply(s: &mut TcpStream) -> Reply {
 
 /// Read until EOF (bounded); true if the server closed the connection.
 pub fn closed_by_server(s: &mut TcpStream) -> bool {
+    match until_closed(s) {
+        Ok(()) => true,
+        Err(why) => {
+            eprintln!("not closed: {why}");
+            false
+        }
+    }
+}
+
+/// Read until EOF or reset; otherwise say what happened instead.
+pub fn until_closed(s: &mut TcpStream) -> Result<(), String> {
+    let start = std::time::Instant::now();
     let mut buf = [0u8; 4096];
     loop {
         match s.read(&mut buf) {
-            Ok(0) => return true,
+            Ok(0) => return Ok(()),
             Ok(_) => continue,
-            Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => return true,
-            Err(_) => return false,
+            Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => return Ok(()),
+            Err(e) => return Err(format!("{e} ({:?}) after {:?}", e.kind(), start.elapsed())),
         }
     }
 }
