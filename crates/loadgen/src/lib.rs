@@ -35,9 +35,11 @@ pub struct Opts {
     pub size: usize,
     pub duration: Duration,
     pub pid: Option<u32>,
+    /// Threads of the load generator's runtime (active modes).
+    pub threads: usize,
 }
 
-/// Parse `MODE ADDR [--conns N] [--size BYTES] [--duration SECS] [--pid PID]`.
+/// Parse `MODE ADDR [--conns N] [--size BYTES] [--duration SECS] [--pid PID] [--threads N]`.
 ///
 /// ```
 /// let o = loadgen::parse_args(
@@ -64,6 +66,7 @@ pub fn parse_args(args: &[String], lim: &Limits) -> Result<Opts> {
         size: 512,
         duration: Duration::from_secs(5),
         pid: None,
+        threads: 1,
     };
     let mut it = rest.iter();
     while let Some(flag) = it.next() {
@@ -72,6 +75,7 @@ pub fn parse_args(args: &[String], lim: &Limits) -> Result<Opts> {
             "--conns" => o.conns = number(flag, val)?,
             "--size" => o.size = number(flag, val)?,
             "--pid" => o.pid = Some(number(flag, val)?),
+            "--threads" => o.threads = number(flag, val)?,
             "--duration" => {
                 let secs: f64 = val
                     .parse()
@@ -92,6 +96,9 @@ pub fn parse_args(args: &[String], lim: &Limits) -> Result<Opts> {
     };
     if o.conns == 0 || o.conns > max_conns {
         bail!("--conns must be from 1 to {max_conns} for {}", o.mode);
+    }
+    if o.threads == 0 || o.threads > 16 {
+        bail!("--threads must be from 1 to 16");
     }
     if o.size == 0 || o.size > lim.max_size {
         bail!("--size must be from 1 to {} bytes", lim.max_size);

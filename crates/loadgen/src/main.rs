@@ -1,6 +1,6 @@
 //! loadgen: a bounded load generator for the netprog servers.
 //!
-//!     loadgen MODE ADDR [--conns N] [--size BYTES] [--duration SECS] [--pid PID]
+//!     loadgen MODE ADDR [--conns N] [--size BYTES] [--duration SECS] [--pid PID] [--threads N]
 //!
 //! Modes:
 //! - `echo`: N connections, each writes SIZE bytes and reads SIZE
@@ -14,6 +14,9 @@
 //!   that every one still answers a line; with `--pid`, report the
 //!   server's resident memory before and after (conc-tcp).
 //!
+//! The active modes run every connection as a task on a small tokio
+//! runtime (`--threads`, default 1), so that the load generator
+//! itself takes as little CPU as it can from the server it measures.
 //! It prints one line of `key=value` results. Only loopback addresses
 //! are accepted: this is for measuring programs on your own machine.
 //! Exit status: 0 when the run had no errors, 1 otherwise, 2 for
@@ -21,12 +24,15 @@
 
 use anyhow::{Context, Result, bail};
 use loadgen::{Limits, Opts, Stats, parse_args};
-use std::io::{ErrorKind, Read, Write};
-use std::net::{SocketAddr, TcpStream, UdpSocket};
+use std::io::{Read, Write};
+use std::net::SocketAddr;
 use std::process::ExitCode;
-use std::sync::{Arc, Barrier};
-use std::thread;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpStream, UdpSocket};
+use tokio::sync::Barrier;
+use tokio::time::timeout;
 
 /// How long one connect or one reply may take before it is an error.
 const IO_TIMEOUT: Duration = Duration::from_secs(5);
@@ -40,7 +46,7 @@ fn main() -> ExitCode {
         Err(e) => {
             eprintln!("loadgen: {e:#}");
             eprintln!(
-                "usage: loadgen echo|line|connect|udp|hold ADDR [--conns N] [--size BYTES] [--duration SECS] [--pid PID]"
+                "usage: loadgen echo|line|connect|udp|hold ADDR [--conns N] [--size BYTES] [--duration SECS] [--pid PID] [--threads N]"
             );
             return ExitCode::from(2);
         }
@@ -72,50 +78,67 @@ fn run(o: &Opts) -> Result<String> {
     }
 }
 
-/// Run N workers for the duration; merge what they measured.
+/// Run N workers for the duration on a small tokio runtime; merge
+/// what they measured.
 fn drive(o: &Opts) -> Result<Stats> {
-    // Every worker connects first; the clock starts when all have.
-    let start = Arc::new(Barrier::new(o.conns + 1));
-    let mut handles = Vec::new();
-    for _ in 0..o.conns {
-        let (o, start) = (o.clone(), start.clone());
-        handles.push(thread::spawn(move || worker(&o, &start)));
-    }
-    start.wait();
-    let t0 = Instant::now();
-    let mut total = Stats::default();
-    for h in handles {
-        match h.join() {
-            Ok(s) => total.merge(s),
-            Err(_) => total.errors += 1,
+    let rt = if o.threads == 1 {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?
+    } else {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(o.threads)
+            .enable_all()
+            .build()?
+    };
+    rt.block_on(async {
+        // Every worker connects first; the clock starts when all have.
+        let start = Arc::new(Barrier::new(o.conns + 1));
+        let mut tasks = Vec::new();
+        for _ in 0..o.conns {
+            let (o, start) = (o.clone(), start.clone());
+            tasks.push(tokio::spawn(async move { worker(&o, &start).await }));
         }
-    }
-    total.elapsed = t0.elapsed();
-    Ok(total)
+        start.wait().await;
+        let t0 = Instant::now();
+        let mut total = Stats::default();
+        for t in tasks {
+            match t.await {
+                Ok(s) => total.merge(s),
+                Err(_) => total.errors += 1,
+            }
+        }
+        total.elapsed = t0.elapsed();
+        Ok(total)
+    })
 }
 
-fn worker(o: &Opts, start: &Barrier) -> Stats {
+async fn worker(o: &Opts, start: &Barrier) -> Stats {
     let mut st = Stats::default();
     match o.mode.as_str() {
-        "echo" | "line" => match TcpStream::connect_timeout(&o.addr, IO_TIMEOUT) {
-            Ok(s) => {
-                start.wait();
-                round_trips(o, s, &mut st);
+        "echo" | "line" => match timeout(IO_TIMEOUT, TcpStream::connect(o.addr)).await {
+            Ok(Ok(s)) => {
+                start.wait().await;
+                round_trips(o, s, &mut st).await;
             }
-            Err(e) => {
-                start.wait();
+            Ok(Err(e)) => {
+                start.wait().await;
                 st.note_error(format!("connect: {e}"));
+            }
+            Err(_) => {
+                start.wait().await;
+                st.note_error("connect: timed out".into());
             }
         },
         "connect" => {
-            start.wait();
-            connects(o, &mut st);
+            start.wait().await;
+            connects(o, &mut st).await;
         }
         _ => {
-            let sock = udp_socket(o.addr);
-            start.wait();
+            let sock = udp_socket(o.addr).await;
+            start.wait().await;
             match sock {
-                Ok(s) => datagrams(o, &s, &mut st),
+                Ok(s) => datagrams(o, &s, &mut st).await,
                 Err(e) => st.note_error(format!("udp socket: {e:#}")),
             }
         }
@@ -124,10 +147,9 @@ fn worker(o: &Opts, start: &Barrier) -> Stats {
 }
 
 /// echo/line: write a message, read the same number of bytes back.
-fn round_trips(o: &Opts, mut s: TcpStream, st: &mut Stats) {
+async fn round_trips(o: &Opts, mut s: TcpStream, st: &mut Stats) {
     // Small messages must not wait for Nagle's algorithm.
     let _ = s.set_nodelay(true);
-    let _ = s.set_read_timeout(Some(IO_TIMEOUT));
     let mut msg = vec![b'x'; o.size];
     if o.mode == "line" {
         msg[o.size - 1] = b'\n';
@@ -136,73 +158,78 @@ fn round_trips(o: &Opts, mut s: TcpStream, st: &mut Stats) {
     let deadline = Instant::now() + o.duration;
     while Instant::now() < deadline {
         let t = Instant::now();
-        let r = s.write_all(&msg).and_then(|_| s.read_exact(&mut buf));
+        let r = timeout(IO_TIMEOUT, async {
+            s.write_all(&msg).await?;
+            s.read_exact(&mut buf).await
+        })
+        .await;
         match r {
-            Ok(()) if buf == msg => st.record(t.elapsed(), o.size),
-            Ok(()) => return st.note_error("reply differs from the request".into()),
-            Err(e) => return st.note_error(format!("round trip: {e}")),
+            Ok(Ok(_)) if buf == msg => st.record(t.elapsed(), o.size),
+            Ok(Ok(_)) => return st.note_error("reply differs from the request".into()),
+            Ok(Err(e)) => return st.note_error(format!("round trip: {e}")),
+            Err(_) => return st.note_error("round trip: no reply within 5 s".into()),
         }
     }
 }
 
 /// connect: connect, read to EOF, close; as many times as possible.
-fn connects(o: &Opts, st: &mut Stats) {
+async fn connects(o: &Opts, st: &mut Stats) {
     let deadline = Instant::now() + o.duration;
     let mut buf = Vec::with_capacity(256);
     while Instant::now() < deadline {
         let t = Instant::now();
-        let r = TcpStream::connect_timeout(&o.addr, IO_TIMEOUT).and_then(|mut s| {
-            s.set_read_timeout(Some(IO_TIMEOUT))?;
-            buf.clear();
-            s.read_to_end(&mut buf)
-        });
+        buf.clear();
+        let r = timeout(IO_TIMEOUT, async {
+            let mut s = TcpStream::connect(o.addr).await?;
+            s.read_to_end(&mut buf).await
+        })
+        .await;
         match r {
-            Ok(n) if n > 0 => st.record(t.elapsed(), n),
-            Ok(_) => st.note_error("connection closed with no data".into()),
-            Err(e) => {
-                st.note_error(format!("connect/read: {e}"));
-                if st.errors > 100 {
-                    return;
-                }
-            }
+            Ok(Ok(n)) if n > 0 => st.record(t.elapsed(), n),
+            Ok(Ok(_)) => st.note_error("connection closed with no data".into()),
+            Ok(Err(e)) => st.note_error(format!("connect/read: {e}")),
+            Err(_) => st.note_error("connect/read: timed out".into()),
+        }
+        if st.errors > 100 {
+            return;
         }
     }
 }
 
-fn udp_socket(addr: SocketAddr) -> Result<UdpSocket> {
+async fn udp_socket(addr: SocketAddr) -> Result<UdpSocket> {
     let local: SocketAddr = if addr.is_ipv4() {
         "127.0.0.1:0".parse()?
     } else {
         "[::1]:0".parse()?
     };
-    let s = UdpSocket::bind(local).context("binding a UDP socket")?;
-    s.connect(addr).context("connecting the UDP socket")?;
-    s.set_read_timeout(Some(UDP_TIMEOUT))?;
+    let s = UdpSocket::bind(local)
+        .await
+        .context("binding a UDP socket")?;
+    s.connect(addr).await.context("connecting the UDP socket")?;
     Ok(s)
 }
 
 /// udp: send a datagram, wait for one back; a timeout is a loss.
-fn datagrams(o: &Opts, s: &UdpSocket, st: &mut Stats) {
+async fn datagrams(o: &Opts, s: &UdpSocket, st: &mut Stats) {
     let msg = vec![b'x'; o.size];
     let mut buf = vec![0u8; 65536];
     let deadline = Instant::now() + o.duration;
     while Instant::now() < deadline {
         let t = Instant::now();
-        if let Err(e) = s.send(&msg) {
+        if let Err(e) = s.send(&msg).await {
             return st.note_error(format!("send: {e}"));
         }
-        match s.recv(&mut buf) {
-            Ok(n) => st.record(t.elapsed(), n),
-            Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {
-                st.lost += 1
-            }
-            Err(e) => return st.note_error(format!("recv: {e}")),
+        match timeout(UDP_TIMEOUT, s.recv(&mut buf)).await {
+            Ok(Ok(n)) => st.record(t.elapsed(), n),
+            Ok(Err(e)) => return st.note_error(format!("recv: {e}")),
+            Err(_) => st.lost += 1,
         }
     }
 }
 
 /// hold: open N connections, keep them, then check each answers.
 fn hold(o: &Opts) -> Result<String> {
+    use std::net::TcpStream;
     let rss_before = o.pid.map(rss_kib).transpose()?;
     let t0 = Instant::now();
     let mut conns = Vec::with_capacity(o.conns);
@@ -263,7 +290,7 @@ fn hold(o: &Opts) -> Result<String> {
 }
 
 /// Read up to one line (bounded by the buffer); None on error/EOF.
-fn read_line(s: &mut TcpStream, buf: &mut [u8]) -> Option<usize> {
+fn read_line(s: &mut std::net::TcpStream, buf: &mut [u8]) -> Option<usize> {
     let mut n = 0;
     while n < buf.len() {
         match s.read(&mut buf[n..]) {
