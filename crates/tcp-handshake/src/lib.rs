@@ -66,7 +66,10 @@ pub fn parse_frame(frame: &[u8]) -> Option<Segment> {
             let ihl = usize::from(ip.get_header_length()) * 4;
             let total = usize::from(ip.get_total_length());
             let tcp_bytes = ip.packet().get(ihl..total)?;
-            let (s, d) = (IpAddr::V4(ip.get_source()), IpAddr::V4(ip.get_destination()));
+            let (s, d) = (
+                IpAddr::V4(ip.get_source()),
+                IpAddr::V4(ip.get_destination()),
+            );
             segment(s, d, tcp_bytes)
         }
         EtherTypes::Ipv6 => {
@@ -77,7 +80,10 @@ pub fn parse_frame(frame: &[u8]) -> Option<Segment> {
             }
             let len = usize::from(ip.get_payload_length());
             let tcp_bytes = ip.payload().get(..len)?;
-            let (s, d) = (IpAddr::V6(ip.get_source()), IpAddr::V6(ip.get_destination()));
+            let (s, d) = (
+                IpAddr::V6(ip.get_source()),
+                IpAddr::V6(ip.get_destination()),
+            );
             segment(s, d, tcp_bytes)
         }
         _ => None,
@@ -193,7 +199,10 @@ impl Conversation {
         if self.fin.len() == 2
             && s.has(TcpFlags::ACK)
             && self.fin.get(&s.dst).map(|f| f.wrapping_add(1)) == Some(s.ack)
-            && self.fin.get(&s.src).is_some_and(|f| s.seq.wrapping_sub(*f) == 1)
+            && self
+                .fin
+                .get(&s.src)
+                .is_some_and(|f| s.seq.wrapping_sub(*f) == 1)
         {
             self.done = true;
         }
@@ -207,12 +216,14 @@ impl Conversation {
 
     /// Sequence number relative to the sender's ISN (SYN = 0).
     pub fn rel_seq(&self, s: &Segment) -> u32 {
-        s.seq.wrapping_sub(self.isn.get(&s.src).copied().unwrap_or(s.seq))
+        s.seq
+            .wrapping_sub(self.isn.get(&s.src).copied().unwrap_or(s.seq))
     }
 
     /// Acknowledgement relative to the receiver's ISN.
     pub fn rel_ack(&self, s: &Segment) -> u32 {
-        s.ack.wrapping_sub(self.isn.get(&s.dst).copied().unwrap_or(0))
+        s.ack
+            .wrapping_sub(self.isn.get(&s.dst).copied().unwrap_or(0))
     }
 
     /// The window in bytes: the raw field, shifted by the sender's
@@ -299,8 +310,14 @@ impl Conversation {
                  is open (connect() returns in the client, accept() in the server)"
             );
         }
-        if self.fin.get(&s.dst).is_some_and(|f| f.wrapping_add(1) == s.ack) {
-            return format!("the {who} acknowledges the {peer}'s FIN: Ack={ack} is the FIN's number plus one");
+        if self
+            .fin
+            .get(&s.dst)
+            .is_some_and(|f| f.wrapping_add(1) == s.ack)
+        {
+            return format!(
+                "the {who} acknowledges the {peer}'s FIN: Ack={ack} is the FIN's number plus one"
+            );
         }
         format!(
             "acknowledgement: the {who} has everything up to byte {} and expects byte {ack} next",
@@ -392,7 +409,20 @@ mod tests {
         f.extend_from_slice(&[0x08, 0x00]); // EtherType IPv4
         let tcp_len = 20 + 8;
         let total = 20 + tcp_len as u16;
-        f.extend_from_slice(&[0x45, 0, (total >> 8) as u8, total as u8, 0, 0, 0x40, 0, 64, 6, 0, 0]);
+        f.extend_from_slice(&[
+            0x45,
+            0,
+            (total >> 8) as u8,
+            total as u8,
+            0,
+            0,
+            0x40,
+            0,
+            64,
+            6,
+            0,
+            0,
+        ]);
         f.extend_from_slice(&[127, 0, 0, 1, 127, 0, 0, 1]);
         f.extend_from_slice(&40000u16.to_be_bytes());
         f.extend_from_slice(&9000u16.to_be_bytes());
@@ -452,6 +482,9 @@ mod tests {
     #[test]
     fn pcap_header_is_24_bytes_and_records_16_plus_data() {
         assert_eq!(pcap::header(65535).len(), 24);
-        assert_eq!(pcap::record(std::time::SystemTime::now(), b"12345").len(), 21);
+        assert_eq!(
+            pcap::record(std::time::SystemTime::now(), b"12345").len(),
+            21
+        );
     }
 }

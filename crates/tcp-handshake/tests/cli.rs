@@ -21,10 +21,16 @@ fn the_client_gets_its_words_back_and_the_server_logs_them() {
     out.expect_code(0);
     // Exactly the 14 bytes: no NUL byte after the newline.
     assert_eq!(out.stdout, "Hi, I am Coco\n");
-    assert!(s.wait_line(|l| l == "request: Hi, I am Coco", WAIT).is_some());
     assert!(
-        s.wait_line(|l| l.starts_with("connection closed by client: 127.0.0.1:"), WAIT)
-            .is_some(),
+        s.wait_line(|l| l == "request: Hi, I am Coco", WAIT)
+            .is_some()
+    );
+    assert!(
+        s.wait_line(
+            |l| l.starts_with("connection closed by client: 127.0.0.1:"),
+            WAIT
+        )
+        .is_some(),
         "{:?}",
         s.stdout()
     );
@@ -50,10 +56,12 @@ fn bad_clients_do_not_stop_the_server() {
     drop(TcpStream::connect(s.socket_addr()).unwrap());
     // Garbage with control characters, then leave without reading.
     let mut g = TcpStream::connect(s.socket_addr()).unwrap();
-    g.write_all(&[0, 1, 2, 0x1b, b'[', b'2', b'J', 0xff, 0xfe]).unwrap();
+    g.write_all(&[0, 1, 2, 0x1b, b'[', b'2', b'J', 0xff, 0xfe])
+        .unwrap();
     drop(g);
     // The terminal never sees the raw escape byte.
-    s.wait_line(|l| l.starts_with("connection closed"), WAIT).unwrap();
+    s.wait_line(|l| l.starts_with("connection closed"), WAIT)
+        .unwrap();
     assert!(s.stdout().iter().all(|l| !l.contains('\u{1b}')));
     // A fresh client is still served.
     let out = Cmd::new(CLIENT).args([&s.addr]).run();
@@ -63,13 +71,18 @@ fn bad_clients_do_not_stop_the_server() {
 #[test]
 fn a_refused_connection_is_one_line_and_status_1() {
     // A port that was free a moment ago: nothing listens there.
-    let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let out = Cmd::new(CLIENT).args([format!("127.0.0.1:{port}")]).run();
     out.expect_code(1);
     assert_eq!(out.stdout, "");
     assert!(
-        out.stderr.starts_with(&format!("couldn't connect to the server: 127.0.0.1:{port}: "))
-            && out.stderr.contains("refused")
+        out.stderr.starts_with(&format!(
+            "couldn't connect to the server: 127.0.0.1:{port}: "
+        )) && out.stderr.contains("refused")
             && out.stderr.lines().count() == 1,
         "{}",
         out.stderr
@@ -86,7 +99,11 @@ fn a_silent_server_ends_in_a_read_timeout() {
         .timeout(Duration::from_secs(15))
         .run();
     out.expect_code(1);
-    assert!(out.stderr.starts_with("couldn't read server response: "), "{}", out.stderr);
+    assert!(
+        out.stderr.starts_with("couldn't read server response: "),
+        "{}",
+        out.stderr
+    );
     drop(l);
 }
 
@@ -96,7 +113,10 @@ fn bad_arguments() {
         (vec!["a", "b"], "usage"),
         (vec!["nonsense"], "couldn't resolve the server"),
         (vec!["127.0.0.1:99999"], "couldn't resolve the server"),
-        (vec!["no-such-host.invalid:9000"], "couldn't resolve the server"),
+        (
+            vec!["no-such-host.invalid:9000"],
+            "couldn't resolve the server",
+        ),
     ] {
         let out = Cmd::new(CLIENT).args(&args).run();
         out.expect_code(1);
@@ -124,5 +144,9 @@ fn a_port_in_use_is_reported() {
     let port = taken.local_addr().unwrap().port().to_string();
     let out = Cmd::new(SERVER).args([&port]).run();
     out.expect_code(1);
-    assert!(out.stderr.contains("Address already in use"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("Address already in use"),
+        "{}",
+        out.stderr
+    );
 }

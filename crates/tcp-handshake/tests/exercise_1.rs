@@ -13,7 +13,20 @@ fn frame(flags: u8, seq: u32, options: &[u8]) -> Vec<u8> {
     f.extend_from_slice(&[0x08, 0x00]);
     let tcp_len = 20 + options.len();
     let total = (20 + tcp_len) as u16;
-    f.extend_from_slice(&[0x45, 0, (total >> 8) as u8, total as u8, 0, 0, 0x40, 0, 64, 6, 0, 0]);
+    f.extend_from_slice(&[
+        0x45,
+        0,
+        (total >> 8) as u8,
+        total as u8,
+        0,
+        0,
+        0x40,
+        0,
+        64,
+        6,
+        0,
+        0,
+    ]);
     f.extend_from_slice(&[127, 0, 0, 1, 127, 0, 0, 1]);
     f.extend_from_slice(&40000u16.to_be_bytes());
     f.extend_from_slice(&9000u16.to_be_bytes());

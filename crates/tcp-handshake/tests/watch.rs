@@ -45,19 +45,32 @@ fn a_real_connection_shows_handshake_data_and_teardown_once_each() {
     let data: Vec<_> = seg.iter().filter(|l| l.ends_with("Len=14")).collect();
     assert_eq!(data.len(), 2, "{}", out.stdout);
     assert!(data[0].contains(&to_server) && !data[1].contains(&to_server));
-    assert!(seg.iter().all(|l| l.ends_with("Len=0") || l.ends_with("Len=14")));
+    assert!(
+        seg.iter()
+            .all(|l| l.ends_with("Len=0") || l.ends_with("Len=14"))
+    );
     // A FIN from each side, once; the last segment acknowledges a FIN.
     let fins: Vec<_> = seg.iter().filter(|l| l.contains("[FIN, ACK]")).collect();
     assert_eq!(fins.len(), 2, "{}", out.stdout);
     assert!(fins[0].contains(&to_server) != fins[1].contains(&to_server));
-    assert!(seg.last().unwrap().contains("[ACK] Seq=16 Ack=16 "), "{}", out.stdout);
+    assert!(
+        seg.last().unwrap().contains("[ACK] Seq=16 Ack=16 "),
+        "{}",
+        out.stdout
+    );
     // No segment twice: on lo every frame is seen twice and one copy
     // must be dropped. Numbers run 1..=N, and N is what it reports.
     assert!((9..=11).contains(&seg.len()), "{}", out.stdout);
-    assert!(out.stdout.contains(&format!("{} segments captured", seg.len())));
+    assert!(
+        out.stdout
+            .contains(&format!("{} segments captured", seg.len()))
+    );
     // The explanations are there.
     assert!(out.stdout.contains("handshake 1/3"));
-    assert!(out.stdout.contains("data: 14 bytes, the client's bytes 1 to 14; the server will answer Ack=15"));
+    assert!(
+        out.stdout
+            .contains("data: 14 bytes, the client's bytes 1 to 14; the server will answer Ack=15")
+    );
 
     // The pcap file reads back with tcpdump, one line per segment.
     if testkit::need_tool("tcpdump", "reading the pcap file back") {
@@ -81,7 +94,11 @@ fn count_and_duration_bound_a_capture() {
         .args(["--port", "9", "--duration", "0.3"])
         .run();
     out.expect_code(0);
-    assert!(out.stdout.ends_with("0 segments captured\n"), "{}", out.stdout);
+    assert!(
+        out.stdout.ends_with("0 segments captured\n"),
+        "{}",
+        out.stdout
+    );
     // --count 3 stops after the handshake.
     let s = Server::start(SERVER, &["0"]);
     let port = s.socket_addr().port().to_string();
@@ -101,7 +118,14 @@ fn without_the_privilege_the_message_names_cap_net_raw() {
         return;
     }
     let out = Cmd::new("setpriv")
-        .args(["--reuid=65534", "--regid=65534", "--clear-groups", WATCH, "--duration", "1"])
+        .args([
+            "--reuid=65534",
+            "--regid=65534",
+            "--clear-groups",
+            WATCH,
+            "--duration",
+            "1",
+        ])
         .run();
     assert_eq!(out.code, Some(1), "{}", out.describe());
     assert_eq!(out.stderr.lines().count(), 1, "{}", out.stderr);
@@ -128,5 +152,9 @@ fn bad_arguments_exit_2() {
     // An interface that does not exist: exit 1, named.
     let out = Cmd::new(WATCH).args(["--iface", "nosuch0"]).run();
     out.expect_code(1);
-    assert!(out.stderr.contains("no interface named \"nosuch0\""), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("no interface named \"nosuch0\""),
+        "{}",
+        out.stderr
+    );
 }

@@ -29,7 +29,12 @@ fn main() -> ExitCode {
     let target = match args.as_slice() {
         [] => "127.0.0.1:9000".to_string(),
         [a] => a.clone(),
-        _ => return fatal("usage", "handshake-client [HOST:PORT] (default 127.0.0.1:9000)"),
+        _ => {
+            return fatal(
+                "usage",
+                "handshake-client [HOST:PORT] (default 127.0.0.1:9000)",
+            );
+        }
     };
     let addr: SocketAddr = match target.to_socket_addrs().map(|mut a| a.next()) {
         Ok(Some(a)) => a,
@@ -50,7 +55,12 @@ fn main() -> ExitCode {
     let _ = conn.set_read_timeout(Some(TIMEOUT));
     let mut buf = [0u8; 15];
     let n = match conn.read(&mut buf) {
-        Ok(0) => return fatal("couldn't read server response", "the server closed the connection"),
+        Ok(0) => {
+            return fatal(
+                "couldn't read server response",
+                "the server closed the connection",
+            );
+        }
         Ok(n) => n,
         Err(e) => return fatal("couldn't read server response", e),
     };

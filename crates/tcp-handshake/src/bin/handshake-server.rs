@@ -17,6 +17,7 @@ use std::io::{ErrorKind, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::process::ExitCode;
 use std::thread;
+use std::time::Duration;
 
 /// The blog's port.
 const DEFAULT_PORT: u16 = 9000;
@@ -52,7 +53,15 @@ fn run() -> Result<()> {
             }
             // Go logs and continues; so do we. A failed accept is
             // about one connection, never a reason to stop serving.
-            Err(e) => eprintln!("failed to accept connection, err: {e}"),
+            Err(e) => {
+                eprintln!("failed to accept connection, err: {e}");
+                // EMFILE (24) / ENFILE (23): out of file descriptors.
+                // The next accept would fail at once too: pause, so
+                // that the loop does not spin, until clients leave.
+                if matches!(e.raw_os_error(), Some(23 | 24)) {
+                    thread::sleep(Duration::from_millis(100));
+                }
+            }
         }
     }
     Ok(())
@@ -105,6 +114,12 @@ fn handle_connection(mut conn: TcpStream) {
 fn printable(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes)
         .chars()
-        .map(|c| if c.is_control() && c != '\n' && c != '\t' { '?' } else { c })
+        .map(|c| {
+            if c.is_control() && c != '\n' && c != '\t' {
+                '?'
+            } else {
+                c
+            }
+        })
         .collect()
 }

@@ -188,7 +188,9 @@ fn run(o: &Opts) -> Result<()> {
             Err(e) => return Err(e).context("reading from the packet socket"),
         };
         let now = Instant::now();
-        let Some(seg) = parse_frame(frame) else { continue };
+        let Some(seg) = parse_frame(frame) else {
+            continue;
+        };
         if !wanted(o, &seg, &mut first) || !dedup.first_time(now, frame) {
             continue;
         }
