@@ -105,7 +105,8 @@ fn send_line(mut c: &TcpStream, text: &[u8]) -> anyhow::Result<()> {
     line.push(b'\n');
     // One write_all, so the line leaves in one piece (one segment,
     // when it is short) instead of a line and then a lone newline.
-    c.write_all(&line).context("sending the line")
+    c.write_all(&line)
+        .map_err(|e| describe_io(e, "sending the line"))
 }
 // ANCHOR_END: send
 
@@ -125,6 +126,19 @@ fn read_reply(
             "no answer from the server within {} s (waiting for the echo of our line)",
             READ_TIMEOUT.as_secs()
         ),
-        Err(e) => Err(e).context("reading the server's answer"),
+        Err(e) => Err(describe_io(e, "reading the server's answer")),
+    }
+}
+
+/// A reset or a broken pipe means the server has closed the
+/// connection (it was closed while our data was still on its way, so
+/// its kernel answered with a reset). Say so in those words.
+fn describe_io(e: io::Error, what: &str) -> anyhow::Error {
+    use io::ErrorKind::{BrokenPipe, ConnectionAborted, ConnectionReset};
+    match e.kind() {
+        BrokenPipe | ConnectionReset | ConnectionAborted => {
+            anyhow::anyhow!("the server closed the connection ({what}: {e})")
+        }
+        _ => anyhow::Error::new(e).context(what.to_string()),
     }
 }
