@@ -311,3 +311,34 @@ fn port_in_use() {
     let port = s.socket_addr().port().to_string();
     bad(&[&port], 100, "address already in use");
 }
+
+/// Out of file descriptors (`ulimit -n` reached), `accept` fails with
+/// EMFILE. The server logs it, pauses, and serves the waiting clients
+/// as soon as others leave and give their descriptors back.
+#[test]
+fn out_of_file_descriptors_the_server_waits_and_goes_on() {
+    // 16 descriptors: stdin/out/err, the runtime's own few and the
+    // listener leave room for only a handful of clients.
+    let s = Server::start("sh", &["-c", "ulimit -n 16 && exec \"$0\" 0", ASYNC]);
+    let addr = s.socket_addr();
+    // The kernel completes all 12 handshakes (the backlog holds them),
+    // whether or not the server can accept them yet.
+    let mut cs: Vec<TcpStream> = (0..12)
+        .map(|_| TcpStream::connect_timeout(&addr, WAIT).unwrap())
+        .collect();
+    for (i, c) in cs.iter_mut().enumerate() {
+        c.set_read_timeout(Some(WAIT)).unwrap();
+        c.write_all(format!("n{i}\n").as_bytes()).unwrap();
+    }
+    let logged = s.wait_err_line(|l| l.contains("Too many open files"), WAIT);
+    assert!(logged.is_some(), "stderr: {:?}", s.stderr());
+    // Each client, once answered, leaves: its descriptor comes back,
+    // and the next waiting client gets it.
+    for (i, mut c) in cs.into_iter().enumerate() {
+        let want = format!("n{i}\n");
+        let mut got = vec![0u8; want.len()];
+        c.read_exact(&mut got)
+            .unwrap_or_else(|e| panic!("client {i} was never served: {e}"));
+        assert_eq!(String::from_utf8_lossy(&got), want);
+    }
+}
