@@ -32,6 +32,7 @@ use concurrent_tcp::{
     DEFAULT_PORT, LineRead, MAX_LINE, READ_BUF, describe_bind_error, is_out_of_fds, is_stop,
     listen_addr, print_received, read_line, say_goodbye,
 };
+use socket2::{Domain, Socket, Type};
 use std::io::{BufReader, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -205,8 +206,9 @@ fn main() {
 // ANCHOR: main
 /// Listen, then accept clients forever, one thread each.
 fn serve(config: &Config) -> anyhow::Result<()> {
-    // Go: net.Listen("tcp", PORT). socket(2) + bind(2) + listen(2).
-    let l = TcpListener::bind(config.addr).map_err(|e| describe_bind_error(e, config.addr))?;
+    // Go: net.Listen("tcp", PORT). socket(2) + bind(2) + listen(2),
+    // with a longer queue than TcpListener::bind asks for (below).
+    let l = listen(config.addr).map_err(|e| describe_bind_error(e, config.addr))?;
     let local = l.local_addr().context("reading the bound address")?;
     println!("listening on {local}");
 
@@ -228,6 +230,33 @@ fn serve(config: &Config) -> anyhow::Result<()> {
     }
 }
 // ANCHOR_END: main
+
+// ANCHOR: listen
+/// How many finished handshakes the kernel may queue for `accept`.
+const BACKLOG: i32 = 4096;
+
+/// socket(2), bind(2) and listen(2): what `TcpListener::bind` does,
+/// but with a longer queue.
+///
+/// `TcpListener::bind` asks the kernel for a backlog of 128 connections
+/// waiting to be accepted. Our accepting thread starts a thread per
+/// client, which takes longer than a client takes to connect; when
+/// thousands connect one after another, the queue fills, the kernel
+/// stops answering new SYNs, and each of those clients retries only a
+/// second later. Go's `net.Listen` asks for the system's maximum
+/// (`/proc/sys/net/core/somaxconn`, 4096 on current Linux; the kernel
+/// caps what we ask at that value). std has no way to say so, so we
+/// take the three steps ourselves with the socket2 crate.
+fn listen(addr: SocketAddr) -> std::io::Result<TcpListener> {
+    let socket = Socket::new(Domain::for_address(addr), Type::STREAM, None)?;
+    // SO_REUSEADDR, as std and Go set it: a restarted server can bind
+    // its port while connections of the last run are in TIME_WAIT.
+    socket.set_reuse_address(true)?;
+    socket.bind(&addr.into())?;
+    socket.listen(BACKLOG)?;
+    Ok(socket.into())
+}
+// ANCHOR_END: listen
 
 // ANCHOR: start
 /// Go: `go handleConnection(c)`. Checks the limit, then starts a
