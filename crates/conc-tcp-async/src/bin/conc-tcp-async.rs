@@ -314,8 +314,9 @@ async fn serve(config: &Config) -> anyhow::Result<()> {
 /// milliseconds and then stalls a second at a time.
 ///
 /// `std::net::TcpListener::bind` asks for 128, and so does
-/// `tokio::net::TcpListener::bind` today (mio, underneath it, used 1024
-/// until version 1.1). So we set it ourselves. The kernel silently caps
+/// `tokio::net::TcpListener::bind` today (mio, underneath it, asked for
+/// 1024 in version 1.0; version 1.2 asks for 128). So we set it
+/// ourselves. The kernel silently caps
 /// it at `net.core.somaxconn` (4096 since Linux 5.4, 128 before:
 /// `sysctl net.core.somaxconn`). Go asks for somaxconn itself.
 const BACKLOG: u32 = 4096;
