@@ -260,7 +260,6 @@ fn hold(o: &Opts) -> Result<String> {
             refused += 1;
         }
     }
-    let rss_held = o.pid.map(rss_kib).transpose()?;
     let mut buf = [0u8; 64];
     for s in &mut conns {
         match read_line(s, &mut buf) {
@@ -268,6 +267,10 @@ fn hold(o: &Opts) -> Result<String> {
             _ => refused += 1,
         }
     }
+    // Measured once every client has been served: by then a server
+    // that starts something per client (a thread, a task) has done so
+    // for all of them, and the connections are all still open.
+    let rss_held = o.pid.map(rss_kib).transpose()?;
     let per_conn = match (rss_before, rss_held) {
         (Some(b), Some(h)) if opened > 0 => {
             format!("{:.1}", (h.saturating_sub(b)) as f64 / opened as f64)
