@@ -413,6 +413,9 @@ impl<'a> Run<'a> {
             let real = trailing_port(&server.addr)
                 .unwrap_or_else(|| panic!("line {}: server address {}", s.line, server.addr))
                 .to_string();
+            // A later server block may show the same page port: the
+            // newest server is the one later commands talk to.
+            self.ports.retain(|(from, _)| *from != p);
             self.ports.push((p, real));
         }
         let expected = s.expected.iter().map(|l| self.subst(l)).collect();

@@ -177,6 +177,24 @@ impl Server {
         }
     }
 
+    /// Wait (bounded) for the process to exit by itself, and for
+    /// everything it printed to be read; None if it is still running.
+    pub fn wait_exit(&mut self, timeout: Duration) -> Option<ExitStatus> {
+        let status = wait_child(&mut self.child, timeout)?;
+        let deadline = Instant::now() + WAIT;
+        for s in std::iter::once(&self.out).chain(self.err.as_ref()) {
+            let (m, cv) = &**s;
+            let mut g = m.lock().unwrap();
+            while !g.closed && Instant::now() < deadline {
+                g = cv
+                    .wait_timeout(g, deadline.saturating_duration_since(Instant::now()))
+                    .unwrap()
+                    .0;
+            }
+        }
+        Some(status)
+    }
+
     /// Is the server process still running?
     pub fn is_running(&mut self) -> bool {
         matches!(self.child.try_wait(), Ok(None))
