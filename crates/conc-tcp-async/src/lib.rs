@@ -18,6 +18,7 @@
 //! `bind`, `accept`, `read` and `write`, in the order the Go program
 //! makes them.
 
+use anyhow::Context;
 use std::fmt;
 use std::io::{self, Write};
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
@@ -25,6 +26,7 @@ use std::time::Duration;
 use tokio::io::{
     AsyncBufRead, AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt,
 };
+use tokio::net::{TcpListener, TcpSocket};
 
 /// The port of the book's session (`go run concTCP.go 1234`). The Go
 /// program insists on a port argument; the Rust one falls back to
@@ -270,6 +272,51 @@ pub fn describe_bind_error(e: io::Error, addr: SocketAddr) -> anyhow::Error {
         _ => anyhow::Error::new(e).context(what),
     }
 }
+
+// ANCHOR: bind
+/// The listen backlog: how many finished handshakes the kernel queues
+/// for us before we `accept` them.
+///
+/// A client's `connect` completes in the kernel, whether or not the
+/// server has called `accept` yet. When the queue is full, Linux drops
+/// the next handshake, and the client's kernel sends its SYN again only
+/// after a second (then 2 s, 4 s, ...). A load generator that opens
+/// thousands of connections one after another, on a busy machine where
+/// the server waits its turn for a core, fills a small queue in a few
+/// milliseconds and then stalls a second at a time.
+///
+/// `std::net::TcpListener::bind` asks for 128, and so does
+/// `tokio::net::TcpListener::bind` today (mio, underneath it, asked for
+/// 1024 in version 1.0; version 1.2 asks for 128). So we set it
+/// ourselves. The kernel silently caps
+/// it at `net.core.somaxconn` (4096 since Linux 5.4, 128 before:
+/// `sysctl net.core.somaxconn`). Go asks for somaxconn itself.
+pub const BACKLOG: u32 = 4096;
+
+/// socket(2), SO_REUSEADDR, bind(2), listen(2) with [`BACKLOG`]: what
+/// `TcpListener::bind` does, with our own backlog.
+///
+/// tokio's `TcpSocket` also makes the socket non-blocking and, when it
+/// becomes a listener, registers it with the runtime's epoll, once, for
+/// its whole life. SO_REUSEADDR lets the server restart at once while
+/// old connections of the port are still in TIME_WAIT (std and Go set
+/// it too); it does not let two servers listen on one port.
+pub fn bind_listener(addr: SocketAddr) -> anyhow::Result<TcpListener> {
+    let socket = if addr.is_ipv4() {
+        TcpSocket::new_v4()
+    } else {
+        TcpSocket::new_v6()
+    }
+    .context("creating a TCP socket")?;
+    socket.set_reuseaddr(true).context("setting SO_REUSEADDR")?;
+    socket
+        .bind(addr)
+        .map_err(|e| describe_bind_error(e, addr))?;
+    socket
+        .listen(BACKLOG)
+        .map_err(|e| describe_bind_error(e, addr))
+}
+// ANCHOR_END: bind
 
 #[cfg(test)]
 mod tests {
