@@ -37,6 +37,8 @@ pub struct Opts {
     pub pid: Option<u32>,
     /// Threads of the load generator's runtime (active modes).
     pub threads: usize,
+    /// Busy-poll instead of sleeping (echo, line, udp; few conns).
+    pub spin: bool,
 }
 
 /// Parse `MODE ADDR [--conns N] [--size BYTES] [--duration SECS] [--pid PID] [--threads N]`.
@@ -67,9 +69,14 @@ pub fn parse_args(args: &[String], lim: &Limits) -> Result<Opts> {
         duration: Duration::from_secs(5),
         pid: None,
         threads: 1,
+        spin: false,
     };
     let mut it = rest.iter();
     while let Some(flag) = it.next() {
+        if flag == "--spin" {
+            o.spin = true;
+            continue;
+        }
         let val = it.next().with_context(|| format!("{flag} needs a value"))?;
         match flag.as_str() {
             "--conns" => o.conns = number(flag, val)?,
@@ -96,6 +103,9 @@ pub fn parse_args(args: &[String], lim: &Limits) -> Result<Opts> {
     };
     if o.conns == 0 || o.conns > max_conns {
         bail!("--conns must be from 1 to {max_conns} for {}", o.mode);
+    }
+    if o.spin && (o.mode == "connect" || o.mode == "hold" || o.conns > 4) {
+        bail!("--spin is for echo, line and udp with at most 4 connections (each spins a core)");
     }
     if o.threads == 0 || o.threads > 16 {
         bail!("--threads must be from 1 to 16");

@@ -88,6 +88,24 @@ fn echo_line_and_connect_modes_complete_requests() {
 }
 
 #[test]
+fn spin_mode_completes_round_trips_too() {
+    let addr = tcp_server(echo).to_string();
+    let line = load(&["echo", &addr, "--spin", "--size", "64", "--duration", "0.3"]);
+    assert_eq!(field(&line, "errors"), "0", "{line}");
+    assert!(
+        field(&line, "requests").parse::<u64>().unwrap() > 10,
+        "{line}"
+    );
+    let out = Cmd::new(LOADGEN).args(["connect", &addr, "--spin"]).run();
+    assert_eq!(
+        out.code,
+        Some(2),
+        "--spin is refused for connect: {}",
+        out.describe()
+    );
+}
+
+#[test]
 fn udp_mode_counts_replies() {
     let s = UdpSocket::bind("127.0.0.1:0").unwrap();
     let addr = s.local_addr().unwrap().to_string();
