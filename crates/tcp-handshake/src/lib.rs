@@ -400,6 +400,7 @@ pub mod pcap {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
 
     /// A SYN from 127.0.0.1:40000 to 127.0.0.1:9000 as `lo` carries
