@@ -122,10 +122,23 @@ pub fn ask(server: SocketAddr, name: &str, qtype: u16, wait: Duration) -> Option
     sock.connect(server).unwrap();
     sock.set_read_timeout(Some(wait)).unwrap();
     let q = resolve::build_query(0x4242, name, qtype).unwrap();
-    sock.send(&q).unwrap();
     let mut buf = [0u8; 4096];
-    let n = sock.recv(&mut buf).ok()?;
-    let m = resolve::decode(&buf[..n]).expect("dnsmasq's answer decodes");
-    assert_eq!(m.header.id, 0x4242);
-    Some(m)
+    // UDP may lose a datagram, and a busy machine may be slow: like a
+    // real DNS client, send the query again (three tries, each waiting
+    // `wait`). A read interrupted by a signal is simply retried.
+    for _ in 0..3 {
+        sock.send(&q).unwrap();
+        let n = loop {
+            match sock.recv(&mut buf) {
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                r => break r,
+            }
+        };
+        if let Ok(n) = n {
+            let m = resolve::decode(&buf[..n]).expect("dnsmasq's answer decodes");
+            assert_eq!(m.header.id, 0x4242);
+            return Some(m);
+        }
+    }
+    None
 }
