@@ -228,3 +228,26 @@ fn nothing_points_outside_the_repository() {
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
+
+#[test]
+fn every_link_between_pages_leads_somewhere() {
+    let mut problems = Vec::new();
+    let mut check = |from: &Path, text: &str, base: &Path| {
+        for part in text.split("](").skip(1) {
+            let Some(end) = part.find(')') else { continue };
+            let target = part[..end].split('#').next().unwrap_or("");
+            if target.ends_with(".md") && !target.contains("://") && !base.join(target).is_file() {
+                problems.push(format!("{}: link to missing {target}", from.display()));
+            }
+        }
+    };
+    for e in fs::read_dir(root().join("docs/src")).unwrap() {
+        let path = e.unwrap().path();
+        if path.extension().is_some_and(|x| x == "md") {
+            check(&path, &read(&path), &root().join("docs/src"));
+        }
+    }
+    let readme = root().join("README.md");
+    check(&readme, &read(&readme), &root());
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
