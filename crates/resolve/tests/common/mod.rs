@@ -41,17 +41,20 @@ impl Dnsmasq {
     /// `extra` adds options (e.g. more secondary servers).
     pub fn start(extra: &[String]) -> Option<Dnsmasq> {
         let exe = dnsmasq_path()?;
-        // Pick a free port by binding port 0 and letting it go; if
-        // somebody takes it meanwhile, dnsmasq exits and we try again.
-        for _ in 0..5 {
+        // dnsmasq needs the port free for UDP *and* TCP. A port the
+        // kernel picks for a UDP socket comes from the ephemeral range,
+        // where other tests' TCP connections (and their TIME_WAIT
+        // leftovers) live, and dnsmasq then exits with "Address in
+        // use". So pick ports below that range, check both protocols,
+        // and if somebody takes the port meanwhile, try another.
+        let mut last_words = String::new();
+        for attempt in 0..20 {
             let dir = TempDir::new("resolve-dnsmasq");
             let hosts = dir.path().join("hosts");
             std::fs::write(&hosts, HOSTS).unwrap();
-            let port = UdpSocket::bind("127.0.0.1:0")
-                .unwrap()
-                .local_addr()
-                .unwrap()
-                .port();
+            let Some(port) = free_port_below_ephemeral(attempt) else {
+                continue;
+            };
             let mut cmd = Command::new(&exe);
             cmd.args([
                 "--no-daemon",
@@ -69,7 +72,7 @@ impl Dnsmasq {
             .args(extra)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
-            .stderr(Stdio::null());
+            .stderr(std::fs::File::create(dir.path().join("stderr")).unwrap());
             let child = cmd.spawn().expect("start dnsmasq");
             let mut d = Dnsmasq {
                 child,
@@ -81,9 +84,13 @@ impl Dnsmasq {
             }
             // It exited (port taken) or never answered: retry.
             let _ = d.child.kill();
-            let _ = d.child.wait();
+            let status = d.child.wait();
+            let said = std::fs::read_to_string(d._dir.path().join("stderr")).unwrap_or_default();
+            last_words = format!("port {port}: {status:?}: {}", said.trim());
         }
-        panic!("dnsmasq did not start answering on any of 5 ports");
+        panic!(
+            "dnsmasq did not start answering on any of 20 ports; the last one said: {last_words}"
+        );
     }
 
     /// dnsmasq prints no "listening on" line: it is ready when it
@@ -114,6 +121,27 @@ impl Drop for Dnsmasq {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// A port in 20000..30000, free for both UDP and TCP right now. The
+/// start differs per process and per call, so parallel tests spread.
+fn free_port_below_ephemeral(attempt: u32) -> Option<u16> {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static CALLS: AtomicU32 = AtomicU32::new(0);
+    let n = CALLS.fetch_add(1, Ordering::Relaxed);
+    let seed = std::process::id().wrapping_mul(7919)
+        ^ std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.subsec_nanos());
+    let start = seed
+        .wrapping_add(n.wrapping_mul(613))
+        .wrapping_add(attempt.wrapping_mul(97));
+    (0..50u32)
+        .map(|k| 20_000 + (start.wrapping_add(k.wrapping_mul(211)) % 10_000) as u16)
+        .find(|&p| {
+            UdpSocket::bind(("127.0.0.1", p)).is_ok()
+                && std::net::TcpListener::bind(("127.0.0.1", p)).is_ok()
+        })
 }
 
 /// Send one query built by the crate's codec; decode the answer.
