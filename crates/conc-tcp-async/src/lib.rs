@@ -18,13 +18,16 @@
 //! `bind`, `accept`, `read` and `write`, in the order the Go program
 //! makes them.
 
+pub mod cli;
+
 use anyhow::Context;
 use std::fmt;
 use std::io::{self, Write};
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::time::Duration;
 use tokio::io::{
-    AsyncBufRead, AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt,
+    AsyncBufRead, AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite,
+    AsyncWriteExt,
 };
 use tokio::net::{TcpListener, TcpSocket};
 
@@ -85,7 +88,10 @@ impl std::error::Error for AddrError {}
 /// assert_eq!(listen_addr(Some("[::]:80"), 1234).unwrap().to_string(), "[::]:80");
 /// assert!(listen_addr(Some("123456"), 1234).is_err());
 /// ```
-pub fn listen_addr(arg: Option<&str>, default_port: u16) -> Result<SocketAddr, AddrError> {
+pub fn listen_addr(
+    arg: Option<&str>,
+    default_port: u16,
+) -> Result<SocketAddr, AddrError> {
     let loopback = IpAddr::V4(Ipv4Addr::LOCALHOST);
     let Some(arg) = arg else {
         return Ok(SocketAddr::new(loopback, default_port));
@@ -145,7 +151,11 @@ pub enum LineRead {
 ///     assert_eq!(read_line(&mut input, &mut line, 100).await.unwrap(), LineRead::Eof);
 /// });
 /// ```
-pub async fn read_line<R>(reader: &mut R, line: &mut Vec<u8>, max: usize) -> io::Result<LineRead>
+pub async fn read_line<R>(
+    reader: &mut R,
+    line: &mut Vec<u8>,
+    max: usize,
+) -> io::Result<LineRead>
 where
     R: AsyncBufRead + Unpin,
 {
@@ -203,7 +213,11 @@ pub const DRAIN_TIME: Duration = Duration::from_secs(1);
 /// second. Here the waiting is an `.await` inside
 /// `tokio::time::timeout`: the task sleeps, and the runtime's one
 /// thread serves everybody else meanwhile.
-pub async fn say_goodbye<R, W>(reader: &mut R, writer: &mut W, message: &str) -> io::Result<()>
+pub async fn say_goodbye<R, W>(
+    reader: &mut R,
+    writer: &mut W,
+    message: &str,
+) -> io::Result<()>
 where
     R: AsyncRead + Unpin,
     W: AsyncWrite + Unpin,

@@ -125,7 +125,8 @@ fn talking_clients_stay_and_the_server_lives() {
         std::thread::sleep(Duration::from_millis(300)); // pacing, not sync
     }
     assert_eq!(quiet.rest().as_deref(), Some(BYE));
-    let logged = s.wait_err_line(|l| l.contains("idle for 1 s; disconnected"), WAIT);
+    let logged =
+        s.wait_err_line(|l| l.contains("idle for 1 s; disconnected"), WAIT);
     assert!(
         logged.is_some(),
         "hint: log `PEER: idle for 1 s; disconnected` on stderr. It said: {:?}",

@@ -98,7 +98,8 @@ fn a_client_that_leaves_without_stop_does_not_stop_the_server() {
         let mut a = Client::connect(s.socket_addr());
         assert_eq!(a.ask("bye without STOP\n"), "bye without STOP\n");
     } // dropped: closed without STOP
-    let logged = s.wait_err_line(|l| l.contains("left without sending STOP"), WAIT);
+    let logged =
+        s.wait_err_line(|l| l.contains("left without sending STOP"), WAIT);
     assert!(logged.is_some(), "stderr: {:?}", s.stderr());
     // A client that resets the connection is survived too: closing a
     // socket with unread data in it (our echo) sends a reset (RST).
@@ -190,7 +191,10 @@ fn past_the_connection_cap_a_client_is_refused_politely() {
         refusal,
         "server busy: 2 clients connected, try again later\n"
     );
-    let logged = s.wait_err_line(|l| l.contains("refused, already serving 2 clients"), WAIT);
+    let logged = s.wait_err_line(
+        |l| l.contains("refused, already serving 2 clients"),
+        WAIT,
+    );
     assert!(logged.is_some(), "stderr: {:?}", s.stderr());
     // The two already connected are undisturbed.
     assert_eq!(a.ask("a again\n"), "a again\n");
@@ -228,7 +232,8 @@ fn a_thousand_idle_clients_all_answer_on_one_thread() {
     let addr = s.socket_addr();
     let mut cs: Vec<TcpStream> = (0..n)
         .map(|i| {
-            TcpStream::connect_timeout(&addr, WAIT).unwrap_or_else(|e| panic!("connect #{i}: {e}"))
+            TcpStream::connect_timeout(&addr, WAIT)
+                .unwrap_or_else(|e| panic!("connect #{i}: {e}"))
         })
         .collect();
     // All asked first, then all read: a server that served clients one
@@ -265,11 +270,12 @@ fn the_listen_backlog_is_4096_or_somaxconn() {
         return;
     }
     let s = start(&[]);
-    let somaxconn: u32 = std::fs::read_to_string("/proc/sys/net/core/somaxconn")
-        .unwrap()
-        .trim()
-        .parse()
-        .unwrap();
+    let somaxconn: u32 =
+        std::fs::read_to_string("/proc/sys/net/core/somaxconn")
+            .unwrap()
+            .trim()
+            .parse()
+            .unwrap();
     let port = s.socket_addr().port();
     let out = testkit::Cmd::new("ss")
         .args(["-ltnH", &format!("sport = :{port}")])
@@ -319,7 +325,8 @@ fn port_in_use() {
 fn out_of_file_descriptors_the_server_waits_and_goes_on() {
     // 16 descriptors: stdin/out/err, the runtime's own few and the
     // listener leave room for only a handful of clients.
-    let s = Server::start("sh", &["-c", "ulimit -n 16 && exec \"$0\" 0", ASYNC]);
+    let s =
+        Server::start("sh", &["-c", "ulimit -n 16 && exec \"$0\" 0", ASYNC]);
     let addr = s.socket_addr();
     // The kernel completes all 12 handshakes (the backlog holds them),
     // whether or not the server can accept them yet.

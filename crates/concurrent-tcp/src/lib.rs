@@ -18,9 +18,13 @@
 //! own `bind`, `accept`, `read` and `write`, in the order the Go
 //! program makes them.
 
+pub mod cli;
+
 use std::fmt;
 use std::io::{self, BufRead, Read, Write};
-use std::net::{IpAddr, Ipv4Addr, Shutdown, SocketAddr, TcpStream, ToSocketAddrs};
+use std::net::{
+    IpAddr, Ipv4Addr, Shutdown, SocketAddr, TcpStream, ToSocketAddrs,
+};
 use std::time::Duration;
 
 /// The port the book's sessions use for TCPserver, TCPs and concTCP
@@ -90,7 +94,10 @@ impl std::error::Error for AddrError {}
 /// assert_eq!(listen_addr(Some("[::]:80"), 1234).unwrap().to_string(), "[::]:80");
 /// assert!(listen_addr(Some("123456"), 1234).is_err());
 /// ```
-pub fn listen_addr(arg: Option<&str>, default_port: u16) -> Result<SocketAddr, AddrError> {
+pub fn listen_addr(
+    arg: Option<&str>,
+    default_port: u16,
+) -> Result<SocketAddr, AddrError> {
     let loopback = IpAddr::V4(Ipv4Addr::LOCALHOST);
     let Some(arg) = arg else {
         return Ok(SocketAddr::new(loopback, default_port));
@@ -257,7 +264,9 @@ pub fn describe_connect_error(e: io::Error, addr: SocketAddr) -> anyhow::Error {
             CONNECT_TIMEOUT.as_secs()
         ),
         io::ErrorKind::ConnectionRefused => {
-            anyhow::anyhow!("{what}: connection refused (is the server running on that port?)")
+            anyhow::anyhow!(
+                "{what}: connection refused (is the server running on that port?)"
+            )
         }
         _ => anyhow::Error::new(e).context(what),
     }

@@ -104,7 +104,8 @@ fn a_client_that_leaves_without_stop_does_not_stop_the_server() {
         let mut a = Client::connect(s.socket_addr());
         assert_eq!(a.ask("bye without STOP\n"), "bye without STOP\n");
     } // dropped: closed without STOP
-    let logged = s.wait_err_line(|l| l.contains("left without sending STOP"), WAIT);
+    let logged =
+        s.wait_err_line(|l| l.contains("left without sending STOP"), WAIT);
     assert!(logged.is_some(), "stderr: {:?}", s.stderr());
     // A client that resets the connection is survived too: closing a
     // socket with unread data in it (our echo) makes the kernel send a
@@ -258,11 +259,12 @@ fn listen_backlog_is_go_s() {
     out.expect_code(0);
     // State Recv-Q Send-Q ...: for a listening socket, Send-Q is the
     // backlog: the 4096 asked for, capped by the system's maximum.
-    let somaxconn: u32 = std::fs::read_to_string("/proc/sys/net/core/somaxconn")
-        .unwrap()
-        .trim()
-        .parse()
-        .unwrap();
+    let somaxconn: u32 =
+        std::fs::read_to_string("/proc/sys/net/core/somaxconn")
+            .unwrap()
+            .trim()
+            .parse()
+            .unwrap();
     let want = somaxconn.min(4096).to_string();
     let fields: Vec<&str> = out.stdout.split_whitespace().collect();
     assert_eq!(fields.get(2), Some(&want.as_str()), "{}", out.describe());

@@ -5,6 +5,8 @@
 //! The binaries in `src/bin/` do the networking; everything here can
 //! be tested without a socket.
 
+pub mod cli;
+
 use anyhow::{Context, Result, bail};
 use jiff::fmt::strtime::BrokenDownTime;
 use jiff::tz::TimeZone;
@@ -101,10 +103,9 @@ pub fn listen_addr(arg: Option<&str>, default_port: u16) -> Result<SocketAddr> {
         return Ok(SocketAddr::from((Ipv4Addr::LOCALHOST, default_port)));
     };
     if !arg.is_empty() && arg.bytes().all(|b| b.is_ascii_digit()) {
-        let port: u16 = arg
-            .parse()
-            .ok()
-            .with_context(|| format!("port {arg} is out of range (0 to 65535)"))?;
+        let port: u16 = arg.parse().ok().with_context(|| {
+            format!("port {arg} is out of range (0 to 65535)")
+        })?;
         return Ok(SocketAddr::from((Ipv4Addr::LOCALHOST, port)));
     }
     if let Some(port) = arg.strip_prefix(':') {

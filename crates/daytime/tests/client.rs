@@ -34,7 +34,10 @@ fn fails(out: &testkit::Out, words: &str) {
     out.expect_code(1);
     assert_eq!(out.stdout, "", "{}", out.describe());
     assert_eq!(out.stderr.lines().count(), 1, "{}", out.describe());
-    assert!(out.stderr.starts_with("Fatal error: ") || out.stderr.starts_with("Usage"));
+    assert!(
+        out.stderr.starts_with("Fatal error: ")
+            || out.stderr.starts_with("Usage")
+    );
     assert!(
         out.stderr.contains(words),
         "want {words:?}\n{}",
@@ -44,7 +47,8 @@ fn fails(out: &testkit::Out, words: &str) {
 
 #[test]
 fn prints_what_the_server_sent_as_one_line() {
-    let addr = fake(|mut s| s.write_all(b"Sun Aug 29 17:25:19 EST 2010\r\n").unwrap());
+    let addr =
+        fake(|mut s| s.write_all(b"Sun Aug 29 17:25:19 EST 2010\r\n").unwrap());
     let out = client(&[&addr]);
     out.expect_code(0);
     assert_eq!(out.stdout, "Sun Aug 29 17:25:19 EST 2010\n");

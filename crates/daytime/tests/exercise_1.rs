@@ -54,7 +54,8 @@ fn a_server_that_trickles_cannot_hold_the_client() {
         out.describe()
     );
     assert!(
-        out.stderr.starts_with("Fatal error: ") && out.stderr.lines().count() == 1,
+        out.stderr.starts_with("Fatal error: ")
+            && out.stderr.lines().count() == 1,
         "hint: one line on stderr, starting `Fatal error: `; got {:?}",
         out.stderr
     );

@@ -46,7 +46,8 @@ fn the_reply_is_four_bytes_of_seconds_since_1900() {
         4,
         "hint: RFC 868 sends exactly 4 bytes and closes; got {reply:?}"
     );
-    let got = u64::from(u32::from_be_bytes([reply[0], reply[1], reply[2], reply[3]]));
+    let got =
+        u64::from(u32::from_be_bytes([reply[0], reply[1], reply[2], reply[3]]));
     let now = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .unwrap()

@@ -97,7 +97,8 @@ fn the_client_prints_exactly_one_line() {
 fn many_clients_at_once() {
     let server = start();
     let addr = server.socket_addr();
-    let raw: Vec<_> = (0..64).map(|_| thread::spawn(move || ask(addr))).collect();
+    let raw: Vec<_> =
+        (0..64).map(|_| thread::spawn(move || ask(addr))).collect();
     let procs: Vec<_> = (0..8)
         .map(|_| {
             let a = server.addr.clone();
@@ -159,7 +160,8 @@ fn clients_that_send_garbage_or_never_read_do_not_disturb_it() {
         let _ = s.write_all(&vec![b'x'; 100_000]);
     }
     // Clients that never read: kept open until the end of the test.
-    let idle: Vec<TcpStream> = (0..50).map(|_| TcpStream::connect(addr).unwrap()).collect();
+    let idle: Vec<TcpStream> =
+        (0..50).map(|_| TcpStream::connect(addr).unwrap()).collect();
     still_answers(&mut server);
     drop(idle);
     still_answers(&mut server);
@@ -238,7 +240,9 @@ fn a_port_in_use_is_reported() {
     let port = taken.local_addr().unwrap().port().to_string();
     server_fails(
         &[&port],
-        &format!("Fatal error: binding to 127.0.0.1:{port}: Address already in use"),
+        &format!(
+            "Fatal error: binding to 127.0.0.1:{port}: Address already in use"
+        ),
     );
     server_fails(&[&port], "another program listens there");
 }

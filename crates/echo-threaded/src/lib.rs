@@ -6,6 +6,8 @@
 //! number of seconds, and telling a timeout or a "too many open
 //! files" error apart from the others.
 
+pub mod cli;
+
 use std::io;
 use std::net::{Ipv4Addr, SocketAddr, SocketAddrV4};
 use std::time::Duration;
@@ -42,7 +44,10 @@ pub const MAX_SECONDS: u64 = 86_400;
 /// assert!(listen_addr_v4(Some("[::1]:7"), 1201).is_err());
 /// assert!(listen_addr_v4(Some("localhost:7"), 1201).is_err());
 /// ```
-pub fn listen_addr_v4(arg: Option<&str>, default_port: u16) -> Result<SocketAddrV4, String> {
+pub fn listen_addr_v4(
+    arg: Option<&str>,
+    default_port: u16,
+) -> Result<SocketAddrV4, String> {
     let Some(arg) = arg else {
         return Ok(SocketAddrV4::new(Ipv4Addr::LOCALHOST, default_port));
     };

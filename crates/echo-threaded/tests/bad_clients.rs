@@ -59,7 +59,8 @@ fn drop_with_unread_data(exe: &str, speaks: Speaks) {
 
 fn half_close(exe: &str, speaks: Speaks) {
     let mut s = start(exe, &[]);
-    let back = half_close_exchange(s.socket_addr(), b"half of a conversation\n");
+    let back =
+        half_close_exchange(s.socket_addr(), b"half of a conversation\n");
     assert_eq!(back, b"half of a conversation\n");
     answers_fresh_client(&mut s, speaks);
 }
@@ -151,7 +152,10 @@ fn smoke_server_refuses_more_than_32_mib() {
     let _ = c.read_to_end(&mut back); // EOF or reset, both fine
     writer.join().unwrap();
     assert!(back.is_empty(), "nothing is echoed past the cap");
-    let line = s.wait_err_line(|l| l.contains("more than 33554432 bytes"), testkit::WAIT);
+    let line = s.wait_err_line(
+        |l| l.contains("more than 33554432 bytes"),
+        testkit::WAIT,
+    );
     assert!(
         line.is_some(),
         "no log line about the cap: {:?}",

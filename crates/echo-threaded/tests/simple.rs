@@ -23,7 +23,8 @@ fn a_second_client_waits_for_the_first() {
     // ...but nobody reads it: no echo within QUIET.
     second.set_read_timeout(Some(QUIET)).unwrap();
     let mut buf = [0u8; 4];
-    let err = read_once(&mut second, &mut buf).expect_err("the second client must get no echo yet");
+    let err = read_once(&mut second, &mut buf)
+        .expect_err("the second client must get no echo yet");
     assert!(
         matches!(err.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut),
         "{err}"

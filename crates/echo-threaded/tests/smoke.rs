@@ -49,7 +49,8 @@ fn client_sends_its_argument() {
 #[test]
 fn exactly_the_bytes_sent_come_back() {
     let s = start(SMOKE_SERVER, &[]);
-    let back = half_close_exchange(s.socket_addr(), b"Ground Control To Major Tom");
+    let back =
+        half_close_exchange(s.socket_addr(), b"Ground Control To Major Tom");
     assert_eq!(back, b"Ground Control To Major Tom");
 }
 

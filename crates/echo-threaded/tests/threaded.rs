@@ -44,7 +44,8 @@ fn an_idle_client_is_closed_and_logged() {
     let me = c.local_addr().unwrap().to_string();
     // Now say nothing: the server's read times out and it closes.
     let mut buf = [0u8; 8];
-    let n = read_once(&mut c, &mut buf).expect("the server should close, not reset");
+    let n = read_once(&mut c, &mut buf)
+        .expect("the server should close, not reset");
     assert_eq!(n, 0, "end of file expected after the idle timeout");
     let want = format!("{me}: idle for more than 1 s, closing");
     assert!(
@@ -146,11 +147,12 @@ fn the_listen_backlog_is_long() {
     if !testkit::need_tool("ss", "reads the listen backlog") {
         return;
     }
-    let somaxconn: usize = std::fs::read_to_string("/proc/sys/net/core/somaxconn")
-        .unwrap()
-        .trim()
-        .parse()
-        .unwrap();
+    let somaxconn: usize =
+        std::fs::read_to_string("/proc/sys/net/core/somaxconn")
+            .unwrap()
+            .trim()
+            .parse()
+            .unwrap();
     let s = start(THREADED, &[]);
     let filter = format!("( sport = :{} )", s.socket_addr().port());
     let out = Cmd::new("ss").args(["-tlnH", &filter]).run();
@@ -160,13 +162,16 @@ fn the_listen_backlog_is_long() {
         .split_whitespace()
         .nth(2)
         .and_then(|f| f.parse().ok())
-        .unwrap_or_else(|| panic!("unexpected `ss -tln` output:\n{}", out.stdout));
+        .unwrap_or_else(|| {
+            panic!("unexpected `ss -tln` output:\n{}", out.stdout)
+        });
     assert_eq!(send_q, somaxconn.min(4096), "{}", out.stdout);
 }
 
 #[test]
 fn bad_inputs() {
-    let usage = "usage: threaded-echo-server [--idle-timeout SECS] [--keepalive SECS]";
+    let usage =
+        "usage: threaded-echo-server [--idle-timeout SECS] [--keepalive SECS]";
     bad_input(THREADED, &["1201", "1202"], &[usage]);
     bad_input(THREADED, &["--bogus"], &[usage]);
     bad_input(THREADED, &["--idle-timeout"], &[usage]);

@@ -4,6 +4,8 @@
 //! The programs themselves are in `src/bin/`; they read top to bottom
 //! like Newmarch's `GetHeadInfo` and `IPGetHeadInfo`.
 
+pub mod cli;
+
 use std::fmt;
 use std::io;
 use std::time::Duration;
@@ -270,7 +272,10 @@ mod tests {
         );
         assert_eq!(err("a[b:80"), "address a[b:80: unexpected '[' in address");
         assert_eq!(err("ab]:80"), "address ab]:80: unexpected ']' in address");
-        assert_eq!(err("[a]:8]0"), "address [a]:8]0: unexpected ']' in address");
+        assert_eq!(
+            err("[a]:8]0"),
+            "address [a]:8]0: unexpected ']' in address"
+        );
         assert_eq!(
             err("[a[b]:80"),
             "address [a[b]:80: unexpected '[' in address"

@@ -60,7 +60,8 @@ fn assert_python_head_answer(out: &Out) {
     assert!(
         lines
             .iter()
-            .any(|l| l.starts_with("Server: SimpleHTTP/") && l.contains("Python/")),
+            .any(|l| l.starts_with("Server: SimpleHTTP/")
+                && l.contains("Python/")),
         "no Server header\n{}",
         out.describe()
     );
@@ -121,7 +122,8 @@ fn an_empty_host_means_this_machine() {
 #[test]
 fn the_request_is_exactly_head_slash_http_1_0() {
     for exe in BOTH {
-        let (addr, server) = reply_once(b"HTTP/1.0 204 No Content\r\n\r\n".to_vec());
+        let (addr, server) =
+            reply_once(b"HTTP/1.0 204 No Content\r\n\r\n".to_vec());
         let out = run(exe, &[&addr.to_string()]);
         assert_eq!(out.code, Some(0), "{}", out.describe());
         assert_eq!(
@@ -146,7 +148,8 @@ fn bytes_are_printed_as_they_came_even_when_not_text() {
         let script = format!("'{exe}' {addr} | od -An -tx1 -v");
         let out = Cmd::shell(&script).run();
         let hex: Vec<&str> = out.stdout.split_whitespace().collect();
-        let mut want: Vec<String> = garbage.iter().map(|b| format!("{b:02x}")).collect();
+        let mut want: Vec<String> =
+            garbage.iter().map(|b| format!("{b:02x}")).collect();
         want.push("0a".into()); // Println's newline
         assert_eq!(hex, want, "{}\n{}", name(exe), out.describe());
     }
@@ -281,7 +284,10 @@ fn malformed_host_port_arguments() {
         for (arg, message) in cases {
             let out = run(exe, &[arg]);
             assert_fatal(&out, &format!("Fatal error: {message}"));
-            assert_eq!(out.stderr.trim_end(), format!("Fatal error: {message}"));
+            assert_eq!(
+                out.stderr.trim_end(),
+                format!("Fatal error: {message}")
+            );
         }
     }
 }

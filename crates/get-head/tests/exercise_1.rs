@@ -45,7 +45,8 @@ fn get_with_a_path_prints_the_page() {
 
 #[test]
 fn the_request_line_is_get_path_http_1_0() {
-    let (addr, server) = reply_once(b"HTTP/1.0 204 No Content\r\n\r\n".to_vec());
+    let (addr, server) =
+        reply_once(b"HTTP/1.0 204 No Content\r\n\r\n".to_vec());
     let out = run(&[&addr.to_string(), "/some/page"]);
     let request = server.request().unwrap_or_default();
     assert_eq!(
@@ -84,7 +85,8 @@ fn without_a_path_it_is_still_head() {
     let out = run(&[&server.addr()]);
     assert_eq!(out.code, Some(0), "{}", out.describe());
     assert!(
-        out.stdout.starts_with("HTTP/1.0 200 OK") && !out.stdout.contains("hello.txt"),
+        out.stdout.starts_with("HTTP/1.0 200 OK")
+            && !out.stdout.contains("hello.txt"),
         "hint: with no PATH, send `HEAD / HTTP/1.0` as before (the body, a \
          listing that names hello.txt, must not come back).\n{}",
         out.describe()

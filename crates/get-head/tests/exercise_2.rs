@@ -41,8 +41,9 @@ fn a_server_that_trickles_is_cut_off_at_the_deadline() {
         out.describe()
     );
     assert!(
-        out.stderr
-            .starts_with(&format!("Fatal error: reading the response from {addr}: ")),
+        out.stderr.starts_with(&format!(
+            "Fatal error: reading the response from {addr}: "
+        )),
         "hint: keep the `Fatal error: reading the response from ADDR: ...` \
          wording, and say that time ran out.\n{}",
         out.describe()

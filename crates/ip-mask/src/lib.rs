@@ -10,6 +10,8 @@
 //! An IPv4 mask fits in a `u32`: the network bits are ones, the host
 //! bits zeros. `255.255.255.0` is `0xffff_ff00`, a 24-bit mask.
 
+pub mod cli;
+
 use std::net::{IpAddr, Ipv4Addr};
 
 // ANCHOR: parse
@@ -60,9 +62,9 @@ pub struct Mask(pub u32);
 /// ```
 pub fn default_mask(addr: Ipv4Addr) -> Mask {
     match addr.octets()[0] {
-        0..=0x7f => Mask(0xff00_0000),    // leading bit 0: class A
+        0..=0x7f => Mask(0xff00_0000), // leading bit 0: class A
         0x80..=0xbf => Mask(0xffff_0000), // leading bits 10: class B
-        _ => Mask(0xffff_ff00),           // 110 and above: class C
+        _ => Mask(0xffff_ff00),        // 110 and above: class C
     }
 }
 // ANCHOR_END: default_mask

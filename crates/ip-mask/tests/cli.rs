@@ -82,7 +82,11 @@ fn bad_input_gets_one_line_and_status_1() {
     for exe in [PARSE_IP, MASK] {
         assert_one_line_error(exe, &[], "Usage: ");
         assert_one_line_error(exe, &["1.2.3.4", "extra"], "Usage: ");
-        assert_one_line_error(exe, &["nonsense"], "Invalid address: \"nonsense\"");
+        assert_one_line_error(
+            exe,
+            &["nonsense"],
+            "Invalid address: \"nonsense\"",
+        );
         assert_one_line_error(exe, &["300.1.1.1"], "Invalid address");
         assert_one_line_error(exe, &["1.2.3"], "Invalid address");
         assert_one_line_error(exe, &["localhost"], "Invalid address");

@@ -33,7 +33,9 @@ fn host_part_of_class_a_b_and_c_addresses() {
             "hint: print the host part on a second line; mask {addr} printed {l:?}"
         );
         assert!(
-            l[0].starts_with(&format!("Address is {addr} Default mask length is 32")),
+            l[0].starts_with(&format!(
+                "Address is {addr} Default mask length is 32"
+            )),
             "hint: keep the first line as it was; got {:?}",
             l[0]
         );

@@ -1,5 +1,7 @@
 //! Argument parsing and statistics for the `loadgen` binary.
 
+pub mod cli;
+
 use anyhow::{Context, Result, bail};
 use std::net::{SocketAddr, ToSocketAddrs};
 use std::time::Duration;
@@ -105,7 +107,9 @@ pub fn parse_args(args: &[String], lim: &Limits) -> Result<Opts> {
         bail!("--conns must be from 1 to {max_conns} for {}", o.mode);
     }
     if o.spin && (o.mode == "connect" || o.mode == "hold" || o.conns > 4) {
-        bail!("--spin is for echo, line and udp with at most 4 connections (each spins a core)");
+        bail!(
+            "--spin is for echo, line and udp with at most 4 connections (each spins a core)"
+        );
     }
     if o.threads == 0 || o.threads > 16 {
         bail!("--threads must be from 1 to 16");
@@ -136,7 +140,9 @@ fn loopback_addr(text: &str) -> Result<SocketAddr> {
         .next()
         .with_context(|| format!("{text:?} resolves to no address"))?;
     if !addr.ip().is_loopback() {
-        bail!("{addr} is not a loopback address: loadgen only loads servers on this machine");
+        bail!(
+            "{addr} is not a loopback address: loadgen only loads servers on this machine"
+        );
     }
     Ok(addr)
 }

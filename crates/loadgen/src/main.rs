@@ -123,20 +123,22 @@ fn drive(o: &Opts) -> Result<Stats> {
 async fn worker(o: &Opts, start: &Barrier) -> Stats {
     let mut st = Stats::default();
     match o.mode.as_str() {
-        "echo" | "line" => match timeout(IO_TIMEOUT, TcpStream::connect(o.addr)).await {
-            Ok(Ok(s)) => {
-                start.wait().await;
-                round_trips(o, s, &mut st).await;
+        "echo" | "line" => {
+            match timeout(IO_TIMEOUT, TcpStream::connect(o.addr)).await {
+                Ok(Ok(s)) => {
+                    start.wait().await;
+                    round_trips(o, s, &mut st).await;
+                }
+                Ok(Err(e)) => {
+                    start.wait().await;
+                    st.note_error(format!("connect: {e}"));
+                }
+                Err(_) => {
+                    start.wait().await;
+                    st.note_error("connect: timed out".into());
+                }
             }
-            Ok(Err(e)) => {
-                start.wait().await;
-                st.note_error(format!("connect: {e}"));
-            }
-            Err(_) => {
-                start.wait().await;
-                st.note_error("connect: timed out".into());
-            }
-        },
+        }
         "connect" => {
             start.wait().await;
             connects(o, &mut st).await;
@@ -172,9 +174,13 @@ async fn round_trips(o: &Opts, mut s: TcpStream, st: &mut Stats) {
         .await;
         match r {
             Ok(Ok(_)) if buf == msg => st.record(t.elapsed(), o.size),
-            Ok(Ok(_)) => return st.note_error("reply differs from the request".into()),
+            Ok(Ok(_)) => {
+                return st.note_error("reply differs from the request".into());
+            }
             Ok(Err(e)) => return st.note_error(format!("round trip: {e}")),
-            Err(_) => return st.note_error("round trip: no reply within 5 s".into()),
+            Err(_) => {
+                return st.note_error("round trip: no reply within 5 s".into());
+            }
         }
     }
 }
@@ -389,7 +395,8 @@ mod spin {
             }
             return Ok(st);
         }
-        let mut s = TcpStream::connect_timeout(&o.addr, IO_TIMEOUT).context("connect")?;
+        let mut s = TcpStream::connect_timeout(&o.addr, IO_TIMEOUT)
+            .context("connect")?;
         s.set_nodelay(true)?;
         s.set_nonblocking(true)?;
         let mut msg = vec![b'x'; o.size];
@@ -414,7 +421,9 @@ mod spin {
         while !b.is_empty() {
             match s.write(b) {
                 Ok(n) => b = &b[n..],
-                Err(e) if e.kind() == ErrorKind::WouldBlock && t.elapsed() < IO_TIMEOUT => {}
+                Err(e)
+                    if e.kind() == ErrorKind::WouldBlock
+                        && t.elapsed() < IO_TIMEOUT => {}
                 Err(e) => return Err(e).context("round trip: write"),
             }
         }
@@ -425,9 +434,13 @@ mod spin {
         let mut got = 0;
         while got < b.len() {
             match s.read(&mut b[got..]) {
-                Ok(0) => anyhow::bail!("round trip: the server closed the connection"),
+                Ok(0) => anyhow::bail!(
+                    "round trip: the server closed the connection"
+                ),
                 Ok(n) => got += n,
-                Err(e) if e.kind() == ErrorKind::WouldBlock && t.elapsed() < IO_TIMEOUT => {}
+                Err(e)
+                    if e.kind() == ErrorKind::WouldBlock
+                        && t.elapsed() < IO_TIMEOUT => {}
                 Err(e) => return Err(e).context("round trip: read"),
             }
         }
@@ -438,7 +451,8 @@ mod spin {
 /// Resident memory of a process, from /proc/PID/status (VmRSS, KiB).
 fn rss_kib(pid: u32) -> Result<u64> {
     let path = format!("/proc/{pid}/status");
-    let text = std::fs::read_to_string(&path).with_context(|| format!("reading {path}"))?;
+    let text = std::fs::read_to_string(&path)
+        .with_context(|| format!("reading {path}"))?;
     text.lines()
         .find_map(|l| l.strip_prefix("VmRSS:"))
         .and_then(|v| v.split_whitespace().next())

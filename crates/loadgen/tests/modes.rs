@@ -90,7 +90,8 @@ fn echo_line_and_connect_modes_complete_requests() {
 #[test]
 fn spin_mode_completes_round_trips_too() {
     let addr = tcp_server(echo).to_string();
-    let line = load(&["echo", &addr, "--spin", "--size", "64", "--duration", "0.3"]);
+    let line =
+        load(&["echo", &addr, "--spin", "--size", "64", "--duration", "0.3"]);
     assert_eq!(field(&line, "errors"), "0", "{line}");
     assert!(
         field(&line, "requests").parse::<u64>().unwrap() > 10,

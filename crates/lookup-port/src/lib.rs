@@ -27,6 +27,8 @@
 //! assert_eq!(err.to_string(), "address tcp/nosuchservice: unknown port");
 //! ```
 
+pub mod cli;
+
 use std::fmt;
 
 /// The file Go reads on Unix. The binary lets `NETPROG_SERVICES` name
@@ -235,7 +237,11 @@ pub fn parse_port(service: &str) -> Option<i64> {
 
 // ANCHOR: lookup_port
 /// Go's `net.LookupPort(network, service)`, searching `table`.
-pub fn lookup_port(table: &ServiceTable, network: &str, service: &str) -> Result<u16, LookupError> {
+pub fn lookup_port(
+    table: &ServiceTable,
+    network: &str,
+    service: &str,
+) -> Result<u16, LookupError> {
     let port = match parse_port(service) {
         // A number: no lookup, and the network is not even checked.
         Some(n) => n,
@@ -310,7 +316,8 @@ mod tests {
 
     #[test]
     fn tcp4_is_reported_as_tcp() {
-        let e = lookup_port(&ServiceTable::builtin(), "tcp4", "nope").unwrap_err();
+        let e =
+            lookup_port(&ServiceTable::builtin(), "tcp4", "nope").unwrap_err();
         assert_eq!(e.to_string(), "address tcp/nope: unknown port");
     }
 

@@ -193,7 +193,10 @@ fn the_error_names_the_table_searched() {
 
 #[test]
 fn an_empty_network_is_go_s_ip_which_has_no_table() {
-    assert_lookup_error(&lookup(&["", "telnet"]), "address ip/telnet: unknown port");
+    assert_lookup_error(
+        &lookup(&["", "telnet"]),
+        "address ip/telnet: unknown port",
+    );
 }
 
 #[test]
@@ -202,12 +205,18 @@ fn unknown_network_exits_2() {
         &lookup(&["sctp", "telnet"]),
         "address sctp: unknown network",
     );
-    assert_lookup_error(&lookup(&["TCP", "telnet"]), "address TCP: unknown network");
+    assert_lookup_error(
+        &lookup(&["TCP", "telnet"]),
+        "address TCP: unknown network",
+    );
 }
 
 #[test]
 fn out_of_range_numbers_are_invalid_ports() {
-    assert_lookup_error(&lookup(&["tcp", "65536"]), "address 65536: invalid port");
+    assert_lookup_error(
+        &lookup(&["tcp", "65536"]),
+        "address 65536: invalid port",
+    );
     assert_lookup_error(&lookup(&["tcp", "-1"]), "address -1: invalid port");
     let huge = "123456789012345678901234567890";
     assert_lookup_error(
@@ -218,12 +227,18 @@ fn out_of_range_numbers_are_invalid_ports() {
 
 #[test]
 fn a_port_over_65535_in_the_file_is_an_invalid_port() {
-    assert_lookup_error(&lookup(&["tcp", "toobig"]), "address toobig: invalid port");
+    assert_lookup_error(
+        &lookup(&["tcp", "toobig"]),
+        "address toobig: invalid port",
+    );
 }
 
 #[test]
 fn a_service_with_spaces_is_a_name_and_not_found() {
-    assert_lookup_error(&lookup(&["tcp", " 23"]), "address tcp/ 23: unknown port");
+    assert_lookup_error(
+        &lookup(&["tcp", " 23"]),
+        "address tcp/ 23: unknown port",
+    );
 }
 
 #[test]

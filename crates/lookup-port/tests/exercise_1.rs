@@ -22,7 +22,8 @@ mytelnet\t2323/tcp
 /// only a program cargo has just built from the crate counts.
 fn exe() -> PathBuf {
     let krate = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let manifest = std::fs::read_to_string(krate.join("Cargo.toml")).unwrap_or_default();
+    let manifest =
+        std::fs::read_to_string(krate.join("Cargo.toml")).unwrap_or_default();
     let has_source = krate.join("src/bin/lookup-service.rs").is_file()
         || krate.join("src/bin/lookup-service/main.rs").is_file()
         || manifest.contains("name = \"lookup-service\"");

@@ -20,6 +20,8 @@
 //! Type 8 is the request, type 0 the reply. All fields are big-endian
 //! ("network byte order"): the identifier 13 is the two bytes `00 0d`.
 
+pub mod cli;
+
 use pnet::packet::Packet;
 use pnet::packet::icmp::echo_reply::EchoReplyPacket;
 use pnet::packet::icmp::echo_request::MutableEchoRequestPacket;
@@ -240,7 +242,9 @@ impl fmt::Display for DecodeError {
             DecodeError::BadIpHeaderLength { header_len, got } => {
                 write!(f, "bad IPv4 header length {header_len} in {got} bytes")
             }
-            DecodeError::NotIcmp(p) => write!(f, "IP protocol {p}, not ICMP (1)"),
+            DecodeError::NotIcmp(p) => {
+                write!(f, "IP protocol {p}, not ICMP (1)")
+            }
         }
     }
 }
@@ -356,15 +360,26 @@ impl fmt::Display for Verdict {
         match self {
             Verdict::Match => write!(f, "the echo reply we wait for"),
             Verdict::BadChecksum => write!(f, "bad ICMP checksum"),
-            Verdict::OwnRequest => write!(f, "echo request (type 8): our own request"),
-            Verdict::OtherRequest => write!(f, "echo request (type 8) of someone else"),
+            Verdict::OwnRequest => {
+                write!(f, "echo request (type 8): our own request")
+            }
+            Verdict::OtherRequest => {
+                write!(f, "echo request (type 8) of someone else")
+            }
             Verdict::ForeignIdentifier(id) => {
                 write!(f, "echo reply for identifier {id}, not ours")
             }
-            Verdict::OtherSequence(s) => write!(f, "echo reply for icmp_seq={s}, a late one"),
-            Verdict::PayloadDiffers => write!(f, "echo reply with a changed payload"),
+            Verdict::OtherSequence(s) => {
+                write!(f, "echo reply for icmp_seq={s}, a late one")
+            }
+            Verdict::PayloadDiffers => {
+                write!(f, "echo reply with a changed payload")
+            }
             Verdict::OtherType { icmp_type, code } => {
-                write!(f, "ICMP type {icmp_type} code {code}, not an echo reply")
+                write!(
+                    f,
+                    "ICMP type {icmp_type} code {code}, not an echo reply"
+                )
             }
         }
     }
@@ -380,16 +395,25 @@ impl fmt::Display for Verdict {
 /// let mine = decode(&echo_request(13, 37, b""), Framing::IcmpOnly).unwrap();
 /// assert_eq!(classify(&mine, 13, 37, b""), Verdict::OwnRequest);
 /// ```
-pub fn classify(got: &Received, identifier: u16, sequence: u16, payload: &[u8]) -> Verdict {
+pub fn classify(
+    got: &Received,
+    identifier: u16,
+    sequence: u16,
+    payload: &[u8],
+) -> Verdict {
     if !got.checksum_ok {
         return Verdict::BadChecksum;
     }
     let ours = got.identifier == identifier;
     match (got.icmp_type, got.code) {
-        (ECHO_REQUEST, 0) if ours && got.sequence == sequence => Verdict::OwnRequest,
+        (ECHO_REQUEST, 0) if ours && got.sequence == sequence => {
+            Verdict::OwnRequest
+        }
         (ECHO_REQUEST, 0) => Verdict::OtherRequest,
         (ECHO_REPLY, 0) if !ours => Verdict::ForeignIdentifier(got.identifier),
-        (ECHO_REPLY, 0) if got.sequence != sequence => Verdict::OtherSequence(got.sequence),
+        (ECHO_REPLY, 0) if got.sequence != sequence => {
+            Verdict::OtherSequence(got.sequence)
+        }
         (ECHO_REPLY, 0) if got.payload != payload => Verdict::PayloadDiffers,
         (ECHO_REPLY, 0) => Verdict::Match,
         (icmp_type, code) => Verdict::OtherType { icmp_type, code },
@@ -489,7 +513,8 @@ mod tests {
     /// A 20-byte IPv4 header (no options) carrying ICMP, then `icmp`.
     fn ip_datagram(icmp: &[u8], ttl: u8) -> Vec<u8> {
         let mut v = vec![
-            0x45, 0, 0, 0, 0, 0, 0x40, 0, ttl, 1, 0, 0, 127, 0, 0, 1, 127, 0, 0, 1,
+            0x45, 0, 0, 0, 0, 0, 0x40, 0, ttl, 1, 0, 0, 127, 0, 0, 1, 127, 0,
+            0, 1,
         ];
         v.extend_from_slice(icmp);
         v
@@ -535,7 +560,8 @@ mod tests {
         reply[2..4].copy_from_slice(&[0, 0]);
         let sum = checksum(&reply);
         reply[2..4].copy_from_slice(&sum.to_be_bytes());
-        let got = decode(&ip_datagram(&reply, 63), Framing::Ipv4Header).unwrap();
+        let got =
+            decode(&ip_datagram(&reply, 63), Framing::Ipv4Header).unwrap();
         let ip = got.ip.clone().unwrap();
         assert_eq!((ip.header_len, ip.ttl), (20, 63));
         assert_eq!(ip.source, Ipv4Addr::LOCALHOST);
@@ -631,9 +657,8 @@ mod tests {
             received: 2,
             rtts_ms: vec![1.0, 2.0],
         };
-        assert!(
-            s.summary()
-                .starts_with("3 packets transmitted, 2 received, 33.3% packet loss")
-        );
+        assert!(s.summary().starts_with(
+            "3 packets transmitted, 2 received, 33.3% packet loss"
+        ));
     }
 }

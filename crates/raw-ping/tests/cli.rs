@@ -158,7 +158,9 @@ fn pings_127_0_0_1() {
         out.describe()
     );
     assert!(lines.contains(&"--- 127.0.0.1 ping statistics ---"));
-    assert!(lines.contains(&"3 packets transmitted, 3 received, 0% packet loss"));
+    assert!(
+        lines.contains(&"3 packets transmitted, 3 received, 0% packet loss")
+    );
     // The rtt line must agree with the reply lines.
     let times: Vec<f64> = replies.iter().map(|r| r.2).collect();
     let min = times.iter().cloned().fold(f64::MAX, f64::min);
@@ -200,7 +202,8 @@ struct Netns(String);
 impl Netns {
     /// A new namespace; its loopback is down until `up()`.
     fn new() -> Option<Netns> {
-        if !root() || !testkit::need_tool("ip", "network namespaces (iproute2)") {
+        if !root() || !testkit::need_tool("ip", "network namespaces (iproute2)")
+        {
             return None;
         }
         static N: AtomicU32 = AtomicU32::new(0);
@@ -294,8 +297,13 @@ fn exe_for_nobody(dir: &TempDir) -> String {
     }
     let copy: PathBuf = dir.path().join("ping");
     std::fs::copy(PING, &copy).unwrap();
-    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
-    std::fs::set_permissions(&copy, std::fs::Permissions::from_mode(0o755)).unwrap();
+    std::fs::set_permissions(
+        dir.path(),
+        std::fs::Permissions::from_mode(0o755),
+    )
+    .unwrap();
+    std::fs::set_permissions(&copy, std::fs::Permissions::from_mode(0o755))
+        .unwrap();
     let ok = Cmd::new(NOBODY[0])
         .args(&NOBODY[1..])
         .args(["test", "-x"])
@@ -323,8 +331,9 @@ fn own_request_is_read_first_and_skipped() {
     assert!(lines[1].starts_with("ping: raw ICMP socket, identifier "));
     for (i, seq) in [(2usize, 1u16), (4, 2)] {
         assert!(
-            lines[i].starts_with("ignored 64 bytes from 127.0.0.1 ttl=64 icmp_seq=")
-                && lines[i].ends_with(": echo request (type 8): our own request"),
+            lines[i].starts_with(
+                "ignored 64 bytes from 127.0.0.1 ttl=64 icmp_seq="
+            ) && lines[i].ends_with(": echo request (type 8): our own request"),
             "{}",
             out.describe()
         );
@@ -501,7 +510,8 @@ fn unprivileged_datagram_socket_when_the_group_is_allowed() {
     ns.sh("sysctl -qw net.ipv4.ping_group_range='65534 65534'");
     let dir = TempDir::new("ping-dgram");
     let exe = exe_for_nobody(&dir);
-    let out = ns.ping_as_nobody(&exe, &["-v", "-c", "2", "-i", "0.05", "127.0.0.1"]);
+    let out =
+        ns.ping_as_nobody(&exe, &["-v", "-c", "2", "-i", "0.05", "127.0.0.1"]);
     out.expect_code(0);
     let lines: Vec<&str> = out.stdout.lines().collect();
     // No IP header on a datagram socket, so no ttl; and the kernel
@@ -524,7 +534,9 @@ fn unprivileged_datagram_socket_when_the_group_is_allowed() {
 
 #[test]
 fn setcap_fix_from_the_message_works() {
-    if !root() || !testkit::need_tool("setcap", "file capabilities (libcap2-bin)") {
+    if !root()
+        || !testkit::need_tool("setcap", "file capabilities (libcap2-bin)")
+    {
         return;
     }
     if !testkit::need_tool("setpriv", "running ping as nobody (util-linux)") {
@@ -536,8 +548,13 @@ fn setcap_fix_from_the_message_works() {
     let dir = TempDir::new("ping-setcap");
     let copy = dir.path().join("ping");
     std::fs::copy(PING, &copy).unwrap();
-    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
-    std::fs::set_permissions(&copy, std::fs::Permissions::from_mode(0o755)).unwrap();
+    std::fs::set_permissions(
+        dir.path(),
+        std::fs::Permissions::from_mode(0o755),
+    )
+    .unwrap();
+    std::fs::set_permissions(&copy, std::fs::Permissions::from_mode(0o755))
+        .unwrap();
     Cmd::new("setcap")
         .args(["cap_net_raw+ep"])
         .args([&copy])

@@ -6,7 +6,9 @@
 
 use pnet::packet::icmp::IcmpPacket;
 use proptest::prelude::*;
-use raw_ping::{Framing, Verdict, book_checksum, checksum, classify, decode, echo_request};
+use raw_ping::{
+    Framing, Verdict, book_checksum, checksum, classify, decode, echo_request,
+};
 
 /// The loop of Newmarch's printed `checkSum`, written again here
 /// from its description: start at index 1, add byte n as the high half
@@ -17,7 +19,8 @@ fn printed_loop(msg: &[u8]) -> u16 {
     let mut n: i64 = 1;
     let len = msg.len() as i64;
     while n < len - 1 {
-        sum += i64::from(msg[n as usize]) * 256 + i64::from(msg[n as usize + 1]);
+        sum +=
+            i64::from(msg[n as usize]) * 256 + i64::from(msg[n as usize + 1]);
         n += 2;
     }
     sum = (sum >> 16) + (sum & 0xffff);
@@ -57,7 +60,11 @@ fn book_checksum_is_wrong_for_every_identifier_we_could_send() {
         for id in 0..=u16::MAX {
             let mut msg = echo_request(id, seq, &payload);
             msg[2..4].copy_from_slice(&[0, 0]);
-            assert_ne!(book_checksum(&msg), checksum(&msg), "id {id} seq {seq}");
+            assert_ne!(
+                book_checksum(&msg),
+                checksum(&msg),
+                "id {id} seq {seq}"
+            );
         }
     }
 }
@@ -95,7 +102,11 @@ fn truncated_wrong_type_and_foreign_replies() {
     // Every truncation is an error or a non-matching message.
     for n in 0..d.len() {
         if let Ok(got) = decode(&d[..n], Framing::Ipv4Header) {
-            assert_ne!(classify(&got, 5, 6, b"abc"), Verdict::Match, "{n} bytes");
+            assert_ne!(
+                classify(&got, 5, 6, b"abc"),
+                Verdict::Match,
+                "{n} bytes"
+            );
         }
     }
     let got = decode(&d, Framing::Ipv4Header).unwrap();

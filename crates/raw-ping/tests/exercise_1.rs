@@ -31,7 +31,9 @@ fn ttl_3_is_what_our_own_request_carries() {
     );
     let own = out.stdout.lines().any(|l| {
         l.starts_with("ignored ")
-            && l.ends_with(" ttl=3 icmp_seq=1: echo request (type 8): our own request")
+            && l.ends_with(
+                " ttl=3 icmp_seq=1: echo request (type 8): our own request",
+            )
     });
     assert!(
         own,
@@ -40,9 +42,8 @@ fn ttl_3_is_what_our_own_request_carries() {
         out.describe()
     );
     assert!(
-        out.stdout
-            .lines()
-            .any(|l| l.starts_with("64 bytes from 127.0.0.1: icmp_seq=1 ttl=64 time=")),
+        out.stdout.lines().any(|l| l
+            .starts_with("64 bytes from 127.0.0.1: icmp_seq=1 ttl=64 time=")),
         "hint: the reply's TTL is chosen by whoever replies (64 here); print the \
          reply's, not ours\n{}",
         out.describe()

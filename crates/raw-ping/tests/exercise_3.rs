@@ -24,7 +24,8 @@ fn need_root() {
 /// Does `line` read `IP header: length 20, tos 0x00, total length
 /// {total}, id N, ttl 64, protocol 1, from 127.0.0.1 to 127.0.0.1`?
 fn header_line_ok(line: &str, total: usize) -> bool {
-    let head = format!("IP header: length 20, tos 0x00, total length {total}, id ");
+    let head =
+        format!("IP header: length 20, tos 0x00, total length {total}, id ");
     let tail = ", ttl 64, protocol 1, from 127.0.0.1 to 127.0.0.1";
     line.strip_prefix(&head)
         .and_then(|r| r.strip_suffix(tail))
@@ -108,7 +109,8 @@ impl Drop for Netns {
 fn datagram_socket_has_no_header_to_show() {
     need_root();
     assert!(
-        testkit::need_tool("ip", "network namespaces") && testkit::need_tool("setpriv", "nobody"),
+        testkit::need_tool("ip", "network namespaces")
+            && testkit::need_tool("setpriv", "nobody"),
         "this check needs ip (iproute2) and setpriv (util-linux)"
     );
     let ns = Netns::new();
@@ -116,8 +118,13 @@ fn datagram_socket_has_no_header_to_show() {
     let dir = TempDir::new("ping-ex3");
     let exe = dir.path().join("ping");
     std::fs::copy(PING, &exe).unwrap();
-    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
-    std::fs::set_permissions(&exe, std::fs::Permissions::from_mode(0o755)).unwrap();
+    std::fs::set_permissions(
+        dir.path(),
+        std::fs::Permissions::from_mode(0o755),
+    )
+    .unwrap();
+    std::fs::set_permissions(&exe, std::fs::Permissions::from_mode(0o755))
+        .unwrap();
     let out = Cmd::new("ip")
         .args(["netns", "exec", &ns.0])
         .args([

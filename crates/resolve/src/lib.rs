@@ -31,6 +31,8 @@
 //! the system resolver, the address choice Go's `ResolveIPAddr` makes,
 //! and reading `/etc/resolv.conf` and `--server` arguments.
 
+pub mod cli;
+
 use bytes::{Buf, BufMut, Bytes, BytesMut};
 use std::fmt;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
@@ -115,16 +117,22 @@ pub enum NameError {
 impl fmt::Display for NameError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            NameError::EmptyLabel => write!(f, "empty label (two dots in a row, or a leading dot)"),
+            NameError::EmptyLabel => {
+                write!(f, "empty label (two dots in a row, or a leading dot)")
+            }
             NameError::LabelTooLong(l) => {
                 write!(f, "label `{l}` is longer than {MAX_LABEL_LEN} bytes")
             }
-            NameError::NameTooLong => write!(f, "longer than {MAX_NAME_LEN} bytes"),
+            NameError::NameTooLong => {
+                write!(f, "longer than {MAX_NAME_LEN} bytes")
+            }
             NameError::BadCharacter(c) if !c.is_ascii() => write!(
                 f,
                 "non-ASCII character {c:?} (write international names in their xn-- form)"
             ),
-            NameError::BadCharacter(c) => write!(f, "character {c:?} is not allowed in a name"),
+            NameError::BadCharacter(c) => {
+                write!(f, "character {c:?} is not allowed in a name")
+            }
         }
     }
 }
@@ -173,7 +181,11 @@ fn check_label(label: &str) -> Result<(), NameError> {
 // ANCHOR: build_query
 /// A complete query: a header asking for recursion, with one question
 /// `name`, `qtype`, class IN. `id` lets us match the answer to it.
-pub fn build_query(id: u16, name: &str, qtype: u16) -> Result<Bytes, NameError> {
+pub fn build_query(
+    id: u16,
+    name: &str,
+    qtype: u16,
+) -> Result<Bytes, NameError> {
     let mut buf = BytesMut::with_capacity(HEADER_LEN + MAX_NAME_LEN + 4);
     buf.put_u16(id);
     buf.put_u16(FLAG_RD); // a query (QR=0), standard, recursion desired
@@ -370,7 +382,10 @@ pub fn decode(msg: &[u8]) -> Result<Message, DecodeError> {
     })
 }
 
-fn read_question<'a>(msg: &'a [u8], cur: &mut &'a [u8]) -> Result<Question, DecodeError> {
+fn read_question<'a>(
+    msg: &'a [u8],
+    cur: &mut &'a [u8],
+) -> Result<Question, DecodeError> {
     let name = read_name(msg, cur)?;
     let qtype = cur
         .try_get_u16()
@@ -387,13 +402,17 @@ fn read_question<'a>(msg: &'a [u8], cur: &mut &'a [u8]) -> Result<Question, Deco
 
 // ANCHOR: read_record
 /// One resource record: name, type, class, TTL, data length, data.
-fn read_record<'a>(msg: &'a [u8], cur: &mut &'a [u8]) -> Result<Record, DecodeError> {
+fn read_record<'a>(
+    msg: &'a [u8],
+    cur: &mut &'a [u8],
+) -> Result<Record, DecodeError> {
     let name = read_name(msg, cur)?;
     let fixed = "a record's type, class, TTL and length";
     let rtype = cur.try_get_u16().map_err(|_| short(msg, cur, fixed))?;
     let class = cur.try_get_u16().map_err(|_| short(msg, cur, fixed))?;
     let ttl = cur.try_get_u32().map_err(|_| short(msg, cur, fixed))?;
-    let len = usize::from(cur.try_get_u16().map_err(|_| short(msg, cur, fixed))?);
+    let len =
+        usize::from(cur.try_get_u16().map_err(|_| short(msg, cur, fixed))?);
     let start = offset(msg, cur);
     // The data must be there in full before we look inside it.
     let Some(rdata) = cur.get(..len) else {
@@ -437,10 +456,11 @@ fn read_rdata<'a>(
             // into the next record, nor leave bytes unexplained. Its
             // pointers may still lead anywhere in the whole message.
             let mut cur = rdata;
-            let name = read_name_in(msg, start + rdata.len(), &mut cur).map_err(|e| match e {
-                DecodeError::Short { .. } => bad(),
-                other => other,
-            })?;
+            let name = read_name_in(msg, start + rdata.len(), &mut cur)
+                .map_err(|e| match e {
+                    DecodeError::Short { .. } => bad(),
+                    other => other,
+                })?;
             if !cur.is_empty() {
                 return Err(bad());
             }
@@ -455,7 +475,10 @@ fn read_rdata<'a>(
 }
 
 /// Read a possibly compressed name at the cursor.
-pub fn read_name<'a>(msg: &'a [u8], cur: &mut &'a [u8]) -> Result<String, DecodeError> {
+pub fn read_name<'a>(
+    msg: &'a [u8],
+    cur: &mut &'a [u8],
+) -> Result<String, DecodeError> {
     read_name_in(msg, msg.len(), cur)
 }
 
@@ -466,7 +489,11 @@ pub fn read_name<'a>(msg: &'a [u8], cur: &mut &'a [u8]) -> Result<String, Decode
 /// suffix of `msg[..end]`; it moves past the name as it is in place
 /// (up to and including the first pointer), not past what the pointer
 /// leads to.
-fn read_name_in<'a>(msg: &'a [u8], end: usize, cur: &mut &'a [u8]) -> Result<String, DecodeError> {
+fn read_name_in<'a>(
+    msg: &'a [u8],
+    end: usize,
+    cur: &mut &'a [u8],
+) -> Result<String, DecodeError> {
     let base = end - cur.remaining(); // where the name starts
     let mut text = String::new();
     let mut wire_len = 0;
@@ -515,7 +542,12 @@ fn read_name_in<'a>(msg: &'a [u8], end: usize, cur: &mut &'a [u8]) -> Result<Str
                 // A pointer must land on a byte of the message.
                 pos = match msg.get(target..) {
                     Some(rest) if !rest.is_empty() => rest,
-                    _ => return Err(DecodeError::PointerOutOfRange { offset: at, target }),
+                    _ => {
+                        return Err(DecodeError::PointerOutOfRange {
+                            offset: at,
+                            target,
+                        });
+                    }
                 };
                 pos_end = msg.len();
             }
@@ -633,8 +665,8 @@ pub fn parse_server(arg: &str) -> Option<SocketAddr> {
 /// address (`127.0.0.1`, `::1`) comes back as it is, without asking
 /// anybody. Duplicates are dropped, keeping the resolver's order.
 pub fn lookup_host(name: &str) -> Result<Vec<IpAddr>, LookupFailure> {
-    let found =
-        dns_lookup::lookup_host(name).map_err(|e| LookupFailure::new("getaddrinfo", name, e))?;
+    let found = dns_lookup::lookup_host(name)
+        .map_err(|e| LookupFailure::new("getaddrinfo", name, e))?;
     let mut addrs: Vec<IpAddr> = Vec::new();
     for ip in found {
         if !addrs.contains(&ip) {
@@ -650,7 +682,8 @@ pub fn lookup_host(name: &str) -> Result<Vec<IpAddr>, LookupFailure> {
 /// in /etc/hosts, then asks the DNS for the PTR record of the address's
 /// `in-addr.arpa` name (see [`reverse_name`]), as nsswitch.conf says.
 pub fn lookup_addr(ip: IpAddr) -> Result<String, LookupFailure> {
-    dns_lookup::lookup_addr(&ip).map_err(|e| LookupFailure::new("getnameinfo", &ip.to_string(), e))
+    dns_lookup::lookup_addr(&ip)
+        .map_err(|e| LookupFailure::new("getnameinfo", &ip.to_string(), e))
 }
 
 /// A failed lookup through the system resolver, worded like Go's
@@ -665,7 +698,11 @@ pub struct LookupFailure {
 }
 
 impl LookupFailure {
-    fn new(call: &'static str, name: &str, e: dns_lookup::LookupError) -> LookupFailure {
+    fn new(
+        call: &'static str,
+        name: &str,
+        e: dns_lookup::LookupError,
+    ) -> LookupFailure {
         use dns_lookup::LookupErrorKind as K;
         let go_words = match e.kind() {
             // EAI_NONAME: NXDOMAIN, or a name with no address at all.
@@ -739,8 +776,10 @@ mod tests {
     fn ns_query_bytes() {
         let q = build_query(0x1234, "example.test", TYPE_NS).unwrap();
         let want: &[u8] = &[
-            0x12, 0x34, 0x01, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, // header
-            7, b'e', b'x', b'a', b'm', b'p', b'l', b'e', 4, b't', b'e', b's', b't', 0, // name
+            0x12, 0x34, 0x01, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00,
+            0x00, // header
+            7, b'e', b'x', b'a', b'm', b'p', b'l', b'e', 4, b't', b'e', b's',
+            b't', 0, // name
             0x00, 0x02, 0x00, 0x01, // type NS, class IN
         ];
         assert_eq!(&q[..], want);
@@ -843,7 +882,8 @@ mod tests {
     #[test]
     fn pointer_loops_are_caught() {
         // The owner name at 12 is a pointer to itself.
-        let m = one_answer(&[0xc0, 12, 0, 1, 0, 1, 0, 0, 0, 0, 0, 4, 1, 2, 3, 4]);
+        let m =
+            one_answer(&[0xc0, 12, 0, 1, 0, 1, 0, 0, 0, 0, 0, 4, 1, 2, 3, 4]);
         assert_eq!(decode(&m), Err(DecodeError::PointerLoop { offset: 12 }));
         // Two pointers pointing at each other.
         let m = one_answer(&[0xc0, 14, 0xc0, 12]);
@@ -916,13 +956,17 @@ mod tests {
         ]);
         assert!(matches!(decode(&m), Err(DecodeError::BadRdata { .. })));
         // RDLENGTH 3 cuts the name short.
-        let m = one_answer(&[0, 0, 2, 0, 1, 0, 0, 0, 5, 0, 3, 3, b'n', b's', b'1', 0]);
+        let m = one_answer(&[
+            0, 0, 2, 0, 1, 0, 0, 0, 5, 0, 3, 3, b'n', b's', b'1', 0,
+        ]);
         assert!(matches!(decode(&m), Err(DecodeError::BadRdata { .. })));
     }
 
     #[test]
     fn odd_bytes_in_labels_are_escaped() {
-        let m = one_answer(&[3, b'a', b'.', 0x1b, 0, 0, 16, 0, 1, 0, 0, 0, 0, 0, 0]);
+        let m = one_answer(&[
+            3, b'a', b'.', 0x1b, 0, 0, 16, 0, 1, 0, 0, 0, 0, 0, 0,
+        ]);
         assert_eq!(decode(&m).unwrap().answers[0].name, "a\\046\\027.");
     }
 

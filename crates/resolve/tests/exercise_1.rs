@@ -75,7 +75,8 @@ fn an_unknown_network_is_refused() {
     for net in ["tcp", "ip5", "IP4x"] {
         let out = resolve_ip(&["localhost", net]);
         assert!(
-            out.code == Some(1) && out.stderr.contains(&format!("unknown network {net}")),
+            out.code == Some(1)
+                && out.stderr.contains(&format!("unknown network {net}")),
             "hint: only ip, ip4 and ip6 are networks here; for `{net}` print \
              `Resolution error unknown network {net}` on stderr and exit 1\n{}",
             out.describe()

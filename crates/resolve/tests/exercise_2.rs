@@ -81,7 +81,9 @@ fn unknown_types_are_refused() {
     for args in [&["--type", "txt", "example.test"][..], &["--type"][..]] {
         let out = look_ns(&dns, args);
         assert!(
-            out.code == Some(100) && out.stderr.lines().count() == 1 && out.stdout.is_empty(),
+            out.code == Some(100)
+                && out.stderr.lines().count() == 1
+                && out.stdout.is_empty(),
             "hint: `look-ns {}` should print one line on stderr saying which \
              types exist (ns, mx) and exit 100\n{}",
             args.join(" "),

@@ -39,7 +39,9 @@ use common::{Dnsmasq, WWW_ADDR, ask};
 
 #[test]
 fn ns_records_from_dnsmasq() {
-    let Some(dns) = Dnsmasq::start(&["--auth-sec-servers=ns2.example.test".into()]) else {
+    let Some(dns) =
+        Dnsmasq::start(&["--auth-sec-servers=ns2.example.test".into()])
+    else {
         return;
     };
     let server = dns.addr.to_string();
@@ -94,14 +96,18 @@ fn nxdomain_nodata_and_refused_from_dnsmasq() {
     let out = look_ns(&["--server", &server, "nosuch.example.test"]);
     assert_fails_with(
         &out,
-        &format!("lookup nosuch.example.test on {server}: no such host (NXDOMAIN"),
+        &format!(
+            "lookup nosuch.example.test on {server}: no such host (NXDOMAIN"
+        ),
     );
     // A host, not a zone: it exists but has no NS records (the book's
     // www.mtsoukalos.eu example).
     let out = look_ns(&["--server", &server, "www.example.test"]);
     assert_fails_with(
         &out,
-        &format!("lookup www.example.test on {server}: no such host (the name exists"),
+        &format!(
+            "lookup www.example.test on {server}: no such host (the name exists"
+        ),
     );
     // dnsmasq refuses names outside its zone (it has no upstream).
     let out = look_ns(&["--server", &server, "example.org"]);
@@ -113,9 +119,13 @@ fn truncated_udp_answer_is_retried_over_tcp_with_dnsmasq() {
     // 30 long secondary server names do not fit in 512 bytes: dnsmasq
     // sets TC over UDP and answers in full over TCP on the same port.
     let names: Vec<String> = (1..=30)
-        .map(|i| format!("ns{i:02}.secondary-servers-of-a-rather-big-provider.test"))
+        .map(|i| {
+            format!("ns{i:02}.secondary-servers-of-a-rather-big-provider.test")
+        })
         .collect();
-    let Some(dns) = Dnsmasq::start(&[format!("--auth-sec-servers={}", names.join(","))]) else {
+    let Some(dns) =
+        Dnsmasq::start(&[format!("--auth-sec-servers={}", names.join(","))])
+    else {
         return;
     };
     let out = look_ns(&["--server", &dns.addr.to_string(), "example.test"]);
@@ -139,7 +149,9 @@ fn truncated_udp_answer_is_retried_over_tcp_with_dnsmasq() {
 /// A UDP "server" on a loopback port that answers each query with
 /// whatever `reply` makes of it (None: stay silent). Runs until the
 /// test ends (the thread dies with the process).
-fn fake_server(reply: impl Fn(&[u8]) -> Option<Vec<u8>> + Send + 'static) -> SocketAddr {
+fn fake_server(
+    reply: impl Fn(&[u8]) -> Option<Vec<u8>> + Send + 'static,
+) -> SocketAddr {
     let sock = UdpSocket::bind("127.0.0.1:0").unwrap();
     let addr = sock.local_addr().unwrap();
     thread::spawn(move || {
@@ -191,7 +203,8 @@ fn nothing_listening_is_connection_refused() {
         .local_addr()
         .unwrap()
         .port();
-    let out = look_ns(&["--server", &format!("127.0.0.1:{port}"), "example.test"]);
+    let out =
+        look_ns(&["--server", &format!("127.0.0.1:{port}"), "example.test"]);
     assert_fails_with(
         &out,
         &format!("connection refused: nothing listens on 127.0.0.1:{port}"),
@@ -233,13 +246,20 @@ fn malformed_answers_are_errors_not_panics() {
         (
             "malformed answer: the message ends inside a record's data",
             // RDLENGTH says 40 bytes, the datagram ends first.
-            Box::new(|q: &[u8]| answer(q, 0, 1, &[0xc0, 12, 0, 2, 0, 1, 0, 0, 0, 60, 0, 40, 3])),
+            Box::new(|q: &[u8]| {
+                answer(q, 0, 1, &[0xc0, 12, 0, 2, 0, 1, 0, 0, 0, 60, 0, 40, 3])
+            }),
         ),
         (
             "malformed answer: record of type 1 at byte ",
             // An A record with 3 bytes of address.
             Box::new(|q: &[u8]| {
-                answer(q, 0, 1, &[0xc0, 12, 0, 1, 0, 1, 0, 0, 0, 60, 0, 3, 1, 2, 3])
+                answer(
+                    q,
+                    0,
+                    1,
+                    &[0xc0, 12, 0, 1, 0, 1, 0, 0, 0, 60, 0, 3, 1, 2, 3],
+                )
             }),
         ),
         (
@@ -248,7 +268,9 @@ fn malformed_answers_are_errors_not_panics() {
         ),
         (
             "server misbehaving (SERVFAIL",
-            Box::new(|q: &[u8]| answer(q, resolve::RCODE_SERVFAIL.into(), 0, &[])),
+            Box::new(|q: &[u8]| {
+                answer(q, resolve::RCODE_SERVFAIL.into(), 0, &[])
+            }),
         ),
     ];
     for (want, make) in cases {
@@ -278,7 +300,8 @@ fn random_answers_never_panic() {
             body.push(seed as u8);
         }
         let ancount = (round % 4) as u16;
-        let addr = fake_server(move |q| Some(answer(&q[..12], 0, ancount, &body)));
+        let addr =
+            fake_server(move |q| Some(answer(&q[..12], 0, ancount, &body)));
         let out = look_ns(&["--server", &addr.to_string(), "example.test"]);
         assert!(
             matches!(out.code, Some(0) | Some(100)),
@@ -346,7 +369,8 @@ fn truncated_answer_is_asked_again_over_tcp() {
     thread::spawn(move || {
         let mut buf = [0u8; 512];
         while let Ok((n, peer)) = udp.recv_from(&mut buf) {
-            let _ = udp.send_to(&answer(&buf[..n], resolve::FLAG_TC, 0, &[]), peer);
+            let _ =
+                udp.send_to(&answer(&buf[..n], resolve::FLAG_TC, 0, &[]), peer);
         }
     });
     thread::spawn(move || {
@@ -357,7 +381,8 @@ fn truncated_answer_is_asked_again_over_tcp() {
         s.read_exact(&mut q).unwrap();
         // One NS record: owner = the question's name, "ns.tcp" + root.
         let rec = [
-            0xc0, 12, 0, 2, 0, 1, 0, 0, 0, 60, 0, 8, 2, b'n', b's', 3, b't', b'c', b'p', 0,
+            0xc0, 12, 0, 2, 0, 1, 0, 0, 0, 60, 0, 8, 2, b'n', b's', 3, b't',
+            b'c', b'p', 0,
         ];
         let a = answer(&q, 0, 1, &rec);
         let mut framed = (a.len() as u16).to_be_bytes().to_vec();
@@ -430,7 +455,10 @@ fn invalid_domain_names_are_refused_before_sending() {
         ("bücher.test", "xn--"),
     ] {
         let out = look_ns(&["--server", &server, name]);
-        assert_fails_with(&out, &format!("lookup {name}: not a valid domain name: "));
+        assert_fails_with(
+            &out,
+            &format!("lookup {name}: not a valid domain name: "),
+        );
         assert!(out.stderr.contains(want), "{}", out.describe());
     }
 }

@@ -87,7 +87,11 @@ fn resolve_ip_literals() {
     ] {
         let out = run(RESOLVE_IP, &[arg]);
         out.expect_code(0);
-        assert_eq!(out.stdout, format!("Resolved address is {want}\n"), "{arg}");
+        assert_eq!(
+            out.stdout,
+            format!("Resolved address is {want}\n"),
+            "{arg}"
+        );
     }
 }
 
@@ -104,7 +108,11 @@ fn resolve_ip_usage_errors_exit_1() {
 fn resolve_ip_unknown_names_exit_1() {
     for name in [NO_SUCH, "300.1.1.1", "a b", ""] {
         let out = run(RESOLVE_IP, &[name]);
-        assert_one_error_line(&out, 1, &format!("Resolution error lookup {name}: "));
+        assert_one_error_line(
+            &out,
+            1,
+            &format!("Resolution error lookup {name}: "),
+        );
         // Go's words first, then getaddrinfo's own.
         assert!(out.stderr.contains("(getaddrinfo: "), "{}", out.describe());
     }
@@ -137,7 +145,11 @@ fn lookup_host_literals_come_back_unchanged() {
 
 #[test]
 fn lookup_host_bad_input() {
-    assert_one_error_line(&run(LOOKUP_HOST, &[]), 1, "Usage: lookup-host hostname");
+    assert_one_error_line(
+        &run(LOOKUP_HOST, &[]),
+        1,
+        "Usage: lookup-host hostname",
+    );
     assert_one_error_line(
         &run(LOOKUP_HOST, &["a", "b"]),
         1,
@@ -163,8 +175,16 @@ fn look_host_localhost() {
 
 #[test]
 fn look_host_bad_input_exits_100() {
-    assert_one_error_line(&run(LOOK_HOST, &[]), 100, "Please provide an argument!");
-    assert_one_error_line(&run(LOOK_HOST, &["a", "b"]), 100, "Too many arguments");
+    assert_one_error_line(
+        &run(LOOK_HOST, &[]),
+        100,
+        "Please provide an argument!",
+    );
+    assert_one_error_line(
+        &run(LOOK_HOST, &["a", "b"]),
+        100,
+        "Too many arguments",
+    );
     let out = run_os(LOOK_HOST, OsStr::from_bytes(b"\xfe"));
     assert_one_error_line(&out, 100, "argument ");
     for name in [NO_SUCH, "www.google", "-x"] {
@@ -198,7 +218,8 @@ fn reverse_by_getent(ip: &str) -> Option<String> {
 
 #[test]
 fn look_ip_127_0_0_1_is_found_in_etc_hosts() {
-    let want = reverse_by_getent("127.0.0.1").expect("getent hosts 127.0.0.1 finds a name");
+    let want = reverse_by_getent("127.0.0.1")
+        .expect("getent hosts 127.0.0.1 finds a name");
     let out = run(LOOK_IP, &["127.0.0.1"]);
     out.expect_code(0);
     assert_eq!(out.stdout, format!("{want}\n"));
@@ -222,8 +243,16 @@ fn look_ip_agrees_with_getent_whatever_it_finds() {
 
 #[test]
 fn look_ip_bad_input_exits_100() {
-    assert_one_error_line(&run(LOOK_IP, &[]), 100, "Please provide an IP address!");
-    assert_one_error_line(&run(LOOK_IP, &["1.2.3.4", "x"]), 100, "Too many arguments");
+    assert_one_error_line(
+        &run(LOOK_IP, &[]),
+        100,
+        "Please provide an IP address!",
+    );
+    assert_one_error_line(
+        &run(LOOK_IP, &["1.2.3.4", "x"]),
+        100,
+        "Too many arguments",
+    );
     for bad in ["288.8.8.8", "8.288.8.8", "localhost", "1.2.3", "::g", ""] {
         let out = run(LOOK_IP, &[bad]);
         assert_one_error_line(&out, 100, "Not a valid IP address!");

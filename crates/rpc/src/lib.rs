@@ -24,6 +24,8 @@
 //! instead of panicking when the input is short, so that no byte
 //! sequence can crash a server thread.
 
+pub mod cli;
+
 use bytes::{Buf, BufMut, Bytes, BytesMut};
 use std::fmt;
 use std::io::{self, Read};
@@ -172,8 +174,8 @@ impl Call {
     /// The whole frame: length prefix, kind, id, name, arguments.
     pub fn encode(&self) -> Result<Bytes, EncodeError> {
         let name = self.method.as_bytes();
-        let name_len =
-            u16::try_from(name.len()).map_err(|_| EncodeError::NameTooLong(name.len()))?;
+        let name_len = u16::try_from(name.len())
+            .map_err(|_| EncodeError::NameTooLong(name.len()))?;
         let body_len = 1 + 4 + 2 + name.len() + self.args.len();
         if body_len > MAX_FRAME {
             return Err(EncodeError::TooLarge(body_len));
@@ -275,7 +277,8 @@ pub fn decode_reply(mut b: &[u8]) -> Result<Reply, DecodeError> {
     let result = if kind == KIND_REPLY {
         Ok(b.try_get_i64().map_err(short("result"))?)
     } else {
-        let len = usize::from(b.try_get_u16().map_err(short("message length"))?);
+        let len =
+            usize::from(b.try_get_u16().map_err(short("message length"))?);
         let msg = b.get(..len).ok_or(DecodeError::Short {
             what: "error message",
             needed: len,
@@ -430,9 +433,14 @@ impl fmt::Display for FrameError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             FrameError::TooLarge(n) => {
-                write!(f, "frame of {n} bytes is over the {MAX_FRAME}-byte limit")
+                write!(
+                    f,
+                    "frame of {n} bytes is over the {MAX_FRAME}-byte limit"
+                )
             }
-            FrameError::ClosedMidFrame => write!(f, "connection closed in the middle of a frame"),
+            FrameError::ClosedMidFrame => {
+                write!(f, "connection closed in the middle of a frame")
+            }
             FrameError::Io(e) => write!(f, "{e}"),
         }
     }
@@ -453,10 +461,16 @@ impl fmt::Display for EncodeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             EncodeError::NameTooLong(n) => {
-                write!(f, "method name of {n} bytes is over the 65535-byte limit")
+                write!(
+                    f,
+                    "method name of {n} bytes is over the 65535-byte limit"
+                )
             }
             EncodeError::TooLarge(n) => {
-                write!(f, "call of {n} bytes is over the {MAX_FRAME}-byte limit")
+                write!(
+                    f,
+                    "call of {n} bytes is over the {MAX_FRAME}-byte limit"
+                )
             }
         }
     }
@@ -512,7 +526,8 @@ pub fn listen_addr(arg: Option<&str>) -> Result<SocketAddr, String> {
 
 /// Parse `A1,A2,S1,S2` (e.g. `17,18,true,false`) into [`MyInts`].
 pub fn parse_my_ints(s: &str) -> Result<MyInts, String> {
-    let bad = || format!("--args wants A1,A2,S1,S2 like 17,18,true,false, got {s:?}");
+    let bad =
+        || format!("--args wants A1,A2,S1,S2 like 17,18,true,false, got {s:?}");
     let parts: Vec<&str> = s.split(',').map(str::trim).collect();
     let [a1, a2, s1, s2] = parts.as_slice() else {
         return Err(bad());
@@ -558,7 +573,8 @@ mod tests {
         .encode();
         assert_eq!(
             ok.as_ref(),
-            hex("00 00 00 0d 02 00 00 00 01 00 00 00 00 00 00 00 01").as_slice()
+            hex("00 00 00 0d 02 00 00 00 01 00 00 00 00 00 00 00 01")
+                .as_slice()
         );
         let minus = Reply {
             id: 2,
@@ -567,7 +583,8 @@ mod tests {
         .encode();
         assert_eq!(
             minus.as_ref(),
-            hex("00 00 00 0d 02 00 00 00 02 ff ff ff ff ff ff ff dd").as_slice()
+            hex("00 00 00 0d 02 00 00 00 02 ff ff ff ff ff ff ff dd")
+                .as_slice()
         );
         let err = Reply {
             id: 7,

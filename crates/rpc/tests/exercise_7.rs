@@ -56,7 +56,9 @@ fn quit_stops_the_server_with_status_0_and_says_so() {
     // `kill -0` sends no signal: this only waits (bounded) for the exit.
     let status = srv.signal_and_wait("-0", WAIT);
     let Some(status) = status else {
-        panic!("hint: after replying to {QUIT} the server must exit; it is still running")
+        panic!(
+            "hint: after replying to {QUIT} the server must exit; it is still running"
+        )
     };
     assert_eq!(
         status.code(),
@@ -65,7 +67,10 @@ fn quit_stops_the_server_with_status_0_and_says_so() {
          (std::process::exit(0))"
     );
     let said = srv.wait_line(
-        |l| l.starts_with("MyInterface.Quit called by 127.0.0.1:") && l.ends_with(": stopping"),
+        |l| {
+            l.starts_with("MyInterface.Quit called by 127.0.0.1:")
+                && l.ends_with(": stopping")
+        },
         WAIT,
     );
     assert!(

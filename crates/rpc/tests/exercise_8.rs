@@ -19,7 +19,12 @@ fn client(args: &[&str]) -> testkit::Out {
 
 /// Like `call`, but a connection closed without a reply (what a
 /// panicking server thread does) comes back as a hint, not a crash.
-fn try_call(s: &mut std::net::TcpStream, id: u32, method: &str, args: &MyInts) -> rpc::Reply {
+fn try_call(
+    s: &mut std::net::TcpStream,
+    id: u32,
+    method: &str,
+    args: &MyInts,
+) -> rpc::Reply {
     use std::io::Write;
     s.write_all(&rpc::Call::new(id, method, args).encode().unwrap())
         .unwrap();
@@ -104,7 +109,8 @@ fn division_by_zero_is_an_error_reply() {
 #[test]
 fn rpc_client_prints_the_servers_error() {
     let srv = server();
-    let out = client(&["--call", DIVIDE, "--args", "7,0,false,false", &srv.addr]);
+    let out =
+        client(&["--call", DIVIDE, "--args", "7,0,false,false", &srv.addr]);
     let want = format!(
         "calling MyInterface.Divide on {}: the server says: division by zero",
         srv.addr

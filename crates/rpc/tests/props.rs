@@ -15,12 +15,8 @@ fn config() -> ProptestConfig {
 }
 
 fn any_ints() -> impl Strategy<Value = MyInts> {
-    (any::<u64>(), any::<u64>(), any::<bool>(), any::<bool>()).prop_map(|(a1, a2, s1, s2)| MyInts {
-        a1,
-        a2,
-        s1,
-        s2,
-    })
+    (any::<u64>(), any::<u64>(), any::<bool>(), any::<bool>())
+        .prop_map(|(a1, a2, s1, s2)| MyInts { a1, a2, s1, s2 })
 }
 
 fn any_call() -> impl Strategy<Value = Call> {

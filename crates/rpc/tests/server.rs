@@ -115,7 +115,9 @@ fn pipelined_calls_are_answered_in_order_with_their_ids() {
     let mut s = connect(srv.socket_addr());
     let mut burst = Vec::new();
     for (id, m) in [(7, ADD), (8, SUBTRACT), (9, ADD)] {
-        burst.extend_from_slice(&Call::new(id, m, &MyInts::BOOK).encode().unwrap());
+        burst.extend_from_slice(
+            &Call::new(id, m, &MyInts::BOOK).encode().unwrap(),
+        );
     }
     s.write_all(&burst).unwrap();
     let got: Vec<_> = (0..3).map(|_| read_reply(&mut s)).collect();
@@ -265,7 +267,11 @@ fn a_client_leaving_mid_frame_is_logged_and_the_server_goes_on() {
     s.shutdown(Shutdown::Write).unwrap();
     assert!(closed_by_server(&mut s));
     let logged = srv.wait_err_line(
-        |l| l.ends_with(": reading a call: connection closed in the middle of a frame"),
+        |l| {
+            l.ends_with(
+                ": reading a call: connection closed in the middle of a frame",
+            )
+        },
         READ,
     );
     assert!(logged.is_some(), "stderr: {:?}", srv.stderr());
@@ -305,7 +311,10 @@ fn an_idle_client_is_disconnected_after_the_read_timeout() {
         );
     }
     assert!(start.elapsed() >= Duration::from_millis(900));
-    let line = srv.wait_err_line(|l| l.contains("no complete call within 1 s: closing"), READ);
+    let line = srv.wait_err_line(
+        |l| l.contains("no complete call within 1 s: closing"),
+        READ,
+    );
     assert!(line.is_some(), "stderr: {:?}", srv.stderr());
 }
 
@@ -466,7 +475,9 @@ fn a_port_in_use_is_reported() {
     fails_with(
         &[&port],
         None,
-        &format!("listening on 127.0.0.1:{port}: Address already in use (os error 98)"),
+        &format!(
+            "listening on 127.0.0.1:{port}: Address already in use (os error 98)"
+        ),
     );
 }
 
@@ -476,7 +487,9 @@ fn a_bad_read_timeout_is_refused() {
         fails_with(
             &["0"],
             Some(("RPC_READ_TIMEOUT", bad)),
-            &format!("RPC_READ_TIMEOUT must be a whole number of seconds above 0, got \"{bad}\""),
+            &format!(
+                "RPC_READ_TIMEOUT must be a whole number of seconds above 0, got \"{bad}\""
+            ),
         );
     }
 }

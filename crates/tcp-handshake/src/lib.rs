@@ -9,6 +9,8 @@
 //! socket sees on `lo`; [`pcap`] writes a file tcpdump and Wireshark
 //! open.
 
+pub mod cli;
+
 use pnet::packet::Packet;
 use pnet::packet::ethernet::{EtherTypes, EthernetPacket};
 use pnet::packet::ip::IpNextHeaderProtocols;
@@ -114,7 +116,9 @@ fn segment(src: IpAddr, dst: IpAddr, bytes: &[u8]) -> Option<Segment> {
             TcpOptionNumbers::MSS if data.len() == 2 => {
                 seg.mss = Some(u16::from_be_bytes([data[0], data[1]]));
             }
-            TcpOptionNumbers::WSCALE if data.len() == 1 => seg.wscale = Some(data[0]),
+            TcpOptionNumbers::WSCALE if data.len() == 1 => {
+                seg.wscale = Some(data[0])
+            }
             _ => {}
         }
     }
@@ -230,9 +234,12 @@ impl Conversation {
     /// window scale once both sides have agreed to scaling (RFC 7323).
     /// A SYN's own window is never scaled.
     pub fn window(&self, s: &Segment) -> u32 {
-        let both = self.wscale.contains_key(&s.src) && self.wscale.contains_key(&s.dst);
+        let both = self.wscale.contains_key(&s.src)
+            && self.wscale.contains_key(&s.dst);
         match self.wscale.get(&s.src) {
-            Some(&w) if both && !s.has(TcpFlags::SYN) => u32::from(s.window) << w.min(14),
+            Some(&w) if both && !s.has(TcpFlags::SYN) => {
+                u32::from(s.window) << w.min(14)
+            }
             _ => u32::from(s.window),
         }
     }
@@ -274,7 +281,9 @@ impl Conversation {
         let syn = s.has(TcpFlags::SYN);
         let ackf = s.has(TcpFlags::ACK);
         if s.has(TcpFlags::RST) {
-            return format!("the {who} resets the connection: it is gone at once, no FIN exchange");
+            return format!(
+                "the {who} resets the connection: it is gone at once, no FIN exchange"
+            );
         }
         if syn && !ackf {
             return format!(

@@ -131,7 +131,8 @@ fn bad_arguments() {
         let out = Cmd::new(SERVER).args(&args).run();
         out.expect_code(1);
         assert!(
-            out.stderr.starts_with("failed to create listener, err: ") && out.stderr.contains(says),
+            out.stderr.starts_with("failed to create listener, err: ")
+                && out.stderr.contains(says),
             "{args:?}: {}",
             out.stderr
         );

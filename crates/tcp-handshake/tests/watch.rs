@@ -50,7 +50,8 @@ fn a_real_connection_shows_handshake_data_and_teardown_once_each() {
             .all(|l| l.ends_with("Len=0") || l.ends_with("Len=14"))
     );
     // A FIN from each side, once; the last segment acknowledges a FIN.
-    let fins: Vec<_> = seg.iter().filter(|l| l.contains("[FIN, ACK]")).collect();
+    let fins: Vec<_> =
+        seg.iter().filter(|l| l.contains("[FIN, ACK]")).collect();
     assert_eq!(fins.len(), 2, "{}", out.stdout);
     assert!(fins[0].contains(&to_server) != fins[1].contains(&to_server));
     assert!(
@@ -79,8 +80,14 @@ fn a_real_connection_shows_handshake_data_and_teardown_once_each() {
         let lines: Vec<_> = r.stdout.lines().collect();
         assert_eq!(lines.len(), seg.len(), "{}", r.stdout);
         assert_eq!(lines.iter().filter(|l| l.contains("Flags [S]")).count(), 1);
-        assert_eq!(lines.iter().filter(|l| l.contains("Flags [F.]")).count(), 2);
-        assert_eq!(lines.iter().filter(|l| l.ends_with("length 14")).count(), 2);
+        assert_eq!(
+            lines.iter().filter(|l| l.contains("Flags [F.]")).count(),
+            2
+        );
+        assert_eq!(
+            lines.iter().filter(|l| l.ends_with("length 14")).count(),
+            2
+        );
     }
 }
 
@@ -130,7 +137,8 @@ fn without_the_privilege_the_message_names_cap_net_raw() {
     assert_eq!(out.code, Some(1), "{}", out.describe());
     assert_eq!(out.stderr.lines().count(), 1, "{}", out.stderr);
     assert!(
-        out.stderr.contains("needs CAP_NET_RAW") && out.stderr.contains("setcap cap_net_raw+ep"),
+        out.stderr.contains("needs CAP_NET_RAW")
+            && out.stderr.contains("setcap cap_net_raw+ep"),
         "{}",
         out.stderr
     );

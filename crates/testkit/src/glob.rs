@@ -18,9 +18,13 @@ pub fn lines_match(expected: &[String], actual: &str) -> bool {
 fn match_from(exp: &[&str], act: &[&str]) -> bool {
     match exp.split_first() {
         None => act.is_empty(),
-        Some((&"...", rest)) => (0..=act.len()).any(|skip| match_from(rest, &act[skip..])),
+        Some((&"...", rest)) => {
+            (0..=act.len()).any(|skip| match_from(rest, &act[skip..]))
+        }
         Some((first, rest)) => match act.split_first() {
-            Some((a, arest)) => line_matches(first, a) && match_from(rest, arest),
+            Some((a, arest)) => {
+                line_matches(first, a) && match_from(rest, arest)
+            }
             None => false,
         },
     }

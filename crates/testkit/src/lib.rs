@@ -8,7 +8,11 @@
 //!   against the real binaries.
 //! - [`need_tool`] / [`need_root`]: skip a test with a printed reason
 //!   when the machine lacks a tool or privilege, and fail instead when
-//!   running under CI (`CI=true`), where the tool must be there.
+//!   running under CI (`CI=true`), where the tool must be there, or in
+//!   an exercise check (`NETPROG_CHECK=1`), which never passes a part
+//!   it skipped.
+//! - [`go_program`]: build one of a crate's small Go programs
+//!   (`go/NAME.go`), which the tests run to pin what Go does.
 //!
 //! Tests may panic freely: a panic is how a test reports failure.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -82,12 +86,119 @@ pub fn need_root(why: &str) -> bool {
     skip(&format!("not running as root ({why})"))
 }
 
+/// True while an exercise check runs: `scripts/exercise` and
+/// `scripts/prove-exercises` set `NETPROG_CHECK=1`. A check must never
+/// report a pass for a part it could not run, so there a skip fails.
+pub fn in_check() -> bool {
+    matches!(std::env::var("NETPROG_CHECK").as_deref(), Ok("1"))
+}
+
 fn skip(reason: &str) -> bool {
+    if in_check() {
+        panic!(
+            "NOT CHECKED: {reason}. Install what it names \
+             (scripts/doctor says how), then run the check again."
+        );
+    }
     if in_ci() {
         panic!("CI=true but this test would be skipped: {reason}");
     }
-    eprintln!("SKIPPED: {reason}");
+    report_skip(reason);
     false
+}
+
+/// Say that a test was skipped where the learner sees it. The test
+/// harness captures `eprintln!` of a passing test, so the line is
+/// written to the real standard error instead; it is also kept in
+/// `target/netprog-skipped.log` for a count at the end of a run.
+fn report_skip(reason: &str) {
+    use std::io::Write;
+    let test = std::thread::current()
+        .name()
+        .unwrap_or("a test")
+        .to_string();
+    let line = format!("SKIPPED: {test}: {reason}\n");
+    let _ = std::io::stderr().lock().write_all(line.as_bytes());
+    let log = workspace_root().join("target/netprog-skipped.log");
+    if let Ok(mut f) = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(log)
+    {
+        let _ = f.write_all(line.as_bytes());
+    }
+}
+
+/// Where the `go` command is: on PATH, or where Debian's golang-go
+/// package puts it.
+pub fn go_command() -> Option<PathBuf> {
+    if have_tool("go") {
+        return Some(PathBuf::from("go"));
+    }
+    let debian = PathBuf::from("/usr/lib/go/bin/go");
+    is_executable(&debian).then_some(debian)
+}
+
+/// Build the Go program `go/NAME.go` of the crate at `crate_dir`
+/// (pass `env!("CARGO_MANIFEST_DIR")`) and return the binary's path.
+///
+/// The programs are small ones written for the tests, to measure what
+/// Go really does; they use only Go's standard library. The binary is
+/// kept in `target/go/` and rebuilt when the source is newer. Without
+/// Go the test is skipped with a printed reason (a failure under CI
+/// and in an exercise check): install it with `apt-get install
+/// golang-go`.
+pub fn go_program(crate_dir: &str, name: &str) -> Option<PathBuf> {
+    use std::sync::Mutex;
+    static BUILDING: Mutex<()> = Mutex::new(());
+    let Some(go) = go_command() else {
+        skip(&format!(
+            "`go` is not installed (needed to run the Go program \
+             {name}.go; apt-get install golang-go)"
+        ));
+        return None;
+    };
+    let src = Path::new(crate_dir).join("go").join(format!("{name}.go"));
+    assert!(src.is_file(), "no Go program at {}", src.display());
+    let krate = Path::new(crate_dir)
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let dir = workspace_root().join("target/go");
+    std::fs::create_dir_all(&dir).expect("create target/go");
+    let bin = dir.join(format!("{krate}-{name}"));
+    let _guard = BUILDING.lock().unwrap_or_else(|p| p.into_inner());
+    let mtime = |p: &Path| p.metadata().and_then(|m| m.modified()).ok();
+    if let (Some(b), Some(s)) = (mtime(&bin), mtime(&src))
+        && b >= s
+    {
+        return Some(bin);
+    }
+    // Build beside the final name, then rename: another test process
+    // building the same program at the same time never sees half a
+    // binary.
+    let tmp = dir.join(format!("{krate}-{name}.{}.tmp", std::process::id()));
+    let out = std::process::Command::new(&go)
+        .arg("build")
+        .arg("-o")
+        .arg(&tmp)
+        .arg(&src)
+        .env("GOCACHE", dir.join("cache"))
+        .env("GOPATH", dir.join("path"))
+        .env("GOPROXY", "off")
+        .env("GOTOOLCHAIN", "local")
+        .env("GOTELEMETRY", "off")
+        .env("GOFLAGS", "")
+        .output()
+        .expect("run go build");
+    assert!(
+        out.status.success(),
+        "go build {} failed:\n{}",
+        src.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    std::fs::rename(&tmp, &bin).expect("move the Go binary into place");
+    Some(bin)
 }
 
 /// A fresh, empty directory under the system temp dir, removed on drop.
@@ -99,7 +210,8 @@ impl TempDir {
         use std::sync::atomic::{AtomicU32, Ordering};
         static N: AtomicU32 = AtomicU32::new(0);
         let n = N.fetch_add(1, Ordering::Relaxed);
-        let dir = std::env::temp_dir().join(format!("netprog-{tag}-{}-{n}", std::process::id()));
+        let dir = std::env::temp_dir()
+            .join(format!("netprog-{tag}-{}-{n}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).expect("create temp dir");
         TempDir(dir)

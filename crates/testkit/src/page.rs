@@ -43,8 +43,8 @@ use std::time::Duration;
 
 /// Tools that pages may use and a plain Rust set-up may lack.
 const OPTIONAL_TOOLS: &[&str] = &[
-    "nc", "socat", "tcpdump", "tshark", "dnsmasq", "dig", "python3", "ss", "ip", "setcap",
-    "getcap", "curl", "telnet",
+    "nc", "socat", "tcpdump", "tshark", "dnsmasq", "dig", "python3", "ss",
+    "ip", "setcap", "getcap", "curl", "telnet",
 ];
 
 /// A companion page to check. See the module documentation.
@@ -114,8 +114,9 @@ impl Page {
 
     /// Run every transcript; panic with a report of every mismatch.
     pub fn check(self) {
-        let text = std::fs::read_to_string(&self.path)
-            .unwrap_or_else(|e| panic!("cannot read {}: {e}", self.path.display()));
+        let text = std::fs::read_to_string(&self.path).unwrap_or_else(|e| {
+            panic!("cannot read {}: {e}", self.path.display())
+        });
         let blocks = parse(&text);
         assert!(
             !blocks.is_empty(),
@@ -153,7 +154,9 @@ impl Page {
                 .iter()
                 .find(|(n, _)| *n == bin)
                 .map(|(_, e)| e.clone())
-                .unwrap_or_else(|| panic!("page runs `{bin}`, which the test did not register"));
+                .unwrap_or_else(|| {
+                    panic!("page runs `{bin}`, which the test did not register")
+                });
             out.push_str(&shell_quote(&exe));
             rest = &after[consumed..];
         }
@@ -172,7 +175,10 @@ impl Page {
                 "-q" | "--quiet" | "--release" => pos = end,
                 "-p" | "--package" => {
                     let (name, e) = toks.next().expect("-p needs a crate name");
-                    assert_eq!(name, self.krate, "page runs another crate's binary");
+                    assert_eq!(
+                        name, self.krate,
+                        "page runs another crate's binary"
+                    );
                     pos = e;
                 }
                 "--bin" => {
@@ -187,9 +193,10 @@ impl Page {
                 _ => break,
             }
         }
-        let bin = bin
-            .or_else(|| self.default_bin.clone())
-            .unwrap_or_else(|| panic!("`cargo run` without --bin, and no default_bin set"));
+        let bin =
+            bin.or_else(|| self.default_bin.clone()).unwrap_or_else(|| {
+                panic!("`cargo run` without --bin, and no default_bin set")
+            });
         (bin, pos)
     }
 }
@@ -225,7 +232,9 @@ fn command_words(command: &str) -> Vec<&str> {
     for (tok, _) in tokens_with_end(command) {
         if ["|", ";", "&", "("].contains(&tok) {
             at_start = true;
-        } else if at_start && !(["sudo", "env", "exec"].contains(&tok) || tok.contains('=')) {
+        } else if at_start
+            && !(["sudo", "env", "exec"].contains(&tok) || tok.contains('='))
+        {
             words.push(tok);
             at_start = false;
         }
@@ -315,7 +324,8 @@ fn replace_number(s: &str, from: &str, to: &str) -> String {
 /// The trailing port of `HOST:PORT`, if the text ends with one.
 fn trailing_port(s: &str) -> Option<&str> {
     let (_, port) = s.trim().rsplit_once(':')?;
-    (!port.is_empty() && port.bytes().all(|c| c.is_ascii_digit())).then_some(port)
+    (!port.is_empty() && port.bytes().all(|c| c.is_ascii_digit()))
+        .then_some(port)
 }
 
 struct Run<'a> {
@@ -347,8 +357,13 @@ impl<'a> Run<'a> {
 
     /// Run one block; false means "skip the rest of the page".
     fn block(&mut self, b: &Block) -> bool {
-        if b.tags.iter().any(|t| t == "root") && !crate::need_root("page needs root") {
-            eprintln!("(rest of {} from line {} skipped)", self.page.krate, b.line);
+        if b.tags.iter().any(|t| t == "root")
+            && !crate::need_root("page needs root")
+        {
+            eprintln!(
+                "(rest of {} from line {} skipped)",
+                self.page.krate, b.line
+            );
             return false;
         }
         for s in &b.steps {
@@ -356,7 +371,10 @@ impl<'a> Run<'a> {
             for tool in OPTIONAL_TOOLS {
                 let uses = words.contains(tool);
                 if uses && !crate::need_tool(tool, "used on the page") {
-                    eprintln!("(rest of {} from line {} skipped)", self.page.krate, s.line);
+                    eprintln!(
+                        "(rest of {} from line {} skipped)",
+                        self.page.krate, s.line
+                    );
                     return false;
                 }
             }
@@ -411,7 +429,9 @@ impl<'a> Run<'a> {
         let server = Server::start_cmd(cmd, true);
         if let Some(p) = page_port {
             let real = trailing_port(&server.addr)
-                .unwrap_or_else(|| panic!("line {}: server address {}", s.line, server.addr))
+                .unwrap_or_else(|| {
+                    panic!("line {}: server address {}", s.line, server.addr)
+                })
                 .to_string();
             // A later server block may show the same page port: the
             // newest server is the one later commands talk to.
@@ -444,7 +464,8 @@ impl<'a> Run<'a> {
         self.checked += 1;
         let cmd = self.command(s);
         let out = Cmd::from_command(cmd).timeout(WAIT).run();
-        let expected: Vec<String> = s.expected.iter().map(|l| self.subst(l)).collect();
+        let expected: Vec<String> =
+            s.expected.iter().map(|l| self.subst(l)).collect();
         if out.timed_out || !lines_match(&expected, &out.stdout) {
             self.failures.push(format!(
                 "line {}: $ {}\n--- expected ---\n{}\n--- got{} ---\n{}",
@@ -465,7 +486,10 @@ fn with_port_zero(cmd: &str) -> String {
         Some(x) => x,
         None => return format!("{cmd} 0"),
     };
-    if last == "--" || last.starts_with('-') || !last.chars().any(|c| c.is_ascii_digit()) {
+    if last == "--"
+        || last.starts_with('-')
+        || !last.chars().any(|c| c.is_ascii_digit())
+    {
         return format!("{cmd} 0");
     }
     if last.bytes().all(|c| c.is_ascii_digit()) {
@@ -491,9 +515,14 @@ mod tests {
 
     #[test]
     fn only_program_words_count_as_tools() {
-        assert_eq!(command_words("lookup-port tcp telnet"), vec!["lookup-port"]);
         assert_eq!(
-            command_words("echo hi | nc -N 127.0.0.1 1 && sudo ss -tln; X=1 dig x"),
+            command_words("lookup-port tcp telnet"),
+            vec!["lookup-port"]
+        );
+        assert_eq!(
+            command_words(
+                "echo hi | nc -N 127.0.0.1 1 && sudo ss -tln; X=1 dig x"
+            ),
             vec!["echo", "nc", "ss", "dig"]
         );
     }

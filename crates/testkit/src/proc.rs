@@ -110,7 +110,8 @@ impl Server {
         let first = s.wait_line(|l| l.contains("listening on "), WAIT);
         match first {
             Some(l) => {
-                let i = l.find("listening on ").unwrap() + "listening on ".len();
+                let i =
+                    l.find("listening on ").unwrap() + "listening on ".len();
                 s.addr = l[i..].trim().to_string();
             }
             None => panic!(
@@ -124,9 +125,9 @@ impl Server {
 
     /// The listening address as a socket address (TCP/UDP servers).
     pub fn socket_addr(&self) -> SocketAddr {
-        self.addr
-            .parse()
-            .unwrap_or_else(|e| panic!("`{}` is not a socket address: {e}", self.addr))
+        self.addr.parse().unwrap_or_else(|e| {
+            panic!("`{}` is not a socket address: {e}", self.addr)
+        })
     }
 
     /// The process id (for signals).
@@ -149,19 +150,31 @@ impl Server {
 
     /// Wait until a stdout line satisfies `pred`; return it, or None
     /// after `timeout`.
-    pub fn wait_line(&self, pred: impl Fn(&str) -> bool, timeout: Duration) -> Option<String> {
+    pub fn wait_line(
+        &self,
+        pred: impl Fn(&str) -> bool,
+        timeout: Duration,
+    ) -> Option<String> {
         wait_shared(&self.out, pred, timeout)
     }
 
     /// Wait until a stderr line satisfies `pred`.
-    pub fn wait_err_line(&self, pred: impl Fn(&str) -> bool, timeout: Duration) -> Option<String> {
+    pub fn wait_err_line(
+        &self,
+        pred: impl Fn(&str) -> bool,
+        timeout: Duration,
+    ) -> Option<String> {
         self.err
             .as_ref()
             .and_then(|e| wait_shared(e, pred, timeout))
     }
 
     /// Wait until all stdout lines together satisfy `pred`.
-    pub fn wait_output(&self, pred: impl Fn(&[String]) -> bool, timeout: Duration) -> bool {
+    pub fn wait_output(
+        &self,
+        pred: impl Fn(&[String]) -> bool,
+        timeout: Duration,
+    ) -> bool {
         let (m, cv) = &*self.out;
         let deadline = Instant::now() + timeout;
         let mut g = m.lock().unwrap();
@@ -187,7 +200,10 @@ impl Server {
             let mut g = m.lock().unwrap();
             while !g.closed && Instant::now() < deadline {
                 g = cv
-                    .wait_timeout(g, deadline.saturating_duration_since(Instant::now()))
+                    .wait_timeout(
+                        g,
+                        deadline.saturating_duration_since(Instant::now()),
+                    )
                     .unwrap()
                     .0;
             }
@@ -201,7 +217,11 @@ impl Server {
     }
 
     /// Send a signal (e.g. "-TERM") and wait for the exit, bounded.
-    pub fn signal_and_wait(&mut self, signal: &str, timeout: Duration) -> Option<ExitStatus> {
+    pub fn signal_and_wait(
+        &mut self,
+        signal: &str,
+        timeout: Duration,
+    ) -> Option<ExitStatus> {
         let _ = Command::new("kill")
             .args([signal, &self.child.id().to_string()])
             .status();
@@ -217,7 +237,11 @@ impl Drop for Server {
     }
 }
 
-fn wait_shared(s: &Shared, pred: impl Fn(&str) -> bool, timeout: Duration) -> Option<String> {
+fn wait_shared(
+    s: &Shared,
+    pred: impl Fn(&str) -> bool,
+    timeout: Duration,
+) -> Option<String> {
     let (m, cv) = &**s;
     let deadline = Instant::now() + timeout;
     let mut g = m.lock().unwrap();

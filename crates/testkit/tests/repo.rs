@@ -22,7 +22,8 @@ fn root() -> PathBuf {
 }
 
 fn read(p: &Path) -> String {
-    fs::read_to_string(p).unwrap_or_else(|e| panic!("cannot read {}: {e}", p.display()))
+    fs::read_to_string(p)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", p.display()))
 }
 
 /// Crates that teach: every crate with programs, but the plumbing.
@@ -40,7 +41,9 @@ fn teaching_crates() -> Vec<String> {
 fn exercise_checks() -> Vec<(String, u32)> {
     let mut v = Vec::new();
     for c in teaching_crates() {
-        let Ok(dir) = fs::read_dir(root().join("crates").join(&c).join("tests")) else {
+        let Ok(dir) =
+            fs::read_dir(root().join("crates").join(&c).join("tests"))
+        else {
             continue;
         };
         for e in dir {
@@ -49,7 +52,10 @@ fn exercise_checks() -> Vec<(String, u32)> {
                 .strip_prefix("exercise_")
                 .and_then(|s| s.strip_suffix(".rs"))
             {
-                v.push((c.clone(), n.parse().expect("exercise_N.rs with a number")));
+                v.push((
+                    c.clone(),
+                    n.parse().expect("exercise_N.rs with a number"),
+                ));
             }
         }
     }
@@ -67,7 +73,9 @@ fn every_crate_has_a_page_with_the_seven_sections_in_order() {
             continue;
         };
         if !text.starts_with(&format!("# {c}: ")) {
-            problems.push(format!("{c}: the page must start with `# {c}: <title>`"));
+            problems.push(format!(
+                "{c}: the page must start with `# {c}: <title>`"
+            ));
         }
         let found: Vec<&str> = text
             .lines()
@@ -99,7 +107,9 @@ fn every_page_is_in_the_book() {
     let mut missing = Vec::new();
     for e in fs::read_dir(root().join("docs/src")).unwrap() {
         let name = e.unwrap().file_name().to_string_lossy().into_owned();
-        if name.ends_with(".md") && name != "SUMMARY.md" && !summary.contains(&format!("({name})"))
+        if name.ends_with(".md")
+            && name != "SUMMARY.md"
+            && !summary.contains(&format!("({name})"))
         {
             missing.push(name);
         }
@@ -117,7 +127,8 @@ fn every_exercise_has_a_page_entry_a_check_a_solution_and_a_list_line() {
     let checks = exercise_checks();
     for c in teaching_crates() {
         if !checks.iter().any(|(k, _)| *k == c) {
-            problems.push(format!("{c}: no exercise (tests/exercise_N.rs) at all"));
+            problems
+                .push(format!("{c}: no exercise (tests/exercise_N.rs) at all"));
         }
     }
     for (c, n) in &checks {
@@ -141,9 +152,29 @@ fn every_exercise_has_a_page_entry_a_check_a_solution_and_a_list_line() {
                 "{c} {n}: docs/src/exercises.md does not list `{cmd}`"
             ));
         }
-        if !root().join(format!("solutions/{c}/{n}.patch")).is_file() {
+        let sols = root().join("crates").join(c).join("solutions");
+        if !sols.join(format!("{n}.patch")).is_file() {
             problems.push(format!(
-                "{c} {n}: no reference solution solutions/{c}/{n}.patch"
+                "{c} {n}: no reference solution crates/{c}/solutions/{n}.patch"
+            ));
+        }
+        let wrong = fs::read_dir(&sols)
+            .map(|d| {
+                d.filter_map(|e| e.ok())
+                    .filter(|e| {
+                        let f = e.file_name();
+                        let f = f.to_string_lossy();
+                        f.starts_with(&format!("{n}-wrong-"))
+                            && f.ends_with(".patch")
+                    })
+                    .count()
+            })
+            .unwrap_or(0);
+        if wrong < 2 {
+            problems.push(format!(
+                "{c} {n}: {wrong} wrong attempt(s) in crates/{c}/solutions \
+                 ({n}-wrong-MISTAKE.patch); the check must be proven \
+                 against at least two"
             ));
         }
         let manifest = read(&root().join("crates").join(c).join("Cargo.toml"));
@@ -171,7 +202,8 @@ fn every_included_excerpt_exists() {
         let text = read(&path);
         for (i, part) in text.split("{{#include ").enumerate().skip(1) {
             let Some(end) = part.find("}}") else {
-                problems.push(format!("{}: unclosed include #{i}", path.display()));
+                problems
+                    .push(format!("{}: unclosed include #{i}", path.display()));
                 continue;
             };
             let spec = &part[..end];
@@ -181,7 +213,10 @@ fn every_included_excerpt_exists() {
             };
             let target = root().join("docs/src").join(file);
             let Ok(code) = fs::read_to_string(&target) else {
-                problems.push(format!("{}: includes missing file {file}", path.display()));
+                problems.push(format!(
+                    "{}: includes missing file {file}",
+                    path.display()
+                ));
                 continue;
             };
             if let Some(a) = anchor
@@ -220,7 +255,8 @@ fn nothing_points_outside_the_repository() {
         let Ok(text) = fs::read_to_string(root().join(f)) else {
             continue;
         };
-        for bad in ["../shared", "shared/design", "book-notes", "shared/seeds"] {
+        for bad in ["../shared", "shared/design", "book-notes", "shared/seeds"]
+        {
             if text.contains(bad) {
                 problems.push(format!("{f} mentions `{bad}`"));
             }
@@ -236,8 +272,14 @@ fn every_link_between_pages_leads_somewhere() {
         for part in text.split("](").skip(1) {
             let Some(end) = part.find(')') else { continue };
             let target = part[..end].split('#').next().unwrap_or("");
-            if target.ends_with(".md") && !target.contains("://") && !base.join(target).is_file() {
-                problems.push(format!("{}: link to missing {target}", from.display()));
+            if target.ends_with(".md")
+                && !target.contains("://")
+                && !base.join(target).is_file()
+            {
+                problems.push(format!(
+                    "{}: link to missing {target}",
+                    from.display()
+                ));
             }
         }
     };

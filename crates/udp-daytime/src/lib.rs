@@ -6,6 +6,8 @@
 //! The binaries in `src/bin/` do the socket calls, so that each reads
 //! like the Go program it mirrors.
 
+pub mod cli;
+
 use anyhow::{Context, Result, anyhow, bail};
 use jiff::Timestamp;
 use jiff::fmt::strtime::BrokenDownTime;
@@ -79,10 +81,9 @@ impl DaytimeClock {
 /// `[::]:1200`) is used as given.
 pub fn listen_addr(arg: &str) -> Result<SocketAddr> {
     if !arg.is_empty() && arg.bytes().all(|b| b.is_ascii_digit()) {
-        let port: u16 = arg
-            .parse()
-            .ok()
-            .with_context(|| format!("port {arg} is out of range (0 to 65535)"))?;
+        let port: u16 = arg.parse().ok().with_context(|| {
+            format!("port {arg} is out of range (0 to 65535)")
+        })?;
         return Ok(SocketAddr::from((Ipv4Addr::LOCALHOST, port)));
     }
     if let Some(port) = arg.strip_prefix(':') {
@@ -106,7 +107,9 @@ pub fn resolve(service: &str) -> Result<SocketAddr> {
         bail!("`{service}` has no port: give host:port, e.g. localhost:1200");
     }
     if service.starts_with(':') {
-        bail!("`{service}` has no host: give host:port, e.g. localhost{service}");
+        bail!(
+            "`{service}` has no host: give host:port, e.g. localhost{service}"
+        );
     }
     let addrs: Vec<SocketAddr> = service
         .to_socket_addrs()
@@ -119,7 +122,11 @@ pub fn resolve(service: &str) -> Result<SocketAddr> {
 
 // ANCHOR: recv_error
 /// What a failed receive on a connected client socket means.
-pub fn recv_error(err: io::Error, server: SocketAddr, waiting_for: &str) -> anyhow::Error {
+pub fn recv_error(
+    err: io::Error,
+    server: SocketAddr,
+    waiting_for: &str,
+) -> anyhow::Error {
     match err.kind() {
         // The kernel got "ICMP port unreachable" for our request and
         // hands it to the connected socket as ECONNREFUSED.

@@ -91,7 +91,9 @@ fn no_server_is_connection_refused() {
     let out = client(&addr.to_string());
     fails(
         &out,
-        &format!("Fatal error: waiting for the time from {addr}: Connection refused"),
+        &format!(
+            "Fatal error: waiting for the time from {addr}: Connection refused"
+        ),
     );
     fails(&out, "ICMP port unreachable");
     assert!(

@@ -112,7 +112,9 @@ fn an_oversized_datagram_is_dropped_and_logged_not_cut() {
     let me = s.local_addr().unwrap();
     assert_eq!(
         line,
-        format!("udp-echo-server: {me}: datagram longer than 1024 bytes dropped, nothing echoed")
+        format!(
+            "udp-echo-server: {me}: datagram longer than 1024 bytes dropped, nothing echoed"
+        )
     );
     // Nothing was echoed for those: the next datagram's echo is the
     // first thing this socket receives.

@@ -93,7 +93,8 @@ fn refused_is_an_answer_not_a_loss() {
     let t = Instant::now();
     let out = client(&dead.to_string());
     assert!(
-        out.stderr.contains("Connection refused") && t.elapsed() < Duration::from_secs(1),
+        out.stderr.contains("Connection refused")
+            && t.elapsed() < Duration::from_secs(1),
         "hint: when the kernel says `connection refused`, nobody is there: stop at \
          once instead of trying again\n{}",
         out.describe()

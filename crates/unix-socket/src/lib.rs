@@ -6,6 +6,8 @@
 //! Everything here is pure logic (no sockets are opened), so it has
 //! unit tests and doctests of its own.
 
+pub mod cli;
+
 use std::borrow::Cow;
 use std::fmt;
 use std::io;
@@ -72,8 +74,12 @@ impl Place {
         };
         if len == 0 {
             return Err(match self {
-                Place::File(_) => "the socket path is empty: give a file name".to_string(),
-                Place::Abstract(_) => "the abstract name is empty: give a name".to_string(),
+                Place::File(_) => {
+                    "the socket path is empty: give a file name".to_string()
+                }
+                Place::Abstract(_) => {
+                    "the abstract name is empty: give a name".to_string()
+                }
             });
         }
         if len > MAX_ADDR_LEN {
@@ -95,7 +101,9 @@ impl Place {
         match self {
             Place::File(p) => SocketAddr::from_pathname(p),
             // Stable since Rust 1.70 (Linux and Android only).
-            Place::Abstract(name) => SocketAddr::from_abstract_name(name.as_bytes()),
+            Place::Abstract(name) => {
+                SocketAddr::from_abstract_name(name.as_bytes())
+            }
         }
     }
 }
@@ -131,7 +139,8 @@ where
     while let Some(arg) = args.next() {
         let next = match arg.as_str() {
             "--abstract" => {
-                let name = args.next().ok_or("--abstract needs a NAME after it")?;
+                let name =
+                    args.next().ok_or("--abstract needs a NAME after it")?;
                 Place::Abstract(name)
             }
             "--count" if with_count => {

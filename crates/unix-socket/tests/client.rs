@@ -21,7 +21,9 @@ fn count_sends_that_many_and_stops() {
     // One space after the arrow (Go's Println printed two).
     assert_eq!(out.stdout, "-> Hello Server!\n".repeat(3));
     assert!(out.stderr.is_empty(), "{}", out.describe());
-    let logged = |l: &[String]| l.iter().filter(|l| *l == "->: Hello Server!").count() == 3;
+    let logged = |l: &[String]| {
+        l.iter().filter(|l| *l == "->: Hello Server!").count() == 3
+    };
     assert!(srv.wait_output(logged, WAIT), "{:?}", srv.stdout());
 }
 
@@ -78,14 +80,16 @@ fn the_server_going_away_is_an_error() {
     let (_dir, path) = sock("gone");
     let mut srv = server(&path);
     let p = path.clone();
-    let client = std::thread::spawn(move || Cmd::new(CLIENT).args([s(&p)]).run());
+    let client =
+        std::thread::spawn(move || Cmd::new(CLIENT).args([s(&p)]).run());
     // Once the server has seen the first message, kill it.
     assert!(srv.wait_line(|l| l.starts_with("->:"), WAIT).is_some());
     srv.signal_and_wait("-KILL", WAIT).expect("server killed");
     let out = client.join().unwrap();
     assert_eq!(out.code, Some(100), "{}", out.describe());
     assert!(
-        out.stderr.contains("closed the connection") || out.stderr.contains("Broken pipe"),
+        out.stderr.contains("closed the connection")
+            || out.stderr.contains("Broken pipe"),
         "{}",
         out.describe()
     );
@@ -149,7 +153,10 @@ fn run_client(path: &Path) -> testkit::Out {
 fn no_such_file() {
     let (_dir, path) = sock("nofile");
     let out = run_client(&path);
-    assert_one_line_error(&out, &["there is no such file", "start socket-server"]);
+    assert_one_line_error(
+        &out,
+        &["there is no such file", "start socket-server"],
+    );
 }
 
 #[test]
@@ -164,7 +171,10 @@ fn stale_socket_file_is_refused() {
     let (_dir, path) = sock("stale");
     drop(UnixListener::bind(&path).unwrap());
     let out = run_client(&path);
-    assert_one_line_error(&out, &["nobody is accepting on it", "Connection refused"]);
+    assert_one_line_error(
+        &out,
+        &["nobody is accepting on it", "Connection refused"],
+    );
 }
 
 #[test]
@@ -183,7 +193,8 @@ fn permission_denied() {
     let (_dir, path) = sock("perm");
     let _srv = server(&path);
     // Connecting needs write permission on the socket file.
-    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o555)).unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o555))
+        .unwrap();
     let Some(mut cmd) = unprivileged(CLIENT) else {
         return;
     };

@@ -17,7 +17,9 @@ fn ask(c: &mut UnixStream, replies: &mut BufReader<UnixStream>) -> String {
     c.write_all(format!("{ASK}\n").as_bytes()).unwrap();
     let mut line = String::new();
     match replies.read_line(&mut line) {
-        Ok(0) => panic!("hint: the server closed the connection instead of answering"),
+        Ok(0) => panic!(
+            "hint: the server closed the connection instead of answering"
+        ),
         Ok(_) => {}
         Err(e) => panic!(
             "hint: no whole line came back ({e}); end each answer with a newline. \

@@ -81,8 +81,11 @@ fn a_killed_server_leaves_a_file_the_next_one_removes() {
     assert!(path.exists(), "SIGKILL leaves the socket file");
     let srv2 = server(&path);
     assert!(
-        srv2.wait_err_line(|l| l.starts_with("removed stale socket file"), WAIT)
-            .is_some()
+        srv2.wait_err_line(
+            |l| l.starts_with("removed stale socket file"),
+            WAIT
+        )
+        .is_some()
     );
     assert_eq!(round_trip(&mut connect(&path), b"x"), b"x");
 }
@@ -93,7 +96,10 @@ fn live_socket_is_not_stolen() {
     let srv = server(&path);
     let ino = std::fs::metadata(&path).unwrap().ino();
     let out = Cmd::new(SERVER).args([s(&path)]).run();
-    assert_one_line_error(&out, &["is in use", "a server is accepting", s(&path)]);
+    assert_one_line_error(
+        &out,
+        &["is in use", "a server is accepting", s(&path)],
+    );
     // The first server still owns the file and still answers.
     assert_eq!(std::fs::metadata(&path).unwrap().ino(), ino);
     assert_eq!(round_trip(&mut connect(&path), b"mine"), b"mine");
@@ -128,7 +134,10 @@ fn a_path_that_is_not_a_socket_is_never_removed() {
     let file = dir.path().join("notes.txt");
     std::fs::write(&file, "keep me\n").unwrap();
     let out = Cmd::new(SERVER).args([s(&file)]).run();
-    assert_one_line_error(&out, &["exists and is not a socket", "left untouched"]);
+    assert_one_line_error(
+        &out,
+        &["exists and is not a socket", "left untouched"],
+    );
     assert_eq!(std::fs::read_to_string(&file).unwrap(), "keep me\n");
     // A directory.
     let sub = dir.path().join("sub");
@@ -189,7 +198,8 @@ fn permission_denied() {
     let ro = dir.path().join("read-only");
     std::fs::create_dir(&ro).unwrap();
     // r-x for everyone: may look in, may not create files.
-    std::fs::set_permissions(&ro, std::fs::Permissions::from_mode(0o555)).unwrap();
+    std::fs::set_permissions(&ro, std::fs::Permissions::from_mode(0o555))
+        .unwrap();
     let path = ro.join("s.sock");
     let Some(mut cmd) = unprivileged(SERVER) else {
         return;
@@ -211,7 +221,10 @@ fn missing_directory() {
     let (dir, _) = sock("nodir");
     let path = dir.path().join("no-such-dir/s.sock");
     let out = Cmd::new(SERVER).args([s(&path)]).run();
-    assert_one_line_error(&out, &["does not exist", "create it first", "no-such-dir"]);
+    assert_one_line_error(
+        &out,
+        &["does not exist", "create it first", "no-such-dir"],
+    );
 }
 
 #[test]
@@ -237,7 +250,10 @@ fn over_long_path() {
     // 108 bytes: refused before the kernel is asked.
     let long = dir.path().join("b".repeat(108 - base));
     let out = Cmd::new(SERVER).args([s(&long)]).run();
-    assert_one_line_error(&out, &["108 bytes long", "at most 107 bytes", "sun_path"]);
+    assert_one_line_error(
+        &out,
+        &["108 bytes long", "at most 107 bytes", "sun_path"],
+    );
     assert!(!long.exists());
 }
 
@@ -267,7 +283,10 @@ fn abstract_namespace_round_trip() {
     }
     // A second server cannot take the same name.
     let out = Cmd::new(SERVER).args(["--abstract", &name]).run();
-    assert_one_line_error(&out, &["another socket already has this abstract name"]);
+    assert_one_line_error(
+        &out,
+        &["another socket already has this abstract name"],
+    );
     let status = srv.signal_and_wait("-TERM", WAIT).expect("server exits");
     assert_eq!(status.code(), Some(0));
     // The name is gone with the socket: the client is refused.
@@ -327,10 +346,13 @@ fn a_client_that_never_reads_is_dropped_and_others_are_served() {
     }
     // Meanwhile another client is served at once.
     assert_eq!(round_trip(&mut connect(&path), b"me too"), b"me too");
-    let line = srv.wait_err_line(|l| l.contains("not reading"), Duration::from_secs(20));
+    let line = srv
+        .wait_err_line(|l| l.contains("not reading"), Duration::from_secs(20));
     assert_eq!(
         line.as_deref(),
-        Some("client 1: gave up after 10 s writing the echo: the client is not reading"),
+        Some(
+            "client 1: gave up after 10 s writing the echo: the client is not reading"
+        ),
         "{:?}",
         srv.stderr()
     );

@@ -42,8 +42,8 @@
 
 use anyhow::Context;
 use conc_tcp_async::{
-    DEFAULT_PORT, LineRead, MAX_LINE, READ_BUF, bind_listener, is_out_of_fds, is_stop, listen_addr,
-    print_received, read_line, say_goodbye,
+    DEFAULT_PORT, LineRead, MAX_LINE, READ_BUF, bind_listener, is_out_of_fds,
+    is_stop, listen_addr, print_received, read_line, say_goodbye,
 };
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -146,7 +146,9 @@ async fn echo_lines(c: &mut TcpStream) -> anyhow::Result<Ending> {
         match got {
             LineRead::Eof => return Ok(Ending::Left),
             LineRead::TooLong => {
-                let msg = format!("line longer than {MAX_LINE} bytes: closing the connection\n");
+                let msg = format!(
+                    "line longer than {MAX_LINE} bytes: closing the connection\n"
+                );
                 say_goodbye(&mut reader, &mut w, &msg)
                     .await
                     .context("refusing a long line")?;
@@ -182,7 +184,8 @@ struct Config {
     threads: usize,
 }
 
-const USAGE: &str = "usage: conc-tcp-async [PORT | ADDRESS] [--max-clients N] [--threads N]";
+const USAGE: &str =
+    "usage: conc-tcp-async [PORT | ADDRESS] [--max-clients N] [--threads N]";
 
 /// A whole number above 0 following `option`.
 fn number_after<'a>(
@@ -194,7 +197,9 @@ fn number_after<'a>(
         .with_context(|| format!("{option} needs a number. {USAGE}"))?;
     match n.parse::<usize>() {
         Ok(n) if n > 0 => Ok(n),
-        _ => anyhow::bail!("{option} wants a whole number above 0, not \"{n}\""),
+        _ => {
+            anyhow::bail!("{option} wants a whole number above 0, not \"{n}\"")
+        }
     }
 }
 
@@ -309,10 +314,14 @@ fn start_client(c: TcpStream, peer: SocketAddr, max_clients: usize) {
     // subtract. So the count cannot grow between the check and the
     // `fetch_add`, and the limit holds.
     if ACTIVE.load(Ordering::Relaxed) >= max_clients {
-        eprintln!("{peer}: refused, already serving {max_clients} clients (--max-clients)");
+        eprintln!(
+            "{peer}: refused, already serving {max_clients} clients (--max-clients)"
+        );
         refuse(
             &c,
-            &format!("server busy: {max_clients} clients connected, try again later\n"),
+            &format!(
+                "server busy: {max_clients} clients connected, try again later\n"
+            ),
         );
         return;
     }

@@ -42,27 +42,33 @@ const USAGE: &str = "usage: echo-async [PORT | ADDR:PORT] [--threads N]  (defaul
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    if let Err(e) = parse_args(&args).and_then(|(addr, threads)| run(addr, threads)) {
+    if let Err(e) =
+        parse_args(&args).and_then(|(addr, threads)| run(addr, threads))
+    {
         // Newmarch's checkError: "Fatal error: ..." and status 1.
         eprintln!("Fatal error: {e:#}");
         std::process::exit(1);
     }
 }
 
-fn parse_args(args: &[String]) -> anyhow::Result<(std::net::SocketAddr, usize)> {
+fn parse_args(
+    args: &[String],
+) -> anyhow::Result<(std::net::SocketAddr, usize)> {
     let mut place = None;
     let mut threads = 1usize;
     let mut it = args.iter();
     while let Some(a) = it.next() {
         if a == "--threads" {
-            let v = it
-                .next()
-                .with_context(|| format!("--threads needs a number. {USAGE}"))?;
+            let v = it.next().with_context(|| {
+                format!("--threads needs a number. {USAGE}")
+            })?;
             threads = v
                 .parse()
                 .ok()
                 .filter(|n| (1..=64).contains(n))
-                .with_context(|| format!("--threads {v:?} is not a number from 1 to 64"))?;
+                .with_context(|| {
+                    format!("--threads {v:?} is not a number from 1 to 64")
+                })?;
         } else if a.starts_with("--") {
             anyhow::bail!("unknown option {a}. {USAGE}");
         } else if place.is_none() {

@@ -16,7 +16,8 @@ pub struct Client {
 
 impl Client {
     pub fn connect(addr: SocketAddr) -> Client {
-        let s = TcpStream::connect_timeout(&addr, WAIT).expect("connect to the server");
+        let s = TcpStream::connect_timeout(&addr, WAIT)
+            .expect("connect to the server");
         s.set_read_timeout(Some(WAIT)).unwrap();
         s.set_nodelay(true).unwrap();
         Client {

@@ -29,8 +29,9 @@
 
 use anyhow::Context;
 use concurrent_tcp::{
-    DEFAULT_PORT, LineRead, MAX_LINE, READ_BUF, describe_bind_error, is_out_of_fds, is_stop,
-    listen_addr, print_received, read_line, say_goodbye,
+    DEFAULT_PORT, LineRead, MAX_LINE, READ_BUF, describe_bind_error,
+    is_out_of_fds, is_stop, listen_addr, print_received, read_line,
+    say_goodbye,
 };
 use socket2::{Domain, Socket, Type};
 use std::io::{BufReader, Write};
@@ -135,11 +136,14 @@ fn echo_lines(c: &TcpStream) -> anyhow::Result<Ending> {
     // writer can share the one socket without cloning it.
     let mut writer = c;
     loop {
-        let got = read_line(&mut reader, &mut line, MAX_LINE).context("reading a line")?;
+        let got = read_line(&mut reader, &mut line, MAX_LINE)
+            .context("reading a line")?;
         match got {
             LineRead::Eof => return Ok(Ending::Left),
             LineRead::TooLong => {
-                let msg = format!("line longer than {MAX_LINE} bytes: closing the connection\n");
+                let msg = format!(
+                    "line longer than {MAX_LINE} bytes: closing the connection\n"
+                );
                 say_goodbye(c, &msg).context("refusing a long line")?;
                 return Ok(Ending::TooLong);
             }
@@ -179,7 +183,9 @@ fn parse_args(args: &[String]) -> anyhow::Result<Config> {
                 .context(format!("--max-clients needs a number. {USAGE}"))?;
             max_clients = match n.parse::<usize>() {
                 Ok(n) if n > 0 => n,
-                _ => anyhow::bail!("--max-clients wants a whole number above 0, not \"{n}\""),
+                _ => anyhow::bail!(
+                    "--max-clients wants a whole number above 0, not \"{n}\""
+                ),
             };
         } else if a.starts_with("--") {
             anyhow::bail!("unknown option {a}. {USAGE}");
@@ -208,7 +214,8 @@ fn main() {
 fn serve(config: &Config) -> anyhow::Result<()> {
     // Go: net.Listen("tcp", PORT). socket(2) + bind(2) + listen(2),
     // with a longer queue than TcpListener::bind asks for (below).
-    let l = listen(config.addr).map_err(|e| describe_bind_error(e, config.addr))?;
+    let l =
+        listen(config.addr).map_err(|e| describe_bind_error(e, config.addr))?;
     let local = l.local_addr().context("reading the bound address")?;
     println!("listening on {local}");
 
@@ -266,10 +273,14 @@ fn start_client(c: TcpStream, peer: SocketAddr, max_clients: usize) {
     // only subtract. So the count cannot grow between the check and
     // the `fetch_add`, and the limit holds.
     if ACTIVE.load(Ordering::Relaxed) >= max_clients {
-        eprintln!("{peer}: refused, already serving {max_clients} clients (--max-clients)");
+        eprintln!(
+            "{peer}: refused, already serving {max_clients} clients (--max-clients)"
+        );
         refuse(
             c,
-            &format!("server busy: {max_clients} clients connected, try again later\n"),
+            &format!(
+                "server busy: {max_clients} clients connected, try again later\n"
+            ),
         );
         return;
     }
@@ -280,12 +291,13 @@ fn start_client(c: TcpStream, peer: SocketAddr, max_clients: usize) {
     // still answer the client if the thread cannot be started: the
     // failed `spawn` drops everything we moved into it.
     let spare = c.try_clone().ok();
-    let started = thread::Builder::new()
-        .stack_size(STACK_SIZE)
-        .spawn(move || {
-            let _place = place; // given back when this thread ends
-            handle_connection(c, peer);
-        });
+    let started =
+        thread::Builder::new()
+            .stack_size(STACK_SIZE)
+            .spawn(move || {
+                let _place = place; // given back when this thread ends
+                handle_connection(c, peer);
+            });
     if let Err(e) = started {
         // The OS would not give us another thread (too many threads
         // or too little memory). Tell the client, keep serving others.

@@ -23,8 +23,8 @@
 
 use anyhow::Context;
 use concurrent_tcp::{
-    LineRead, MAX_LINE, READ_BUF, describe_bind_error, is_out_of_fds, listen_addr, print_line,
-    print_received, read_line, say_goodbye,
+    LineRead, MAX_LINE, READ_BUF, describe_bind_error, is_out_of_fds,
+    listen_addr, print_line, print_received, read_line, say_goodbye,
 };
 use std::io::{BufReader, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
@@ -69,7 +69,9 @@ fn parse_flags(args: &[String]) -> Result<Option<String>, String> {
                 None => return Err("flag needs an argument: -p".to_string()),
             },
             Some(f) if f.starts_with("p=") => port = Some(f[2..].to_string()),
-            Some(f) => return Err(format!("flag provided but not defined: -{f}")),
+            Some(f) => {
+                return Err(format!("flag provided but not defined: -{f}"));
+            }
             None => return Err(format!("unexpected argument \"{a}\"")),
         }
     }
@@ -84,7 +86,8 @@ fn run(port: Option<&str>) -> anyhow::Result<()> {
     let addr = listen_addr(port, DEFAULT_PORT)?;
 
     // Go: l, err := net.ListenTCP("tcp", addr); defer l.Close()
-    let l = TcpListener::bind(addr).map_err(|e| describe_bind_error(e, addr))?;
+    let l =
+        TcpListener::bind(addr).map_err(|e| describe_bind_error(e, addr))?;
     let local = l.local_addr().context("reading the bound address")?;
     println!("listening on {local}");
     println!("waiting for clients on port {}...", local.port());
@@ -113,7 +116,8 @@ fn run(port: Option<&str>) -> anyhow::Result<()> {
             continue;
         }
         // Go: go cmdHandler(c)
-        let started = std::thread::Builder::new().spawn(move || cmd_handler(c, peer));
+        let started =
+            std::thread::Builder::new().spawn(move || cmd_handler(c, peer));
         if let Err(e) = started {
             eprintln!("{peer}: cannot start a thread: {e}; disconnected");
         }
@@ -147,9 +151,13 @@ fn cmd_handler(c: TcpStream, peer: SocketAddr) {
                 break;
             }
             Ok(LineRead::TooLong) => {
-                let bye = format!("line longer than {MAX_LINE} bytes: closing the connection\n");
+                let bye = format!(
+                    "line longer than {MAX_LINE} bytes: closing the connection\n"
+                );
                 let _ = say_goodbye(&c, &bye);
-                eprintln!("{peer}: line longer than {MAX_LINE} bytes; disconnected");
+                eprintln!(
+                    "{peer}: line longer than {MAX_LINE} bytes; disconnected"
+                );
                 break;
             }
             Err(e) => {

@@ -22,8 +22,8 @@
 
 use anyhow::Context;
 use concurrent_tcp::{
-    LineRead, MAX_LINE, READ_BUF, READ_TIMEOUT, dial, is_stop, is_timeout, print_received,
-    read_line,
+    LineRead, MAX_LINE, READ_BUF, READ_TIMEOUT, dial, is_stop, is_timeout,
+    print_received, read_line,
 };
 use std::io::{self, BufRead, BufReader, IsTerminal, Write};
 use std::net::TcpStream;
@@ -119,7 +119,9 @@ fn read_reply(
     match read_line(replies, reply, MAX_LINE) {
         Ok(LineRead::Eof) => anyhow::bail!("the server closed the connection"),
         Ok(LineRead::TooLong) => {
-            anyhow::bail!("the server's answer is longer than {MAX_LINE} bytes without a newline")
+            anyhow::bail!(
+                "the server's answer is longer than {MAX_LINE} bytes without a newline"
+            )
         }
         Ok(got) => Ok(got),
         Err(e) if is_timeout(&e) => anyhow::bail!(

@@ -24,8 +24,8 @@
 
 use anyhow::Context;
 use concurrent_tcp::{
-    DEFAULT_PORT, LineRead, MAX_LINE, READ_BUF, describe_bind_error, is_stop, listen_addr,
-    print_received, read_line, say_goodbye,
+    DEFAULT_PORT, LineRead, MAX_LINE, READ_BUF, describe_bind_error, is_stop,
+    listen_addr, print_received, read_line, say_goodbye,
 };
 use std::io::{BufReader, Write};
 use std::net::{TcpListener, TcpStream};
@@ -54,7 +54,8 @@ fn run(args: &[String]) -> anyhow::Result<()> {
     // bind(2) claims the port, listen(2) lets the kernel complete
     // handshakes for us. The listener is closed when `l` is dropped,
     // at the end of this function: Rust's answer to `defer l.Close()`.
-    let l = TcpListener::bind(addr).map_err(|e| describe_bind_error(e, addr))?;
+    let l =
+        TcpListener::bind(addr).map_err(|e| describe_bind_error(e, addr))?;
     let local = l.local_addr().context("reading the bound address")?;
     println!("listening on {local}");
 
@@ -79,14 +80,21 @@ fn echo_until_stop(c: &TcpStream) -> anyhow::Result<()> {
     let mut writer = c;
     loop {
         // Go: netData, err := bufio.NewReader(c).ReadString('\n')
-        let got = read_line(&mut reader, &mut line, MAX_LINE).context("reading from the client")?;
+        let got = read_line(&mut reader, &mut line, MAX_LINE)
+            .context("reading from the client")?;
         match got {
             LineRead::Line | LineRead::Unterminated => {}
-            LineRead::Eof => anyhow::bail!("the client left without sending STOP"),
+            LineRead::Eof => {
+                anyhow::bail!("the client left without sending STOP")
+            }
             LineRead::TooLong => {
-                let msg = format!("line longer than {MAX_LINE} bytes: closing the connection\n");
+                let msg = format!(
+                    "line longer than {MAX_LINE} bytes: closing the connection\n"
+                );
                 say_goodbye(c, &msg).context("refusing a long line")?;
-                anyhow::bail!("the client sent a line longer than {MAX_LINE} bytes");
+                anyhow::bail!(
+                    "the client sent a line longer than {MAX_LINE} bytes"
+                );
             }
         }
         // Go: fmt.Print("-> ", string(netData)); c.Write([]byte(netData))

@@ -22,7 +22,8 @@
 
 use anyhow::Context;
 use concurrent_tcp::{
-    CONNECT_TIMEOUT, READ_TIMEOUT, describe_connect_error, is_timeout, print_received,
+    CONNECT_TIMEOUT, READ_TIMEOUT, describe_connect_error, is_timeout,
+    print_received,
 };
 use std::io::{Read, Write};
 use std::net::{TcpStream, ToSocketAddrs};
@@ -71,7 +72,9 @@ fn run(args: &[String]) -> anyhow::Result<()> {
     // Go: buffer := make([]byte, 1024); n, err := conn.Read(buffer)
     let mut buffer = [0u8; 1024];
     let n = match conn.read(&mut buffer) {
-        Ok(0) => anyhow::bail!("the server closed the connection without answering"),
+        Ok(0) => {
+            anyhow::bail!("the server closed the connection without answering")
+        }
         Ok(n) => n,
         Err(e) if is_timeout(&e) => anyhow::bail!(
             "no answer from {tcp_addr} within {} s (waiting for the echo of our message)",

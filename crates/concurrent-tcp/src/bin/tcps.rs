@@ -24,8 +24,8 @@
 
 use anyhow::Context;
 use concurrent_tcp::{
-    DEFAULT_PORT, READ_TIMEOUT, describe_bind_error, is_out_of_fds, is_timeout, listen_addr,
-    print_received,
+    DEFAULT_PORT, READ_TIMEOUT, describe_bind_error, is_out_of_fds, is_timeout,
+    listen_addr, print_received,
 };
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -96,7 +96,10 @@ fn answer_once(mut conn: &TcpStream, buffer: &mut [u8]) -> anyhow::Result<()> {
         Ok(0) => anyhow::bail!("left without sending anything"),
         Ok(n) => n,
         Err(e) if is_timeout(&e) => {
-            anyhow::bail!("sent nothing within {} s; dropped", READ_TIMEOUT.as_secs())
+            anyhow::bail!(
+                "sent nothing within {} s; dropped",
+                READ_TIMEOUT.as_secs()
+            )
         }
         Err(e) => return Err(e).context("reading"),
     };

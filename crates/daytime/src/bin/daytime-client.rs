@@ -59,8 +59,8 @@ fn run(service: &str) -> Result<()> {
     // listening, the kernel at the other end answers RST at once
     // ("Connection refused"); with no answer at all we give up after
     // CONNECT_TIMEOUT instead of the kernel's two minutes.
-    let mut conn =
-        TcpStream::connect_timeout(&addr, CONNECT_TIMEOUT).map_err(|e| connect_error(e, addr))?;
+    let mut conn = TcpStream::connect_timeout(&addr, CONNECT_TIMEOUT)
+        .map_err(|e| connect_error(e, addr))?;
     // ANCHOR_END: dial
 
     // ANCHOR: read
@@ -96,7 +96,9 @@ fn resolve(service: &str) -> Result<SocketAddr> {
     }
     if service.starts_with(':') {
         // Go's Dial(":1200") means the local machine; say it instead.
-        bail!("`{service}` has no host: give host:port, e.g. localhost{service}");
+        bail!(
+            "`{service}` has no host: give host:port, e.g. localhost{service}"
+        );
     }
     // getaddrinfo(3): /etc/hosts, then DNS. std's own errors for a
     // bad port ("invalid port value") are kept, with our context.
@@ -119,7 +121,9 @@ fn read_reply(conn: &mut TcpStream, addr: SocketAddr) -> Result<Vec<u8>> {
         .read_to_end(&mut reply)
         .map_err(|e| read_error(e, addr))?;
     if reply.len() > MAX_REPLY {
-        bail!("{addr} sent more than {MAX_REPLY} bytes: that is not a daytime reply");
+        bail!(
+            "{addr} sent more than {MAX_REPLY} bytes: that is not a daytime reply"
+        );
     }
     if reply.is_empty() {
         bail!("{addr} closed the connection without sending the time");
@@ -132,7 +136,9 @@ fn read_reply(conn: &mut TcpStream, addr: SocketAddr) -> Result<Vec<u8>> {
 fn connect_error(err: io::Error, addr: SocketAddr) -> anyhow::Error {
     match err.kind() {
         ErrorKind::ConnectionRefused => {
-            anyhow!("connecting to {addr}: {err}; nothing listens there (is the server running?)")
+            anyhow!(
+                "connecting to {addr}: {err}; nothing listens there (is the server running?)"
+            )
         }
         ErrorKind::TimedOut => anyhow!(
             "connecting to {addr}: no answer to the handshake within {} s",

@@ -128,9 +128,15 @@ fn accept_failed(err: &io::Error) {
 /// "listening on ...": that is the words of the success line.)
 fn bind_error(err: io::Error, addr: SocketAddr) -> anyhow::Error {
     let hint = match err.kind() {
-        ErrorKind::AddrInUse => "; another program listens there: stop it or give another port",
-        ErrorKind::PermissionDenied => "; ports below 1024 need root: give a port above 1023",
-        ErrorKind::AddrNotAvailable => "; no interface of this machine has that address",
+        ErrorKind::AddrInUse => {
+            "; another program listens there: stop it or give another port"
+        }
+        ErrorKind::PermissionDenied => {
+            "; ports below 1024 need root: give a port above 1023"
+        }
+        ErrorKind::AddrNotAvailable => {
+            "; no interface of this machine has that address"
+        }
         _ => "",
     };
     anyhow::anyhow!("binding to {addr}: {err}{hint}")

@@ -32,7 +32,8 @@ const DEFAULT_PORT: u16 = 1201;
 /// Bytes read per `read(2)`: the book's `var buf [512]byte`.
 const BUF_SIZE: usize = 512;
 
-const USAGE: &str = "usage: simple-echo-server [PORT | IPV4:PORT]  (default 1201)";
+const USAGE: &str =
+    "usage: simple-echo-server [PORT | IPV4:PORT]  (default 1201)";
 
 fn main() {
     // ANCHOR: main
@@ -43,12 +44,15 @@ fn main() {
     }
     // Go: net.ResolveTCPAddr("tcp4", ":1201"). Rust has no separate
     // "resolve" step for a literal address: we parse it.
-    let addr = match listen_addr_v4(args.first().map(String::as_str), DEFAULT_PORT) {
-        Ok(a) => a,
-        Err(e) => fatal(anyhow::anyhow!(e)),
-    };
+    let addr =
+        match listen_addr_v4(args.first().map(String::as_str), DEFAULT_PORT) {
+            Ok(a) => a,
+            Err(e) => fatal(anyhow::anyhow!(e)),
+        };
     // Go: net.ListenTCP("tcp", tcpAddr). socket(2), bind(2), listen(2).
-    let listener = match TcpListener::bind(addr).with_context(|| format!("binding {addr}")) {
+    let listener = match TcpListener::bind(addr)
+        .with_context(|| format!("binding {addr}"))
+    {
         Ok(l) => l,
         Err(e) => fatal(e),
     };
@@ -116,7 +120,9 @@ fn log_chunk(chunk: &[u8]) {
 fn announce(listener: &TcpListener) {
     match listener.local_addr() {
         Ok(a) => println!("listening on {a}"),
-        Err(e) => fatal(anyhow::Error::new(e).context("reading the bound address")),
+        Err(e) => {
+            fatal(anyhow::Error::new(e).context("reading the bound address"))
+        }
     }
 }
 

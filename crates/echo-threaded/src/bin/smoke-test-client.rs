@@ -75,7 +75,9 @@ fn main() {
 fn resolve(server: &str) -> Result<Vec<SocketAddr>> {
     let addrs: Vec<SocketAddr> = server
         .to_socket_addrs()
-        .with_context(|| format!("{server} (give HOST:PORT, e.g. localhost:3333)"))?
+        .with_context(|| {
+            format!("{server} (give HOST:PORT, e.g. localhost:3333)")
+        })?
         .collect();
     if addrs.is_empty() {
         bail!("{server}: the name has no address");
@@ -90,7 +92,9 @@ fn dial(addrs: &[SocketAddr]) -> Result<(TcpStream, SocketAddr)> {
         match TcpStream::connect_timeout(&a, CONNECT_TIMEOUT) {
             Ok(c) => return Ok((c, a)),
             Err(e) if e.kind() == io::ErrorKind::TimedOut => {
-                last = anyhow!("connecting to {a}: no answer within {CONNECT_TIMEOUT:?}");
+                last = anyhow!(
+                    "connecting to {a}: no answer within {CONNECT_TIMEOUT:?}"
+                );
             }
             Err(e) => last = anyhow!(e).context(format!("connecting to {a}")),
         }

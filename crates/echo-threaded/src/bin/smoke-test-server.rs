@@ -46,7 +46,8 @@ const CHUNK: usize = 4096;
 /// Stack reserved per client thread (the 4 KiB chunk lives on it).
 const STACK_SIZE: usize = 64 * 1024;
 
-const USAGE: &str = "usage: smoke-test-server [PORT | IPV4:PORT]  (default 3333)";
+const USAGE: &str =
+    "usage: smoke-test-server [PORT | IPV4:PORT]  (default 3333)";
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -55,10 +56,11 @@ fn main() {
         exit(1);
     }
     // Go: net.Listen("tcp4", ":"+arguments[1]). IPv4 only, like "tcp4".
-    let addr = match listen_addr_v4(args.first().map(String::as_str), DEFAULT_PORT) {
-        Ok(a) => a,
-        Err(e) => fatal(anyhow!(e)),
-    };
+    let addr =
+        match listen_addr_v4(args.first().map(String::as_str), DEFAULT_PORT) {
+            Ok(a) => a,
+            Err(e) => fatal(anyhow!(e)),
+        };
     let listener = match TcpListener::bind(addr) {
         Ok(l) => l,
         Err(e) => fatal(anyhow!(e).context(format!("binding {addr}"))),

@@ -27,7 +27,9 @@
 //! (`Fatal error: ...` or the usage line on stderr).
 
 use anyhow::{Context, Result, anyhow};
-use echo_threaded::{ACCEPT_BACKOFF, is_out_of_descriptors, is_timeout, listen_addr_v4, seconds};
+use echo_threaded::{
+    ACCEPT_BACKOFF, is_out_of_descriptors, is_timeout, listen_addr_v4, seconds,
+};
 use socket2::{Domain, Protocol, SockRef, Socket, TcpKeepalive, Type};
 use std::io::{self, Read, Write};
 use std::net::{SocketAddr, SocketAddrV4, TcpListener, TcpStream};
@@ -233,7 +235,8 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<Config, Bad> {
             _ => place = Some(a),
         }
     }
-    let addr = listen_addr_v4(place.as_deref(), DEFAULT_PORT).map_err(Bad::Value)?;
+    let addr =
+        listen_addr_v4(place.as_deref(), DEFAULT_PORT).map_err(Bad::Value)?;
     Ok(Config {
         addr,
         idle,

@@ -43,7 +43,8 @@ const BUF_SIZE: usize = 512;
 /// Stack reserved per client thread (see threaded-echo-server.rs).
 const STACK_SIZE: usize = 64 * 1024;
 
-const USAGE: &str = "usage: threaded-ip-echo-server [PORT | HOST:PORT]  (default 1200)";
+const USAGE: &str =
+    "usage: threaded-ip-echo-server [PORT | HOST:PORT]  (default 1200)";
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -52,13 +53,17 @@ fn main() {
         exit(1);
     }
     // ANCHOR: main
-    let service = listen_service(args.first().map(String::as_str), DEFAULT_PORT);
+    let service =
+        listen_service(args.first().map(String::as_str), DEFAULT_PORT);
     // Go: net.Listen("tcp", service). Given a &str, bind() asks the
     // system resolver (getaddrinfo(3)) for the addresses and tries each
     // in turn; the first that binds wins. IPv4 or IPv6 alike.
     let listener = match TcpListener::bind(service.as_str()) {
         Ok(l) => l,
-        Err(e) => fatal(anyhow!(e).context(format!("binding {service} (give PORT or HOST:PORT)"))),
+        Err(e) => fatal(
+            anyhow!(e)
+                .context(format!("binding {service} (give PORT or HOST:PORT)")),
+        ),
     };
     match listener.local_addr() {
         Ok(a) => println!("listening on {a}"),
@@ -81,15 +86,16 @@ fn main() {
         if let Err(e) = conn.set_nodelay(true) {
             eprintln!("{peer}: setting TCP_NODELAY: {e}");
         }
-        let started = thread::Builder::new()
-            .stack_size(STACK_SIZE)
-            .spawn(move || {
-                // From here on the handler sees only "something that
-                // reads and writes", as Go's handler sees a net.Conn.
-                if let Err(e) = handle_client(conn) {
-                    eprintln!("{peer}: {e:#}");
-                }
-            });
+        let started =
+            thread::Builder::new()
+                .stack_size(STACK_SIZE)
+                .spawn(move || {
+                    // From here on the handler sees only "something that
+                    // reads and writes", as Go's handler sees a net.Conn.
+                    if let Err(e) = handle_client(conn) {
+                        eprintln!("{peer}: {e:#}");
+                    }
+                });
         if let Err(e) = started {
             eprintln!("{peer}: cannot start a thread, closing: {e}");
         }

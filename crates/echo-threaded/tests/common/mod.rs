@@ -32,8 +32,9 @@ pub fn connect(addr: SocketAddr) -> TcpStream {
 pub fn echo_on(c: &mut TcpStream, msg: &[u8]) -> Vec<u8> {
     c.write_all(msg).expect("sending to the echo server");
     let mut back = vec![0u8; msg.len()];
-    c.read_exact(&mut back)
-        .unwrap_or_else(|e| panic!("waiting for the echo of {} bytes: {e}", msg.len()));
+    c.read_exact(&mut back).unwrap_or_else(|e| {
+        panic!("waiting for the echo of {} bytes: {e}", msg.len())
+    });
     back
 }
 
@@ -43,8 +44,9 @@ pub fn half_close_exchange(addr: SocketAddr, msg: &[u8]) -> Vec<u8> {
     c.write_all(msg).unwrap();
     c.shutdown(Shutdown::Write).unwrap();
     let mut back = Vec::new();
-    c.read_to_end(&mut back)
-        .unwrap_or_else(|e| panic!("reading to end of file after a half-close: {e}"));
+    c.read_to_end(&mut back).unwrap_or_else(|e| {
+        panic!("reading to end of file after a half-close: {e}")
+    });
     back
 }
 

@@ -15,8 +15,8 @@
 
 use anyhow::{Context, Result, anyhow, bail};
 use get_head::{
-    CONNECT_TIMEOUT, MAX_RESPONSE, REQUEST, is_timeout, parse_port, read_timeout, split_host_port,
-    timeout_message, too_big_message,
+    CONNECT_TIMEOUT, MAX_RESPONSE, REQUEST, is_timeout, parse_port,
+    read_timeout, split_host_port, timeout_message, too_big_message,
 };
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
@@ -32,7 +32,9 @@ fn main() -> ExitCode {
     // Go: `if len(os.Args) != 2`. The book's listing forgets to exit
     // here (and has a stray brace); a usage error must stop the program.
     let [service] = args.as_slice() else {
-        eprintln!("Usage: get-head-info host:port (for example: get-head-info 127.0.0.1:8000)");
+        eprintln!(
+            "Usage: get-head-info host:port (for example: get-head-info 127.0.0.1:8000)"
+        );
         return ExitCode::from(1);
     };
     match get_head_info(service) {

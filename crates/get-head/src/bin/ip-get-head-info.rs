@@ -18,8 +18,8 @@
 use anyhow::{Context, Result, anyhow, bail};
 use bytes::{Bytes, BytesMut};
 use get_head::{
-    CONNECT_TIMEOUT, MAX_RESPONSE, REQUEST, is_timeout, parse_port, read_timeout, split_host_port,
-    timeout_message, too_big_message,
+    CONNECT_TIMEOUT, MAX_RESPONSE, REQUEST, is_timeout, parse_port,
+    read_timeout, split_host_port, timeout_message, too_big_message,
 };
 use std::io::{ErrorKind, Read, Write};
 use std::net::{TcpStream, ToSocketAddrs};
@@ -63,8 +63,8 @@ fn ip_get_head_info(service: &str) -> Result<()> {
         .with_context(|| format!("sending the request to {peer}"))?;
 
     // Go: result, err := readFully(conn)
-    let result =
-        read_fully(conn, timeout).with_context(|| format!("reading the response from {peer}"))?;
+    let result = read_fully(conn, timeout)
+        .with_context(|| format!("reading the response from {peer}"))?;
 
     // Go: fmt.Println(string(result))
     let mut out = std::io::stdout().lock();
@@ -97,11 +97,15 @@ fn dial(service: &str) -> Result<TcpStream> {
     for addr in addrs {
         match TcpStream::connect_timeout(&addr, CONNECT_TIMEOUT) {
             Ok(conn) => return Ok(conn),
-            Err(e) => last_error = Some(anyhow!(e).context(format!("connecting to {addr}"))),
+            Err(e) => {
+                last_error =
+                    Some(anyhow!(e).context(format!("connecting to {addr}")))
+            }
         }
     }
     // Report the last failure, as Go does when every address fails.
-    Err(last_error.unwrap_or_else(|| anyhow!("resolving {service}: no address found")))
+    Err(last_error
+        .unwrap_or_else(|| anyhow!("resolving {service}: no address found")))
 }
 // ANCHOR_END: dial
 

@@ -25,7 +25,10 @@ impl PyHttp {
     /// Start it with the given files in its directory. `None` (and a
     /// printed reason) when python3 is missing; a failure under CI.
     pub fn start(files: &[(&str, &str)]) -> Option<PyHttp> {
-        if !testkit::need_tool("python3", "Python's http.server is the real HTTP server") {
+        if !testkit::need_tool(
+            "python3",
+            "Python's http.server is the real HTTP server",
+        ) {
             return None;
         }
         let dir = TempDir::new("get-head-www");

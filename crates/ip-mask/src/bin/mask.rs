@@ -18,7 +18,9 @@ use std::process::ExitCode;
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let [dot_addr] = args.as_slice() else {
-        eprintln!("Usage: mask dotted-ip-addr (for example: mask 192.168.1.10)");
+        eprintln!(
+            "Usage: mask dotted-ip-addr (for example: mask 192.168.1.10)"
+        );
         return ExitCode::from(1);
     };
 

@@ -16,7 +16,9 @@
 //! Exit status: 0 found; 1 usage error; 2 lookup failed (as Go's
 //! program).
 
-use lookup_port::{SERVICES_ENV, SERVICES_PATH, ServiceTable, lookup_port, parse_services};
+use lookup_port::{
+    SERVICES_ENV, SERVICES_PATH, ServiceTable, lookup_port, parse_services,
+};
 use std::process::ExitCode;
 
 // ANCHOR: main
@@ -28,7 +30,9 @@ fn main() -> ExitCode {
         .map(|a| a.to_string_lossy().into_owned())
         .collect();
     let [network_type, service] = args.as_slice() else {
-        eprintln!("Usage: lookup-port network-type service (for example: lookup-port tcp telnet)");
+        eprintln!(
+            "Usage: lookup-port network-type service (for example: lookup-port tcp telnet)"
+        );
         return ExitCode::from(1);
     };
 
@@ -65,7 +69,9 @@ fn service_table() -> ServiceTable {
     match std::fs::read(&path) {
         // The file is text, but one stray byte that is not UTF-8 must
         // not hide every other line: convert lossily.
-        Ok(bytes) => table.add(parse_services(&String::from_utf8_lossy(&bytes))),
+        Ok(bytes) => {
+            table.add(parse_services(&String::from_utf8_lossy(&bytes)))
+        }
         Err(err) if chosen.is_some() => eprintln!(
             "note: cannot read {} (named by {SERVICES_ENV}): {err}; \
              using Go's built-in table only",

@@ -117,10 +117,16 @@ fn parse_args(args: Vec<String>) -> Result<Option<Options>, String> {
             "-v" | "--verbose" => opts.verbose = true,
             "--book-checksum" => opts.book_checksum = true,
             "-c" | "--count" => opts.count = parse_count(&arg, it.next())?,
-            "-i" | "--interval" => opts.interval = parse_seconds(&arg, it.next())?,
-            "-W" | "--timeout" => opts.timeout = parse_seconds(&arg, it.next())?,
+            "-i" | "--interval" => {
+                opts.interval = parse_seconds(&arg, it.next())?
+            }
+            "-W" | "--timeout" => {
+                opts.timeout = parse_seconds(&arg, it.next())?
+            }
             s if s.starts_with('-') && s.len() > 1 => {
-                return Err(format!("ping: unknown option {s} (try ping --help)"));
+                return Err(format!(
+                    "ping: unknown option {s} (try ping --help)"
+                ));
             }
             _ => hosts.push(arg),
         }
@@ -134,7 +140,9 @@ fn parse_args(args: Vec<String>) -> Result<Option<Options>, String> {
 
 /// `-c N`: a whole number of requests, at least 1.
 fn parse_count(flag: &str, value: Option<String>) -> Result<u32, String> {
-    let v = value.ok_or_else(|| format!("ping: {flag} needs a value (try ping --help)"))?;
+    let v = value.ok_or_else(|| {
+        format!("ping: {flag} needs a value (try ping --help)")
+    })?;
     match v.parse::<u32>() {
         Ok(n) if n >= 1 => Ok(n),
         _ => Err(format!(
@@ -144,10 +152,17 @@ fn parse_count(flag: &str, value: Option<String>) -> Result<u32, String> {
 }
 
 /// `-i S` and `-W S`: seconds, fractions allowed, 0.001 to 3600.
-fn parse_seconds(flag: &str, value: Option<String>) -> Result<Duration, String> {
-    let v = value.ok_or_else(|| format!("ping: {flag} needs a value (try ping --help)"))?;
+fn parse_seconds(
+    flag: &str,
+    value: Option<String>,
+) -> Result<Duration, String> {
+    let v = value.ok_or_else(|| {
+        format!("ping: {flag} needs a value (try ping --help)")
+    })?;
     match v.parse::<f64>() {
-        Ok(s) if (0.001..=3600.0).contains(&s) => Ok(Duration::from_secs_f64(s)),
+        Ok(s) if (0.001..=3600.0).contains(&s) => {
+            Ok(Duration::from_secs_f64(s))
+        }
         _ => Err(format!(
             "ping: {flag} wants a number of seconds from 0.001 to 3600, not {v:?}"
         )),
@@ -170,7 +185,11 @@ fn resolve(host: &str) -> Result<Ipv4Addr> {
             std::net::IpAddr::V6(_) => None,
         })
         .next()
-        .ok_or_else(|| anyhow!("{host} has no IPv4 address (this ping speaks ICMP over IPv4)"))
+        .ok_or_else(|| {
+            anyhow!(
+                "{host} has no IPv4 address (this ping speaks ICMP over IPv4)"
+            )
+        })
 }
 // ANCHOR_END: resolve
 
@@ -189,7 +208,9 @@ struct Pinger {
 fn run(opts: &Options, target: Ipv4Addr) -> Result<Stats> {
     let pinger = Pinger::open(target)?;
     if opts.book_checksum && pinger.framing == Framing::IcmpOnly {
-        eprintln!("note: --book-checksum does nothing here: the kernel checksums datagram ICMP");
+        eprintln!(
+            "note: --book-checksum does nothing here: the kernel checksums datagram ICMP"
+        );
     }
     let payload = raw_ping::payload(raw_ping::DEFAULT_PAYLOAD_LEN);
     // ping(8)'s first line: payload size, and with both headers added.
@@ -300,7 +321,9 @@ impl Pinger {
                 }
                 _ => "",
             };
-            return Err(e).with_context(|| format!("connecting the ICMP socket to {target}{why}"));
+            return Err(e).with_context(|| {
+                format!("connecting the ICMP socket to {target}{why}")
+            });
         }
         let identifier = match framing {
             // ping(8)'s choice: our process id, cut to 16 bits, so that
@@ -321,7 +344,12 @@ impl Pinger {
 
     // ANCHOR: send
     /// Build request `seq` and send it; return when it left.
-    fn send(&self, seq: u16, payload: &[u8], book_checksum: bool) -> Result<Instant> {
+    fn send(
+        &self,
+        seq: u16,
+        payload: &[u8],
+        book_checksum: bool,
+    ) -> Result<Instant> {
         let mut msg = raw_ping::echo_request(self.identifier, seq, payload);
         if book_checksum {
             // Redo the checksum the way the printed program did.
@@ -332,9 +360,9 @@ impl Pinger {
         let sent_at = Instant::now();
         // Go: conn.Write(msg[0:len]). One send = one IP datagram; the
         // kernel prepends the IPv4 header (source, TTL 64, protocol 1).
-        self.sock
-            .send(&msg)
-            .with_context(|| format!("sending the echo request to {}", self.target))?;
+        self.sock.send(&msg).with_context(|| {
+            format!("sending the echo request to {}", self.target)
+        })?;
         Ok(sent_at)
     }
     // ANCHOR_END: send
@@ -354,7 +382,8 @@ impl Pinger {
         let deadline = sent_at + opts.timeout;
         let mut buf = vec![0u8; MAX_DATAGRAM];
         loop {
-            let Some(left) = deadline.checked_duration_since(Instant::now()) else {
+            let Some(left) = deadline.checked_duration_since(Instant::now())
+            else {
                 return Ok(None);
             };
             // SO_RCVTIMEO: a blocked read gives up after `left`. (At
@@ -369,7 +398,10 @@ impl Pinger {
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
                 Err(e) => {
                     return Err(e).with_context(|| {
-                        format!("waiting for the echo reply from {}", self.target)
+                        format!(
+                            "waiting for the echo reply from {}",
+                            self.target
+                        )
                     });
                 }
             };

@@ -41,7 +41,9 @@ fn main() {
     let addr: IpAddr = match ip.parse() {
         Ok(addr) => addr,
         Err(_) => {
-            eprintln!("Not a valid IP address! ({ip:?}: write it like 127.0.0.1 or ::1)");
+            eprintln!(
+                "Not a valid IP address! ({ip:?}: write it like 127.0.0.1 or ::1)"
+            );
             exit(100);
         }
     };

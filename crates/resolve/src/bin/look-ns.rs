@@ -50,13 +50,14 @@ fn main() {
     };
     // ANCHOR: main
     // Everything after the program's name (`get`: argv may be empty).
-    let (domain, server) = match parse_args(arguments.get(1..).unwrap_or_default()) {
-        Ok(opts) => opts,
-        Err(message) => {
-            eprintln!("{message}");
-            exit(100);
-        }
-    };
+    let (domain, server) =
+        match parse_args(arguments.get(1..).unwrap_or_default()) {
+            Ok(opts) => opts,
+            Err(message) => {
+                eprintln!("{message}");
+                exit(100);
+            }
+        };
 
     // net.LookupNS(domain), with a server of our choice.
     let nss = match lookup_ns(&domain, server) {
@@ -130,10 +131,13 @@ fn lookup_ns(domain: &str, server: Option<SocketAddr>) -> Result<Vec<String>> {
 
 /// The first `nameserver` of /etc/resolv.conf, on port 53.
 fn default_server() -> Result<SocketAddr> {
-    let text = std::fs::read_to_string(RESOLV_CONF)
-        .with_context(|| format!("reading {RESOLV_CONF} (or name a server: --server ADDR)"))?;
+    let text = std::fs::read_to_string(RESOLV_CONF).with_context(|| {
+        format!("reading {RESOLV_CONF} (or name a server: --server ADDR)")
+    })?;
     let ip = resolve::first_nameserver(&text).ok_or_else(|| {
-        anyhow!("no nameserver line in {RESOLV_CONF} (name a server: --server ADDR)")
+        anyhow!(
+            "no nameserver line in {RESOLV_CONF} (name a server: --server ADDR)"
+        )
     })?;
     Ok(SocketAddr::new(ip, resolve::DNS_PORT))
 }
@@ -146,7 +150,8 @@ fn default_server() -> Result<SocketAddr> {
 /// port 0).
 fn query_id() -> u16 {
     use std::hash::BuildHasher;
-    let h = std::collections::hash_map::RandomState::new().hash_one(std::process::id());
+    let h = std::collections::hash_map::RandomState::new()
+        .hash_one(std::process::id());
     (h & 0xffff) as u16
 }
 
@@ -171,7 +176,9 @@ fn exchange(query: &[u8], id: u16, server: SocketAddr) -> Result<Message> {
                 bail!("the answer over TCP is truncated too (TC bit set)");
             };
             // Not an error, but worth knowing: say it on stderr.
-            eprintln!("look-ns: the UDP answer was truncated (TC bit set); this one came over TCP");
+            eprintln!(
+                "look-ns: the UDP answer was truncated (TC bit set); this one came over TCP"
+            );
             Ok(answer)
         }
     }
@@ -208,9 +215,18 @@ fn udp_exchange(query: &[u8], id: u16, server: SocketAddr) -> Result<Reply> {
                 .context("setting the read timeout")?;
             let n = match sock.recv(&mut buf) {
                 Ok(n) => n,
-                Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => break,
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        ErrorKind::WouldBlock | ErrorKind::TimedOut
+                    ) =>
+                {
+                    break;
+                }
                 Err(e) if e.kind() == ErrorKind::ConnectionRefused => {
-                    bail!("connection refused: nothing listens on {server} (ICMP port unreachable)")
+                    bail!(
+                        "connection refused: nothing listens on {server} (ICMP port unreachable)"
+                    )
                 }
                 Err(e) => return Err(e).context("waiting for the answer"),
             };
@@ -243,7 +259,9 @@ fn check_reply(bytes: &[u8], id: u16) -> Result<Option<Reply>> {
         return Ok(None);
     }
     if !header.is_response() {
-        bail!("malformed answer: the QR bit says it is a query, not a response");
+        bail!(
+            "malformed answer: the QR bit says it is a query, not a response"
+        );
     }
     // A truncated answer may end in the middle of a record: do not
     // decode it, just report it.
@@ -282,7 +300,8 @@ fn tcp_exchange(query: &[u8], id: u16, server: SocketAddr) -> Result<Reply> {
         .read_exact(&mut buf)
         .map_err(timed_out)
         .with_context(|| format!("reading the {len}-byte answer over TCP"))?;
-    check_reply(&buf, id)?.ok_or_else(|| anyhow!("malformed answer: over TCP, with another id"))
+    check_reply(&buf, id)?
+        .ok_or_else(|| anyhow!("malformed answer: over TCP, with another id"))
 }
 
 /// Say "timed out" rather than "Resource temporarily unavailable".
@@ -291,7 +310,9 @@ fn timed_out(e: std::io::Error) -> anyhow::Error {
         ErrorKind::WouldBlock | ErrorKind::TimedOut => {
             anyhow!("timed out after {}s", TCP_TIMEOUT.as_secs())
         }
-        ErrorKind::UnexpectedEof => anyhow!("the server closed the connection early"),
+        ErrorKind::UnexpectedEof => {
+            anyhow!("the server closed the connection early")
+        }
         _ => e.into(),
     }
 }
@@ -302,12 +323,16 @@ fn timed_out(e: std::io::Error) -> anyhow::Error {
 fn ns_hosts(answer: &Message) -> Result<Vec<String>> {
     match answer.header.rcode() {
         resolve::RCODE_NOERROR => {}
-        resolve::RCODE_NXDOMAIN => bail!("no such host (NXDOMAIN: the name does not exist)"),
+        resolve::RCODE_NXDOMAIN => {
+            bail!("no such host (NXDOMAIN: the name does not exist)")
+        }
         resolve::RCODE_SERVFAIL => {
             bail!("server misbehaving (SERVFAIL: it could not find the answer)")
         }
         resolve::RCODE_REFUSED => {
-            bail!("server refused the query (REFUSED: it does not answer for this name)")
+            bail!(
+                "server refused the query (REFUSED: it does not answer for this name)"
+            )
         }
         other => bail!("server misbehaving ({})", resolve::rcode_name(other)),
     }

@@ -34,7 +34,8 @@ pub struct Dnsmasq {
 /// The records the tests expect. dnsmasq serves them; nothing here is
 /// computed by the code under test.
 pub const WWW_ADDR: &str = "192.0.2.10";
-pub const HOSTS: &str = "192.0.2.10 www.example.test\n127.0.0.1 ns1.example.test\n";
+pub const HOSTS: &str =
+    "192.0.2.10 www.example.test\n127.0.0.1 ns1.example.test\n";
 
 impl Dnsmasq {
     /// Start dnsmasq, or None (test skipped) when it is not installed.
@@ -85,7 +86,8 @@ impl Dnsmasq {
             // It exited (port taken) or never answered: retry.
             let _ = d.child.kill();
             let status = d.child.wait();
-            let said = std::fs::read_to_string(d._dir.path().join("stderr")).unwrap_or_default();
+            let said = std::fs::read_to_string(d._dir.path().join("stderr"))
+                .unwrap_or_default();
             last_words = format!("port {port}: {status:?}: {}", said.trim());
         }
         panic!(
@@ -137,7 +139,9 @@ fn free_port_below_ephemeral(attempt: u32) -> Option<u16> {
         .wrapping_add(n.wrapping_mul(613))
         .wrapping_add(attempt.wrapping_mul(97));
     (0..50u32)
-        .map(|k| 20_000 + (start.wrapping_add(k.wrapping_mul(211)) % 10_000) as u16)
+        .map(|k| {
+            20_000 + (start.wrapping_add(k.wrapping_mul(211)) % 10_000) as u16
+        })
         .find(|&p| {
             UdpSocket::bind(("127.0.0.1", p)).is_ok()
                 && std::net::TcpListener::bind(("127.0.0.1", p)).is_ok()
@@ -145,7 +149,12 @@ fn free_port_below_ephemeral(attempt: u32) -> Option<u16> {
 }
 
 /// Send one query built by the crate's codec; decode the answer.
-pub fn ask(server: SocketAddr, name: &str, qtype: u16, wait: Duration) -> Option<resolve::Message> {
+pub fn ask(
+    server: SocketAddr,
+    name: &str,
+    qtype: u16,
+    wait: Duration,
+) -> Option<resolve::Message> {
     let sock = UdpSocket::bind("127.0.0.1:0").unwrap();
     sock.connect(server).unwrap();
     sock.set_read_timeout(Some(wait)).unwrap();
@@ -158,12 +167,15 @@ pub fn ask(server: SocketAddr, name: &str, qtype: u16, wait: Duration) -> Option
         sock.send(&q).unwrap();
         let n = loop {
             match sock.recv(&mut buf) {
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {
+                    continue;
+                }
                 r => break r,
             }
         };
         if let Ok(n) = n {
-            let m = resolve::decode(&buf[..n]).expect("dnsmasq's answer decodes");
+            let m =
+                resolve::decode(&buf[..n]).expect("dnsmasq's answer decodes");
             assert_eq!(m.header.id, 0x4242);
             return Some(m);
         }

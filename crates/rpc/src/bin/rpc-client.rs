@@ -27,7 +27,8 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 /// How long to wait for each reply (and for each send to be taken).
 const REPLY_TIMEOUT: Duration = Duration::from_secs(5);
 
-const USAGE: &str = "usage: rpc-client [--dump] [--call METHOD] [--args A1,A2,S1,S2] HOST:PORT";
+const USAGE: &str =
+    "usage: rpc-client [--dump] [--call METHOD] [--args A1,A2,S1,S2] HOST:PORT";
 
 fn main() {
     // Tsoukalos's programs print the error and exit with status 100.
@@ -93,9 +94,12 @@ fn parse_options(argv: Vec<String>) -> Result<Options> {
             "--call" => opts.call = Some(it.next().context(USAGE)?),
             "--args" => {
                 let text = it.next().context(USAGE)?;
-                opts.args = rpc::parse_my_ints(&text).map_err(anyhow::Error::msg)?;
+                opts.args =
+                    rpc::parse_my_ints(&text).map_err(anyhow::Error::msg)?;
             }
-            flag if flag.starts_with('-') => bail!("unknown option {flag:?}: {USAGE}"),
+            flag if flag.starts_with('-') => {
+                bail!("unknown option {flag:?}: {USAGE}")
+            }
             _ => addrs.push(a),
         }
     }
@@ -160,14 +164,17 @@ impl Client {
             .encode()
             .with_context(|| format!("calling {method}"))?;
         self.show("sent", &frame);
-        (&self.stream)
-            .write_all(&frame)
-            .with_context(|| format!("sending the call to {method} to {addr}"))?;
+        (&self.stream).write_all(&frame).with_context(|| {
+            format!("sending the call to {method} to {addr}")
+        })?;
 
-        let waiting = || format!("waiting for the reply to {method} from {addr}");
+        let waiting =
+            || format!("waiting for the reply to {method} from {addr}");
         let body = match rpc::read_frame(&mut &self.stream) {
             Ok(Some(body)) => body,
-            Ok(None) => bail!("{}: the server closed the connection", waiting()),
+            Ok(None) => {
+                bail!("{}: the server closed the connection", waiting())
+            }
             Err(e) if e.is_timeout() => {
                 bail!(
                     "{}: no reply within {} s",
@@ -183,8 +190,9 @@ impl Client {
             &[&(body.len() as u32).to_be_bytes(), &body[..]].concat(),
         );
 
-        let reply = rpc::decode_reply(&body)
-            .with_context(|| format!("reading the reply to {method} from {addr}"))?;
+        let reply = rpc::decode_reply(&body).with_context(|| {
+            format!("reading the reply to {method} from {addr}")
+        })?;
         match reply.result {
             Err(msg) => Err(anyhow!(
                 "calling {method} on {addr}: the server says: {msg}"

@@ -52,7 +52,8 @@ fn subtract(args: &MyInts) -> Result<i64, String> {
 /// The reply is a Go `int` (64 bits). Go would wrap silently on
 /// overflow; here a result that does not fit becomes an error reply.
 fn fit(value: i128) -> Result<i64, String> {
-    i64::try_from(value).map_err(|_| format!("result {value} does not fit in a 64-bit int"))
+    i64::try_from(value)
+        .map_err(|_| format!("result {value} does not fit in a 64-bit int"))
 }
 
 /// The method table, shared read-only by every connection thread.
@@ -82,13 +83,15 @@ fn run() -> Result<()> {
     if args.len() > 1 {
         bail!("usage: rpc-server [PORT | ADDRESS]");
     }
-    let addr = rpc::listen_addr(args.first().map(String::as_str)).map_err(anyhow::Error::msg)?;
+    let addr = rpc::listen_addr(args.first().map(String::as_str))
+        .map_err(anyhow::Error::msg)?;
     let limit = read_timeout()?;
 
     // ANCHOR: listen
     // net.ResolveTCPAddr + net.ListenTCP in one call: socket(),
     // bind() to the address, listen() for connections.
-    let listener = TcpListener::bind(addr).with_context(|| format!("listening on {addr}"))?;
+    let listener = TcpListener::bind(addr)
+        .with_context(|| format!("listening on {addr}"))?;
     let local = listener.local_addr().context("reading the bound address")?;
     println!("listening on {local}");
     // ANCHOR_END: listen
@@ -117,13 +120,13 @@ fn run() -> Result<()> {
         // hundreds of clients; a server for tens of thousands would
         // use a pool or an async runtime such as tokio.
         let methods = Arc::clone(&methods);
-        let spawned = thread::Builder::new()
-            .name(format!("rpc {peer}"))
-            .spawn(move || {
+        let spawned = thread::Builder::new().name(format!("rpc {peer}")).spawn(
+            move || {
                 if let Err(e) = serve(&stream, &methods, limit) {
                     eprintln!("{peer}: {e:#}");
                 }
-            });
+            },
+        );
         if let Err(e) = spawned {
             // Out of threads or memory: drop this client, keep going.
             eprintln!("{peer}: cannot start a thread: {e}");
@@ -139,7 +142,9 @@ fn read_timeout() -> Result<Duration> {
     };
     match text.trim().parse::<u64>() {
         Ok(secs) if secs > 0 => Ok(Duration::from_secs(secs)),
-        _ => bail!("RPC_READ_TIMEOUT must be a whole number of seconds above 0, got {text:?}"),
+        _ => bail!(
+            "RPC_READ_TIMEOUT must be a whole number of seconds above 0, got {text:?}"
+        ),
     }
 }
 
@@ -229,7 +234,11 @@ fn close_gently(stream: &TcpStream) {
 // ANCHOR_END: close_gently
 
 /// Encode and send one reply.
-fn send(mut stream: &TcpStream, id: u32, result: Result<i64, String>) -> Result<()> {
+fn send(
+    mut stream: &TcpStream,
+    id: u32,
+    result: Result<i64, String>,
+) -> Result<()> {
     let frame = Reply { id, result }.encode();
     stream.write_all(&frame).context("sending a reply")
 }

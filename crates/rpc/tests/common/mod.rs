@@ -61,8 +61,16 @@ pub fn until_closed(s: &mut TcpStream) -> Result<(), String> {
         match s.read(&mut buf) {
             Ok(0) => return Ok(()),
             Ok(_) => continue,
-            Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => return Ok(()),
-            Err(e) => return Err(format!("{e} ({:?}) after {:?}", e.kind(), start.elapsed())),
+            Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => {
+                return Ok(());
+            }
+            Err(e) => {
+                return Err(format!(
+                    "{e} ({:?}) after {:?}",
+                    e.kind(),
+                    start.elapsed()
+                ));
+            }
         }
     }
 }

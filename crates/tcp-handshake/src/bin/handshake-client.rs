@@ -36,16 +36,27 @@ fn main() -> ExitCode {
             );
         }
     };
-    let addr: SocketAddr = match target.to_socket_addrs().map(|mut a| a.next()) {
+    let addr: SocketAddr = match target.to_socket_addrs().map(|mut a| a.next())
+    {
         Ok(Some(a)) => a,
         Ok(None) => return fatal("couldn't resolve the server", &target),
-        Err(e) => return fatal("couldn't resolve the server", format!("{target}: {e}")),
+        Err(e) => {
+            return fatal(
+                "couldn't resolve the server",
+                format!("{target}: {e}"),
+            );
+        }
     };
     // Go: net.Dial("tcp", ":9000"). connect() sends the SYN and
     // returns when the SYN-ACK has come and our ACK has gone out.
     let mut conn = match TcpStream::connect_timeout(&addr, TIMEOUT) {
         Ok(c) => c,
-        Err(e) => return fatal("couldn't connect to the server", format!("{addr}: {e}")),
+        Err(e) => {
+            return fatal(
+                "couldn't connect to the server",
+                format!("{addr}: {e}"),
+            );
+        }
     };
     // write() copies the bytes into the kernel's send buffer; the
     // kernel sends them as one segment with PSH set.

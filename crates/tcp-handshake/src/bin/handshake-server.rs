@@ -38,12 +38,15 @@ fn run() -> Result<()> {
     let addr = match args.as_slice() {
         [] => SocketAddr::from(([127, 0, 0, 1], DEFAULT_PORT)),
         [a] => parse_addr(a)?,
-        _ => anyhow::bail!("too many arguments (usage: handshake-server [PORT | ADDR:PORT])"),
+        _ => anyhow::bail!(
+            "too many arguments (usage: handshake-server [PORT | ADDR:PORT])"
+        ),
     };
     // Go: net.Listen("tcp", ":9000"). socket(), bind(), listen(): from
     // here on the kernel completes handshakes by itself, even before
     // we call accept().
-    let listener = TcpListener::bind(addr).with_context(|| format!("listening on {addr}"))?;
+    let listener = TcpListener::bind(addr)
+        .with_context(|| format!("listening on {addr}"))?;
     println!("listening on {}", listener.local_addr()?);
     for conn in listener.incoming() {
         match conn {
@@ -72,8 +75,11 @@ fn parse_addr(a: &str) -> Result<SocketAddr> {
     if let Ok(port) = a.parse::<u16>() {
         return Ok(SocketAddr::from(([127, 0, 0, 1], port)));
     }
-    a.parse()
-        .with_context(|| format!("{a:?} is neither a port (9000) nor an address (127.0.0.1:9000)"))
+    a.parse().with_context(|| {
+        format!(
+            "{a:?} is neither a port (9000) nor an address (127.0.0.1:9000)"
+        )
+    })
 }
 
 // ANCHOR: handle

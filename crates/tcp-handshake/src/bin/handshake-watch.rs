@@ -74,7 +74,8 @@ fn parse(args: Vec<String>) -> Result<Opts> {
     };
     let mut it = args.into_iter();
     while let Some(a) = it.next() {
-        let mut value = || it.next().with_context(|| format!("{a} needs a value"));
+        let mut value =
+            || it.next().with_context(|| format!("{a} needs a value"));
         match a.as_str() {
             "--port" => o.port = number(&a, &value()?)?,
             "--iface" => o.iface = value()?,
@@ -83,7 +84,9 @@ fn parse(args: Vec<String>) -> Result<Opts> {
                 let v = value()?;
                 let secs: f64 = number(&a, &v)?;
                 if !(secs.is_finite() && secs > 0.0) {
-                    bail!("--duration {v:?} is not a positive number of seconds");
+                    bail!(
+                        "--duration {v:?} is not a positive number of seconds"
+                    );
                 }
                 o.duration = Some(Duration::from_secs_f64(secs));
             }
@@ -115,7 +118,9 @@ fn open(o: &Opts) -> Result<Box<dyn datalink::DataLinkReceiver>> {
     let iface = datalink::interfaces()
         .into_iter()
         .find(|i| i.name == o.iface)
-        .with_context(|| format!("no interface named {:?} (see `ip link`)", o.iface))?;
+        .with_context(|| {
+            format!("no interface named {:?} (see `ip link`)", o.iface)
+        })?;
     let config = Config {
         // `lo` carries frames of up to 64 KiB; a smaller buffer would
         // cut large segments short.
@@ -134,7 +139,8 @@ fn open(o: &Opts) -> Result<Box<dyn datalink::DataLinkReceiver>> {
              sudo setcap cap_net_raw+ep target/debug/handshake-watch",
             o.iface
         ),
-        Err(e) => Err(e).with_context(|| format!("opening a packet socket on {}", o.iface)),
+        Err(e) => Err(e)
+            .with_context(|| format!("opening a packet socket on {}", o.iface)),
     }
 }
 // ANCHOR_END: open
@@ -143,7 +149,8 @@ fn run(o: &Opts) -> Result<()> {
     let mut rx = open(o)?;
     let mut pcap_file = match &o.write {
         Some(path) => {
-            let mut f = File::create(path).with_context(|| format!("creating {path}"))?;
+            let mut f = File::create(path)
+                .with_context(|| format!("creating {path}"))?;
             f.write_all(&pcap::header(65_535))?;
             Some(f)
         }
@@ -184,7 +191,14 @@ fn run(o: &Opts) -> Result<()> {
         }
         let frame = match rx.next() {
             Ok(f) => f,
-            Err(e) if matches!(e.kind(), ErrorKind::TimedOut | ErrorKind::Interrupted) => continue,
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    ErrorKind::TimedOut | ErrorKind::Interrupted
+                ) =>
+            {
+                continue;
+            }
             Err(e) => return Err(e).context("reading from the packet socket"),
         };
         let now = Instant::now();
@@ -235,8 +249,12 @@ fn wanted(
         return true;
     }
     match first {
-        Some((a, b)) => (s.src == *a && s.dst == *b) || (s.src == *b && s.dst == *a),
-        None if s.dst.port() == o.port && s.has(pnet::packet::tcp::TcpFlags::SYN) => {
+        Some((a, b)) => {
+            (s.src == *a && s.dst == *b) || (s.src == *b && s.dst == *a)
+        }
+        None if s.dst.port() == o.port
+            && s.has(pnet::packet::tcp::TcpFlags::SYN) =>
+        {
             *first = Some((s.src, s.dst));
             true
         }
@@ -246,7 +264,9 @@ fn wanted(
 
 fn finished(child: &mut Option<Child>) -> Result<bool> {
     match child {
-        Some(c) => Ok(c.try_wait().context("waiting for the command")?.is_some()),
+        Some(c) => {
+            Ok(c.try_wait().context("waiting for the command")?.is_some())
+        }
         None => Ok(false),
     }
 }

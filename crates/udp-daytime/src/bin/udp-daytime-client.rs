@@ -64,7 +64,9 @@ fn run(service: &str) -> Result<()> {
         .recv(&mut buf)
         .map_err(|e| recv_error(e, server, "the time"))?;
     if n > MAX_REPLY {
-        bail!("the reply from {server} is longer than {MAX_REPLY} bytes: not a daytime reply");
+        bail!(
+            "the reply from {server} is longer than {MAX_REPLY} bytes: not a daytime reply"
+        );
     }
     // ANCHOR_END: reply
 

@@ -63,7 +63,9 @@ fn run(service: &str) -> Result<()> {
         let hint = match e.kind() {
             ErrorKind::AddrInUse => "; another program uses that UDP port",
             ErrorKind::PermissionDenied => "; ports below 1024 need root",
-            ErrorKind::AddrNotAvailable => "; no interface of this machine has that address",
+            ErrorKind::AddrNotAvailable => {
+                "; no interface of this machine has that address"
+            }
             _ => "",
         };
         anyhow!("binding to {addr}: {e}{hint}")
@@ -89,7 +91,11 @@ fn run(service: &str) -> Result<()> {
 
 // ANCHOR: handle_client
 /// Wait for one datagram and answer it with the time.
-fn handle_client(socket: &UdpSocket, buf: &mut [u8], clock: &mut DaytimeClock) -> Result<()> {
+fn handle_client(
+    socket: &UdpSocket,
+    buf: &mut [u8],
+    clock: &mut DaytimeClock,
+) -> Result<()> {
     // recvfrom(2): blocks until a datagram is queued, copies up to
     // buf.len() bytes of it and says who sent it. An empty datagram
     // is a request too (n == 0). Go: conn.ReadFromUDP(buf[0:]).

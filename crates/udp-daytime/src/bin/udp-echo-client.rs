@@ -65,7 +65,9 @@ fn run(connect: &str) -> Result<()> {
         .recv(&mut buffer)
         .map_err(|e| recv_error(e, server, "the echo"))?;
     if n > MAX_DATAGRAM {
-        bail!("the reply from {server} is longer than {MAX_DATAGRAM} bytes; the rest was cut off");
+        bail!(
+            "the reply from {server} is longer than {MAX_DATAGRAM} bytes; the rest was cut off"
+        );
     }
     // Go: fmt.Print("Reply: ", string(buffer[:n])).
     println!("Reply: {}", printable(&buffer[..n]));

@@ -29,7 +29,9 @@ fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     if args.len() != 1 {
         // Go printed this on stdout; an error belongs on stderr.
-        eprintln!("Please provide a port number! (one argument: PORT or ADDRESS:PORT)");
+        eprintln!(
+            "Please provide a port number! (one argument: PORT or ADDRESS:PORT)"
+        );
         exit(100);
     }
     // ANCHOR_END: args
@@ -44,7 +46,8 @@ fn run(port: &str) -> Result<()> {
     // ANCHOR: listen
     // Go: net.ResolveUDPAddr("udp", ":"+port) then net.ListenUDP.
     let addr = listen_addr(port)?;
-    let connection = UdpSocket::bind(addr).map_err(|e| anyhow!("binding to {addr}: {e}"))?;
+    let connection =
+        UdpSocket::bind(addr).map_err(|e| anyhow!("binding to {addr}: {e}"))?;
     let local = connection
         .local_addr()
         .context("reading the bound address")?;

@@ -27,8 +27,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 use unix_socket::{Place, parse_args, printable};
 
-const USAGE: &str =
-    "usage: socket-client [--count N] PATH | socket-client [--count N] --abstract NAME";
+const USAGE: &str = "usage: socket-client [--count N] PATH | socket-client [--count N] --abstract NAME";
 
 /// What the book's client sends, again and again.
 const MESSAGE: &[u8] = b"Hello Server!";
@@ -60,7 +59,8 @@ fn main() -> ExitCode {
 // ANCHOR: main
 fn run() -> Result<()> {
     // Go: `if len(arguments) == 1 { ... }; socketFile := arguments[1]`
-    let args = parse_args(std::env::args().skip(1), true).map_err(|e| anyhow!("{e} ({USAGE})"))?;
+    let args = parse_args(std::env::args().skip(1), true)
+        .map_err(|e| anyhow!("{e} ({USAGE})"))?;
     let place = args.place;
     place.check().map_err(|e| anyhow!("{place}: {e}"))?;
 
@@ -146,14 +146,20 @@ fn wait_for_reply(events: &Receiver<Event>, place: &Place) -> Result<()> {
 }
 
 /// Sleep until `deadline`, unless the reader stops first.
-fn pause_until(deadline: Instant, events: &Receiver<Event>, place: &Place) -> Result<()> {
+fn pause_until(
+    deadline: Instant,
+    events: &Receiver<Event>,
+    place: &Place,
+) -> Result<()> {
     loop {
         let left = deadline.saturating_duration_since(Instant::now());
         match events.recv_timeout(left) {
             Err(RecvTimeoutError::Timeout) => return Ok(()),
             Ok(Event::Reply) => continue, // more of a long reply
             Ok(Event::End(end)) => return Err(ended(end, place)),
-            Err(RecvTimeoutError::Disconnected) => bail!("the reader thread stopped"),
+            Err(RecvTimeoutError::Disconnected) => {
+                bail!("the reader thread stopped")
+            }
         }
     }
 }
@@ -166,7 +172,9 @@ fn next_event(events: &Receiver<Event>) -> Result<Event> {
             "timed out waiting for a reply: nothing from the server in {} s",
             READ_TIMEOUT.as_secs()
         ),
-        Err(RecvTimeoutError::Disconnected) => bail!("the reader thread stopped"),
+        Err(RecvTimeoutError::Disconnected) => {
+            bail!("the reader thread stopped")
+        }
     }
 }
 

@@ -70,7 +70,8 @@ fn main() -> ExitCode {
 // ANCHOR: main
 fn run() -> Result<()> {
     // Go: `if len(arguments) == 1 { ... }; socketFile := arguments[1]`
-    let args = parse_args(std::env::args().skip(1), false).map_err(|e| anyhow!("{e} ({USAGE})"))?;
+    let args = parse_args(std::env::args().skip(1), false)
+        .map_err(|e| anyhow!("{e} ({USAGE})"))?;
     let place = args.place;
     place.check().map_err(|e| anyhow!("{place}: {e}"))?;
 
@@ -136,16 +137,18 @@ fn clear_stale_socket(path: &Path) -> Result<()> {
             path.display()
         ),
         Err(e) if e.kind() == ErrorKind::ConnectionRefused => {
-            std::fs::remove_file(path)
-                .with_context(|| format!("removing stale socket file {}", path.display()))?;
+            std::fs::remove_file(path).with_context(|| {
+                format!("removing stale socket file {}", path.display())
+            })?;
             eprintln!(
                 "removed stale socket file {} (nobody was accepting on it)",
                 path.display()
             );
             Ok(())
         }
-        Err(e) => Err(e)
-            .with_context(|| format!("checking whether socket file {} is in use", path.display())),
+        Err(e) => Err(e).with_context(|| {
+            format!("checking whether socket file {} is in use", path.display())
+        }),
     }
 }
 
@@ -191,18 +194,25 @@ fn explain_bind_error(place: &Place, e: io::Error) -> anyhow::Error {
              choose a directory you can write to"
         ),
         (Place::File(_), ErrorKind::NotFound, _) => {
-            format!("directory {dir} does not exist: create it first or choose another path")
+            format!(
+                "directory {dir} does not exist: create it first or choose another path"
+            )
         }
         (Place::File(_), _, Some(ENOTDIR)) => {
             format!("a part of the path ({dir}) is not a directory")
         }
         (Place::File(_), ErrorKind::AddrInUse, _) => {
-            "the file appeared after our check: is another server starting?".to_string()
+            "the file appeared after our check: is another server starting?"
+                .to_string()
         }
         (Place::Abstract(_), ErrorKind::AddrInUse, _) => {
-            "another socket already has this abstract name: choose another name".to_string()
+            "another socket already has this abstract name: choose another name"
+                .to_string()
         }
-        _ => return anyhow::Error::new(e).context(format!("creating socket {place}")),
+        _ => {
+            return anyhow::Error::new(e)
+                .context(format!("creating socket {place}"));
+        }
     };
     anyhow!("creating socket {place}: {hint} ({e})")
 }
@@ -219,14 +229,15 @@ fn explain_bind_error(place: &Place, e: io::Error) -> anyhow::Error {
 /// caught: after `kill -9` the file stays, and the next start finds a
 /// stale socket.
 fn remove_on_signal(place: &Place) -> Result<()> {
-    let mut signals =
-        Signals::new([SIGINT, SIGTERM]).context("installing the SIGINT/SIGTERM handlers")?;
+    let mut signals = Signals::new([SIGINT, SIGTERM])
+        .context("installing the SIGINT/SIGTERM handlers")?;
     // Remember which file is ours (device and inode numbers), so that
     // we never remove a file that someone put there after us.
     let ours = match place {
         Place::File(p) => {
-            let m = std::fs::metadata(p)
-                .with_context(|| format!("looking at our socket file {}", p.display()))?;
+            let m = std::fs::metadata(p).with_context(|| {
+                format!("looking at our socket file {}", p.display())
+            })?;
             Some((p.clone(), m.dev(), m.ino()))
         }
         Place::Abstract(_) => None, // no file: the name dies with the socket
@@ -252,7 +263,10 @@ fn remove_on_signal(place: &Place) -> Result<()> {
                 } else if let Err(e) = std::fs::remove_file(&path) {
                     eprintln!("got {name}: removing {}: {e}", path.display());
                 } else {
-                    eprintln!("got {name}: removed socket file {}", path.display());
+                    eprintln!(
+                        "got {name}: removed socket file {}",
+                        path.display()
+                    );
                 }
             }
             None => eprintln!("got {name}: shutting down"),
