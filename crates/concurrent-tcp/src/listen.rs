@@ -40,7 +40,6 @@ impl fmt::Display for AddrError {
 
 impl std::error::Error for AddrError {}
 
-// ANCHOR: listen_addr
 /// Turn a server's optional argument into the address to bind.
 ///
 /// - no argument: `127.0.0.1:default_port`;
@@ -67,7 +66,6 @@ pub fn listen_addr(
     }
     arg.parse::<SocketAddr>().map_err(|_| bad())
 }
-// ANCHOR_END: listen_addr
 
 /// Name the usual `bind` failures in words a learner can act on.
 pub fn bind_error(e: io::Error, addr: SocketAddr) -> String {
