@@ -18,10 +18,12 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod glob;
+mod line_client;
 mod page;
 mod proc;
 
 pub use glob::lines_match;
+pub use line_client::LineClient;
 pub use page::Page;
 pub use proc::{Cmd, Out, Server, WAIT};
 
