@@ -5,26 +5,28 @@
 //! is here is the logic that several of them need and that deserves
 //! its own tests:
 //!
-//! - [`listen_addr`]: the optional "port or address" argument of the
-//!   servers;
+//! - [`listen`]: the servers' "port or address" argument and the words
+//!   for a failed bind (the same file in every crate with a server);
 //! - [`read_line`]: reading one line with a length limit, the Rust
 //!   counterpart of Go's `bufio.Reader.ReadString('\n')`, made safe
 //!   against a client that never sends a newline;
 //! - [`say_goodbye`]: telling a client why it is being disconnected in
-//!   a way that lets the message actually arrive;
-//! - [`dial`]: connecting with a timeout, the counterpart of `net.Dial`.
+//!   a way that lets the message arrive as data, not as a reset;
+//! - [`dial`] and [`TimedReader`]: connecting and waiting for an
+//!   answer with time limits for the whole step, where Go's `net.Dial`
+//!   and `Read` wait as long as the kernel does.
 //!
 //! Nothing here hides the socket calls: every binary still makes its
 //! own `bind`, `accept`, `read` and `write`, in the order the Go
 //! program makes them.
 
 pub mod cli;
+pub mod deadline;
+pub mod listen;
 
-use std::fmt;
+use deadline::Deadline;
 use std::io::{self, BufRead, Read, Write};
-use std::net::{
-    IpAddr, Ipv4Addr, Shutdown, SocketAddr, TcpStream, ToSocketAddrs,
-};
+use std::net::{Shutdown, SocketAddr, TcpStream, ToSocketAddrs};
 use std::time::Duration;
 
 /// The port the book's sessions use for TCPserver, TCPs and concTCP
@@ -40,10 +42,11 @@ pub const DEFAULT_PORT: u16 = 1234;
 /// clear refusal. 64 KiB is far more than anyone types at `nc`.
 pub const MAX_LINE: usize = 64 * 1024;
 
-/// How long a client waits for the TCP handshake to complete.
+/// How long a client waits for the TCP handshake, all the addresses
+/// of a name together.
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 
-/// How long a client waits for a reply before giving up.
+/// How long a client waits for a whole answer before giving up.
 pub const READ_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// The capacity of the `BufReader` each connection gets: 1 KiB.
@@ -52,66 +55,10 @@ pub const READ_TIMEOUT: Duration = Duration::from_secs(5);
 /// `read()` call, then hands them out line by line. Lines that span
 /// several reads are still read correctly (they are assembled in the
 /// caller's line buffer), so this only trades system calls against
-/// memory. Measured with 3,000 connected clients, std's default of
-/// 8 KiB cost about 3 KB more per client than 1 KiB (43 MB against
-/// 34 MB in all; not the full 7 KiB, as the kernel gives RAM only to
-/// the pages of a buffer that are used). Short request/reply lines fit
-/// in one read either way.
+/// memory: std's default is 8 KiB, and a server holding thousands of
+/// idle clients holds one buffer per client. Go's `bufio.NewReader`
+/// takes 4 KiB. A short request/reply line fits in one read either way.
 pub const READ_BUF: usize = 1024;
-
-/// Why a "port or address" argument was not accepted.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AddrError(String);
-
-impl fmt::Display for AddrError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "invalid port or address \"{}\": give a port (0 to 65535) \
-             or an address with a port, such as 0.0.0.0:1234 or [::]:1234",
-            self.0
-        )
-    }
-}
-
-impl std::error::Error for AddrError {}
-
-/// Turn the servers' optional argument into the address to bind.
-///
-/// - no argument: `127.0.0.1:default_port`;
-/// - a bare port such as `1234`: `127.0.0.1:1234`. Go's `":1234"`
-///   listens on every interface; binding loopback only is the safer
-///   default, and listening on the network is then a choice you make
-///   by writing `0.0.0.0:1234`;
-/// - a full address: `0.0.0.0:1234`, `[::]:1234`, `[::1]:1234`.
-///
-/// Port 0 asks the kernel to pick a free port.
-///
-/// ```
-/// use concurrent_tcp::listen_addr;
-/// assert_eq!(listen_addr(None, 1234).unwrap().to_string(), "127.0.0.1:1234");
-/// assert_eq!(listen_addr(Some("8000"), 1234).unwrap().to_string(), "127.0.0.1:8000");
-/// assert_eq!(listen_addr(Some("[::]:80"), 1234).unwrap().to_string(), "[::]:80");
-/// assert!(listen_addr(Some("123456"), 1234).is_err());
-/// ```
-pub fn listen_addr(
-    arg: Option<&str>,
-    default_port: u16,
-) -> Result<SocketAddr, AddrError> {
-    let loopback = IpAddr::V4(Ipv4Addr::LOCALHOST);
-    let Some(arg) = arg else {
-        return Ok(SocketAddr::new(loopback, default_port));
-    };
-    if !arg.is_empty() && arg.bytes().all(|b| b.is_ascii_digit()) {
-        // All digits: a port, which must fit in 16 bits.
-        return match arg.parse::<u16>() {
-            Ok(port) => Ok(SocketAddr::new(loopback, port)),
-            Err(_) => Err(AddrError(arg.to_string())),
-        };
-    }
-    arg.parse::<SocketAddr>()
-        .map_err(|_| AddrError(arg.to_string()))
-}
 
 /// What [`read_line`] found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -193,23 +140,36 @@ pub fn is_stop(line: &[u8]) -> bool {
 }
 
 /// The most bytes [`say_goodbye`] reads and throws away (1 MiB).
-const DRAIN_LIMIT: u64 = 1024 * 1024;
+pub const DRAIN_LIMIT: u64 = 1024 * 1024;
 
-/// How long [`say_goodbye`] waits for the client's unread bytes.
-const DRAIN_TIME: Duration = Duration::from_secs(1);
+/// How long [`say_goodbye`] waits for the client's unread bytes, in
+/// all (a deadline, not a timeout per read).
+pub const DRAIN_TIME: Duration = Duration::from_secs(1);
 
 /// Send `message` to a client we are about to drop, so that it
-/// arrives.
+/// arrives as data followed by an orderly end of stream.
 ///
 /// Simply writing the message and closing is not enough. If bytes
 /// from the client are still unread in our receive buffer when we
-/// close (the rest of an over-long line, say), Linux answers with a
-/// reset (RST) instead of an orderly FIN, and a reset can make the
-/// client's kernel throw away our message before the client has read
-/// it. So: write the message, `shutdown(Write)` (our FIN goes out after
+/// close (the rest of an over-long line, say), Linux discards them and
+/// answers with a reset (RST) instead of a FIN (tcp_close in
+/// net/ipv4/tcp.c; RFC 2525, section 2.17). What the reset costs:
+/// - here, anything of ours still waiting in the send queue is
+///   thrown away, never sent;
+/// - at the client, on Linux, the bytes that had arrived before the
+///   reset can still be read (a test of this crate shows it:
+///   tests/reset.rs), but the read after them fails with "connection
+///   reset by peer" instead of an end of stream, and a write fails at
+///   once. A client that writes before it reads (tcp-client sending
+///   its next line), or that treats the error as the end (reading to
+///   the end of stream), never shows our message. RFC 9293 (3.10.7.4)
+///   lets a receiver flush its queues on a reset, and not every system
+///   keeps the data as Linux does.
+///
+/// So: write the message, `shutdown(Write)` (our FIN goes out after
 /// it), then read and discard what the client still sends until it
-/// closes too, for at most [`DRAIN_TIME`] and [`DRAIN_LIMIT`] bytes.
-/// This is called a "lingering close"; web servers do the same.
+/// closes too, for at most [`DRAIN_TIME`] in all and [`DRAIN_LIMIT`]
+/// bytes. This is called a "lingering close"; web servers do the same.
 ///
 /// Only call this from a connection's own thread: it may block for
 /// up to a second.
@@ -218,41 +178,81 @@ pub fn say_goodbye(stream: &TcpStream, message: &str) -> io::Result<()> {
     let mut w = stream;
     w.write_all(message.as_bytes())?;
     stream.shutdown(Shutdown::Write)?;
-    stream.set_read_timeout(Some(DRAIN_TIME))?;
-    // Errors while draining (timeout, reset) mean we are done anyway.
-    let _ = io::copy(&mut stream.take(DRAIN_LIMIT), &mut io::sink());
+    // Errors while draining (the deadline, a reset) mean we are done.
+    let mut rest = TimedReader::new(stream, DRAIN_TIME).take(DRAIN_LIMIT);
+    let _ = io::copy(&mut rest, &mut io::sink());
     Ok(())
 }
 // ANCHOR_END: say_goodbye
 
-/// Connect to `target` (`host:port`), giving up after
-/// [`CONNECT_TIMEOUT`], the way Go's `net.Dial("tcp", target)` does
-/// (Go's default has no timeout of its own; the kernel's is about two
-/// minutes).
+/// A reader that gives up at a deadline, however the bytes trickle in.
+///
+/// A socket's read timeout (`set_read_timeout`, SO_RCVTIMEO) limits one
+/// `read` call, and a `BufReader` makes as many calls as a line needs:
+/// a server that sends one byte every 4 s would keep a 5 s timeout
+/// from ever firing. Before every read this sets the socket's timeout
+/// to the time left until the deadline, so the whole step is bounded.
+/// An expired deadline is a `TimedOut` error ([`is_timeout`]).
+#[derive(Debug)]
+pub struct TimedReader<'a> {
+    stream: &'a TcpStream,
+    deadline: Deadline,
+}
+
+impl<'a> TimedReader<'a> {
+    /// A reader of `stream` whose reads must all be done within `limit`.
+    pub fn new(stream: &'a TcpStream, limit: Duration) -> TimedReader<'a> {
+        TimedReader {
+            stream,
+            deadline: Deadline::after(limit),
+        }
+    }
+
+    /// Start a new step: `limit` from now.
+    pub fn restart(&mut self, limit: Duration) {
+        self.deadline = Deadline::after(limit);
+    }
+}
+
+impl Read for TimedReader<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.stream.set_read_timeout(Some(self.deadline.left()?))?;
+        let mut s = self.stream;
+        s.read(buf)
+    }
+}
+
+/// Connect to `target` (`host:port`), the way Go's
+/// `net.Dial("tcp", target)` does, but giving up after
+/// [`CONNECT_TIMEOUT`] for all the addresses together (Go's default
+/// has no time limit of its own; the kernel gives up on a silent host
+/// after about two minutes).
 ///
 /// `host` may be a name: it is looked up first (getaddrinfo, through
-/// /etc/hosts and DNS), and each address it has is tried in turn,
-/// as `net.Dial` does. A read timeout of [`READ_TIMEOUT`] is set on the
-/// connection, so that a server that never answers cannot hang us.
+/// /etc/hosts and DNS), and each address it has is tried in turn, as
+/// `net.Dial` does. If none answers, the error is the first address's,
+/// as Go reports it (net/dial.go, `dialSerial`: "The error from the
+/// first address is most relevant").
 pub fn dial(target: &str) -> anyhow::Result<TcpStream> {
     use anyhow::Context;
     let addrs: Vec<SocketAddr> = target
         .to_socket_addrs()
         .with_context(|| format!("looking up {target} (expected host:port)"))?
         .collect();
-    let mut last_err = None;
+    let deadline = Deadline::after(CONNECT_TIMEOUT);
+    let mut first_err = None;
     for addr in addrs {
-        match TcpStream::connect_timeout(&addr, CONNECT_TIMEOUT) {
-            Ok(stream) => {
-                stream
-                    .set_read_timeout(Some(READ_TIMEOUT))
-                    .context("setting a read timeout")?;
-                return Ok(stream);
+        let tried = deadline
+            .left()
+            .and_then(|t| TcpStream::connect_timeout(&addr, t));
+        match tried {
+            Ok(stream) => return Ok(stream),
+            Err(e) => {
+                first_err.get_or_insert(describe_connect_error(e, addr));
             }
-            Err(e) => last_err = Some(describe_connect_error(e, addr)),
         }
     }
-    Err(last_err.unwrap_or_else(|| anyhow::anyhow!("{target} has no address")))
+    Err(first_err.unwrap_or_else(|| anyhow::anyhow!("{target} has no address")))
 }
 
 /// Name the usual connect failures in words a learner can act on.
@@ -263,71 +263,55 @@ pub fn describe_connect_error(e: io::Error, addr: SocketAddr) -> anyhow::Error {
             "{what}: no answer within {} s (is the host up? a firewall?)",
             CONNECT_TIMEOUT.as_secs()
         ),
-        io::ErrorKind::ConnectionRefused => {
-            anyhow::anyhow!(
-                "{what}: connection refused (is the server running on that port?)"
-            )
-        }
+        // A reset in answer to our SYN: nothing listens on that port,
+        // or a firewall rejects the connection.
+        io::ErrorKind::ConnectionRefused => anyhow::anyhow!(
+            "{what}: connection refused (is the server running on that \
+             port?)"
+        ),
         _ => anyhow::Error::new(e).context(what),
     }
 }
 
-/// Print one line a client sent, after `prefix`, as the Go programs'
+/// Write one line a client sent, after `prefix`, as the Go programs'
 /// `fmt.Print("-> ", netData)` does: the bytes as they came (Go does not
 /// check that they are UTF-8 either), with a newline added when the
-/// line had none.
-///
-/// Unlike `println!`, this never panics: if standard output is gone
-/// (a closed pipe), the server goes on serving without its log. The
-/// stdout lock makes each line one piece, so lines of different
-/// threads never mix within a line.
-pub fn print_received(prefix: &str, line: &[u8]) {
+/// line had none. One `write` of the locked stdout, so that lines of
+/// different threads never mix within a line.
+fn write_received(prefix: &str, line: &[u8]) -> io::Result<()> {
     let mut out = io::stdout().lock();
-    let _ = out.write_all(prefix.as_bytes());
-    let _ = out.write_all(line);
+    out.write_all(prefix.as_bytes())?;
+    out.write_all(line)?;
     if !line.ends_with(b"\n") {
-        let _ = out.write_all(b"\n");
+        out.write_all(b"\n")?;
     }
-    let _ = out.flush();
+    out.flush()
 }
 
-/// Print one line of log on standard output without ever panicking
-/// (see [`print_received`]): for messages printed by client threads.
-pub fn print_line(text: &str) {
-    print_received(text, b"");
+/// A server's log of a received line ([`write_received`]). A failed
+/// write is ignored (`logln!`'s rule): with its stdout closed, the
+/// server goes on serving without its log.
+pub fn log_received(prefix: &str, line: &[u8]) {
+    let _ = write_received(prefix, line);
 }
 
-/// Did `accept` fail because this process (EMFILE, 24) or the whole
-/// system (ENFILE, 23) has no file descriptor left? std has no
-/// `ErrorKind` for these, so we compare Linux's error numbers.
-///
-/// The waiting connection stays in the kernel's queue, so calling
-/// `accept` again at once would fail again at once: a server should
-/// pause a little (and a client may leave meanwhile, freeing one).
-pub fn is_out_of_fds(e: &io::Error) -> bool {
-    matches!(e.raw_os_error(), Some(23 | 24))
-}
-
-/// Name the usual `bind` failures in words a learner can act on.
-pub fn describe_bind_error(e: io::Error, addr: SocketAddr) -> anyhow::Error {
-    let what = format!("binding {addr}");
-    match e.kind() {
-        io::ErrorKind::AddrInUse => anyhow::anyhow!(
-            "{what}: address already in use (another program has that port: \
-             stop it or choose another port)"
-        ),
-        io::ErrorKind::PermissionDenied => anyhow::anyhow!(
-            "{what}: permission denied (ports below 1024 need root: choose a port above 1023)"
-        ),
-        io::ErrorKind::AddrNotAvailable => anyhow::anyhow!(
-            "{what}: no interface of this machine has that address (try 127.0.0.1 or 0.0.0.0)"
-        ),
-        _ => anyhow::Error::new(e).context(what),
+/// A client's display of an answer ([`write_received`]). With stdout
+/// closed there is nobody to show it to: end quietly with status 141,
+/// `outln!`'s rule (see the `cli` module).
+pub fn show_received(prefix: &str, line: &[u8]) {
+    if let Err(e) = write_received(prefix, line) {
+        if e.kind() != io::ErrorKind::BrokenPipe {
+            crate::elogln!("cannot write to stdout: {e}");
+        }
+        std::process::exit(cli::EXIT_PIPE);
     }
 }
 
-/// Is this error a read timeout firing? (Linux reports an expired
-/// `SO_RCVTIMEO` as `EAGAIN`, which std calls `WouldBlock`.)
+/// Did a socket call time out? An expired `SO_RCVTIMEO` or
+/// `SO_SNDTIMEO` (std's `set_read_timeout`, `set_write_timeout`)
+/// makes the call fail with EAGAIN on Linux and the BSDs, which std
+/// calls `WouldBlock`; Windows may say `TimedOut`, and so do std's
+/// `connect_timeout` and an expired `Deadline`. Both count.
 pub fn is_timeout(e: &io::Error) -> bool {
     matches!(
         e.kind(),
@@ -340,25 +324,6 @@ mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
     use std::io::BufReader;
-
-    #[test]
-    fn ports_and_addresses() {
-        let a = |s: &str| listen_addr(Some(s), 1).map(|a| a.to_string());
-        assert_eq!(a("0").unwrap(), "127.0.0.1:0");
-        assert_eq!(a("65535").unwrap(), "127.0.0.1:65535");
-        assert_eq!(a("0.0.0.0:1234").unwrap(), "0.0.0.0:1234");
-        assert_eq!(a("[::1]:9").unwrap(), "[::1]:9");
-        for bad in [
-            "", "65536", "123456", "abc", "-1", ":1234", "1.2.3.4", "1234x",
-        ] {
-            assert!(a(bad).is_err(), "{bad:?} should be refused");
-        }
-        let msg = a("x").unwrap_err().to_string();
-        assert!(
-            msg.contains("\"x\"") && msg.contains("0.0.0.0:1234"),
-            "{msg}"
-        );
-    }
 
     #[test]
     fn limit_and_leftover() {

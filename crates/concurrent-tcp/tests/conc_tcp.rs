@@ -113,7 +113,7 @@ fn a_client_that_leaves_without_stop_does_not_stop_the_server() {
     {
         let mut a = Client::connect(s.socket_addr());
         a.send(b"one\n");
-        a.r.fill_buf_wait();
+        a.wait_readable();
     }
     assert!(s.is_running(), "the server must go on");
     let mut b = Client::connect(s.socket_addr());
@@ -297,4 +297,90 @@ fn port_in_use() {
     let s = start(&[]);
     let port = s.socket_addr().port().to_string();
     bad(CONC, &[&port], 100, "address already in use");
+}
+
+/// Memory mappings in /proc/PID/maps, one line each.
+fn mappings(pid: u32) -> usize {
+    std::fs::read_to_string(format!("/proc/{pid}/maps"))
+        .unwrap()
+        .lines()
+        .count()
+}
+
+/// The arithmetic behind DEFAULT_MAX_CLIENTS: every client thread adds
+/// exactly four mappings (its 64 KiB stack, the stack's guard page,
+/// std's signal stack and its guard page), so `vm.max_map_count`
+/// (65,530 by default) leaves room for about 16,380 threads. The first
+/// clients also make the C library open per-thread malloc arenas (a
+/// few mappings each, up to 8 per core), so the count is taken between
+/// 100 and 300 clients, when the arenas are all there.
+#[test]
+fn each_client_thread_costs_four_mappings() {
+    let s = start(&[]);
+    let addr = s.socket_addr();
+    let mut cs = Vec::new();
+    let connect = |n: usize, cs: &mut Vec<Client>| {
+        for i in 0..n {
+            let mut c = Client::connect(addr);
+            // Answered: its thread is running.
+            assert_eq!(c.ask(&format!("{i}\n")), format!("{i}\n"));
+            cs.push(c);
+        }
+    };
+    connect(100, &mut cs);
+    let at_100 = mappings(s.pid());
+    connect(200, &mut cs);
+    let at_300 = mappings(s.pid());
+    assert_eq!(at_300 - at_100, 4 * 200, "four mappings per thread");
+    // How much of each 64 KiB stack is backed by RAM (Rss in smaps).
+    let smaps =
+        std::fs::read_to_string(format!("/proc/{}/smaps", s.pid())).unwrap();
+    let mut resident = Vec::new();
+    let mut is_stack = false;
+    for l in smaps.lines() {
+        let f: Vec<&str> = l.split_whitespace().collect();
+        if let Some((a, b)) = f[0].split_once('-')
+            && f.len() >= 5
+        {
+            let size = u64::from_str_radix(b, 16).unwrap_or(0)
+                - u64::from_str_radix(a, 16).unwrap_or(0);
+            is_stack = size == 64 * 1024 && f[1] == "rw-p";
+        } else if f[0] == "Rss:" && is_stack {
+            resident.push(f[1].parse::<u64>().unwrap());
+        }
+    }
+    resident.sort_unstable();
+    assert!(resident.len() >= 300, "{} stacks found", resident.len());
+    eprintln!(
+        "resident KiB of a client thread's 64 KiB stack: median {}",
+        resident[resident.len() / 2]
+    );
+}
+
+/// An argument that is not UTF-8 (a Linux argument may be any bytes)
+/// gets one line and the usual status, in every program, not a panic.
+#[test]
+fn arguments_that_are_not_utf8_are_refused_in_one_line() {
+    use std::os::unix::ffi::OsStrExt;
+    let junk = std::ffi::OsStr::from_bytes(b"\xff");
+    for (exe, before, code) in [
+        (CONC, None, 100),
+        (SERVER, None, 100),
+        (TCPS, None, 100),
+        (TCPC, None, 100),
+        (CLIENT, None, 100),
+        (GREET, Some("-p"), 2),
+    ] {
+        let mut args: Vec<&std::ffi::OsStr> =
+            before.iter().map(|b| b.as_ref()).collect();
+        args.push(junk);
+        let out = testkit::Cmd::new(exe).args(&args).run();
+        out.expect_code(code);
+        assert_eq!(out.stderr.lines().count(), 1, "{}", out.describe());
+        assert!(
+            out.stderr.contains("\"\\xff\" is not valid UTF-8"),
+            "{}",
+            out.describe()
+        );
+    }
 }

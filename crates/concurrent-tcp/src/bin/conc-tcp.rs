@@ -28,30 +28,34 @@
 //! or when the port cannot be bound, as the Go program.
 
 use anyhow::Context;
+use concurrent_tcp::listen::{
+    EMFILE_PAUSE, bind_error, is_out_of_fds, listen_addr,
+};
 use concurrent_tcp::{
-    DEFAULT_PORT, LineRead, MAX_LINE, READ_BUF, describe_bind_error,
-    is_out_of_fds, is_stop, listen_addr, print_received, read_line,
-    say_goodbye,
+    DEFAULT_PORT, LineRead, MAX_LINE, READ_BUF, cli, elogln, is_stop,
+    log_received, logln, read_line, say_goodbye,
 };
 use socket2::{Domain, Socket, Type};
+use std::ffi::OsString;
 use std::io::{BufReader, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread;
-use std::time::Duration;
 
 // ANCHOR: limits
 /// Each client thread gets a 64 KiB stack instead of std's 2 MiB.
 ///
 /// A thread's stack is address space the kernel *reserves*, but backs
 /// with RAM only page by page, as the thread first touches it. Our
-/// client threads touch two 4 KiB pages, whatever the reservation: one
-/// holds the C library's record of the thread and its thread-local
-/// variables, the other the few calls deep the handler ever goes. So
-/// the small stack does not save RAM. What it saves is reservation:
-/// 10,000 threads reserve 640 MiB instead of 20 GiB, which matters
-/// wherever reserved memory is limited (`ulimit -v`, or a system set
-/// to strict overcommit, `vm.overcommit_memory = 2`).
+/// client threads touch a few 4 KiB pages of it, whatever the
+/// reservation: the top of the mapping holds the C library's record
+/// of the thread and its thread-local variables, and below it the few
+/// calls deep the handler ever goes (the test
+/// `each_client_thread_costs_four_mappings` prints how much of each
+/// stack is resident). So the small stack saves little RAM. What it
+/// saves is reservation: 10,000 threads reserve 625 MiB instead of
+/// 19.5 GiB, which matters wherever reserved memory is limited
+/// (`ulimit -v`, or strict overcommit, `vm.overcommit_memory = 2`).
 ///
 /// Too small would be fatal: a thread that runs off the end of its
 /// stack hits a guard page, and Rust then aborts the *whole process*
@@ -65,27 +69,33 @@ const STACK_SIZE: usize = 64 * 1024;
 ///
 /// Every client costs one thread and one file descriptor. An
 /// operating system runs out of threads long before it runs out of
-/// goroutines. Each thread takes a process id and a few memory
-/// mappings (its stack, the stack's guard page, a small stack for
-/// signal handlers), and Linux allows 65,530 mappings per process by
-/// default (`vm.max_map_count`): on this project's test machine a
-/// Rust process tops out near 16,000 threads. Worse, at that edge a
-/// thread can be created and then fail while setting itself up, and
-/// Rust then aborts the *whole process*: checking the error of
-/// `spawn` is not enough, a limit well below the edge is what keeps
-/// the server alive. Past the limit, a new client is told so in one
-/// line and disconnected, and the clients already connected go on
-/// undisturbed. Go's concTCP has no limit: it accepts until something
-/// runs out.
+/// goroutines. Each thread takes a process id and four memory
+/// mappings: its stack, the stack's guard page, and the small stack
+/// that std gives every thread for signal handlers, with its own guard
+/// page (the test `each_client_thread_costs_four_mappings` counts
+/// them in /proc/PID/maps). Linux allows 65,530 mappings per process
+/// by default (`vm.max_map_count`, DEFAULT_MAX_MAP_COUNT in the
+/// kernel's include/linux/mm.h), so a Rust process has room for about
+/// 16,380 threads. Worse, at that edge a thread can be created and
+/// then fail to map its signal stack, and std then aborts the *whole
+/// process*: checking the error of `spawn` is not enough, a limit well
+/// below the edge is what keeps the server alive. Past the limit, a
+/// new client is told so in one line and disconnected, and the clients
+/// already connected go on undisturbed. Go's concTCP has no limit: it
+/// accepts until something runs out.
 const DEFAULT_MAX_CLIENTS: usize = 12_000;
 
 /// How many clients are connected right now.
 ///
 /// A `static` atomic integer can be read and changed from every
-/// thread without a lock: `fetch_add` and `fetch_sub` are single
-/// indivisible CPU instructions. (In Go you would use
-/// `sync/atomic` or a mutex the same way.) `Relaxed` ordering is
-/// enough for a counter that guards nothing else.
+/// thread without a lock: `fetch_add` and `fetch_sub` are indivisible
+/// read-modify-write operations. On x86-64 each is one instruction,
+/// `lock xadd` (see it with `cargo rustc --release --bin conc-tcp --
+/// --emit asm`); a processor without an atomic add (ARMv8.0, before
+/// its LSE extension) gets a short loop that retries until its store
+/// succeeds. (In Go you would use `sync/atomic` or a mutex the same
+/// way.) `Relaxed` ordering is enough for a counter that guards
+/// nothing else.
 static ACTIVE: AtomicUsize = AtomicUsize::new(0);
 // ANCHOR_END: limits
 
@@ -107,11 +117,11 @@ fn handle_connection(c: TcpStream, peer: SocketAddr) {
     // without STOP, which stops the server for everybody.
     match echo_lines(&c) {
         Ok(Ending::Stop) => {}
-        Ok(Ending::Left) => eprintln!("{peer}: left without sending STOP"),
+        Ok(Ending::Left) => elogln!("{peer}: left without sending STOP"),
         Ok(Ending::TooLong) => {
-            eprintln!("{peer}: line longer than {MAX_LINE} bytes; disconnected")
+            elogln!("{peer}: line longer than {MAX_LINE} bytes; disconnected")
         }
-        Err(e) => eprintln!("{peer}: {e:#}"),
+        Err(e) => elogln!("{peer}: {e:#}"),
     }
     // `c` is dropped here: close(2), and the kernel sends our FIN.
 }
@@ -150,7 +160,7 @@ fn echo_lines(c: &TcpStream) -> anyhow::Result<Ending> {
             LineRead::Line | LineRead::Unterminated => {}
         }
         // Go: fmt.Print("-> ", string(netData)); c.Write(...)
-        print_received("-> ", &line);
+        log_received("-> ", &line);
         writer.write_all(&line).context("sending the line back")?;
         if is_stop(&line) {
             return Ok(Ending::Stop);
@@ -172,15 +182,17 @@ struct Config {
 
 const USAGE: &str = "usage: conc-tcp [PORT | ADDRESS] [--max-clients N]";
 
-fn parse_args(args: &[String]) -> anyhow::Result<Config> {
+fn parse_args(args: &[OsString]) -> anyhow::Result<Config> {
     let mut addr = None;
     let mut max_clients = DEFAULT_MAX_CLIENTS;
     let mut it = args.iter();
     while let Some(a) = it.next() {
+        let a = cli::text(a).map_err(anyhow::Error::msg)?;
         if a == "--max-clients" {
             let n = it
                 .next()
                 .context(format!("--max-clients needs a number. {USAGE}"))?;
+            let n = cli::text(n).map_err(anyhow::Error::msg)?;
             max_clients = match n.parse::<usize>() {
                 Ok(n) if n > 0 => n,
                 _ => anyhow::bail!(
@@ -190,7 +202,7 @@ fn parse_args(args: &[String]) -> anyhow::Result<Config> {
         } else if a.starts_with("--") {
             anyhow::bail!("unknown option {a}. {USAGE}");
         } else if addr.is_none() {
-            addr = Some(a.as_str());
+            addr = Some(a);
         } else {
             anyhow::bail!("too many arguments. {USAGE}");
         }
@@ -200,11 +212,13 @@ fn parse_args(args: &[String]) -> anyhow::Result<Config> {
 }
 
 fn main() {
-    let args: Vec<String> = std::env::args().skip(1).collect();
+    // The arguments as the kernel gave them (cli::args), so that one
+    // that is not UTF-8 gets a message rather than a panic.
+    let args = cli::args();
     // Tsoukalos' programs print the error and exit with status 100.
     let result = parse_args(&args).and_then(|config| serve(&config));
     if let Err(e) = result {
-        eprintln!("{e:#}");
+        elogln!("{e:#}");
         std::process::exit(100);
     }
 }
@@ -214,10 +228,10 @@ fn main() {
 fn serve(config: &Config) -> anyhow::Result<()> {
     // Go: net.Listen("tcp", PORT). socket(2) + bind(2) + listen(2),
     // with a longer queue than TcpListener::bind asks for (below).
-    let l =
-        listen(config.addr).map_err(|e| describe_bind_error(e, config.addr))?;
+    let l = listen(config.addr)
+        .map_err(|e| anyhow::anyhow!(bind_error(e, config.addr)))?;
     let local = l.local_addr().context("reading the bound address")?;
-    println!("listening on {local}");
+    logln!("listening on {local}");
 
     loop {
         // accept(2) blocks until a client has completed the TCP
@@ -227,10 +241,10 @@ fn serve(config: &Config) -> anyhow::Result<()> {
             // Go's concTCP exits here. An accept error concerns one
             // connection (or a passing shortage): log it and go on.
             Err(e) => {
-                eprintln!("accepting a connection: {e}");
+                elogln!("accepting a connection: {e}");
                 if is_out_of_fds(&e) {
                     // Out of file descriptors: pause, or we would spin.
-                    thread::sleep(Duration::from_millis(100));
+                    thread::sleep(EMFILE_PAUSE);
                 }
             }
         }
@@ -273,8 +287,9 @@ fn start_client(c: TcpStream, peer: SocketAddr, max_clients: usize) {
     // only subtract. So the count cannot grow between the check and
     // the `fetch_add`, and the limit holds.
     if ACTIVE.load(Ordering::Relaxed) >= max_clients {
-        eprintln!(
-            "{peer}: refused, already serving {max_clients} clients (--max-clients)"
+        elogln!(
+            "{peer}: refused, already serving {max_clients} clients \
+             (--max-clients)"
         );
         refuse(
             c,
@@ -299,9 +314,11 @@ fn start_client(c: TcpStream, peer: SocketAddr, max_clients: usize) {
                 handle_connection(c, peer);
             });
     if let Err(e) = started {
-        // The OS would not give us another thread (too many threads
-        // or too little memory). Tell the client, keep serving others.
-        eprintln!("{peer}: refused, cannot start a thread: {e}");
+        // The OS would not give us another thread (too many threads,
+        // a process limit, or too little memory). Tell the client,
+        // keep serving the others. The test `out_of_threads` makes
+        // this happen with a cgroup's pids.max.
+        elogln!("{peer}: refused, cannot start a thread: {e}");
         if let Some(c) = spare {
             refuse(c, "server busy: out of threads, try again later\n");
         }
@@ -313,10 +330,11 @@ fn start_client(c: TcpStream, peer: SocketAddr, max_clients: usize) {
 /// This runs in the accepting thread, so it must not wait: the line
 /// is small and a new socket's send buffer is empty, so `write` does
 /// not block. (If the client had already sent data we have not read,
-/// Linux answers our close with a reset, and the client may see
-/// "connection reset" instead of the line. A lingering close, as in
-/// `say_goodbye`, would cure that, but it would make the accepting
-/// thread wait for each refused client.)
+/// Linux answers our close with a reset: the line still reaches the
+/// client's kernel, but a client that writes again, or reads on after
+/// the line, gets "connection reset" (see `say_goodbye`). A lingering
+/// close would cure that, but it would make the accepting thread wait
+/// for each refused client.)
 fn refuse(mut c: TcpStream, msg: &str) {
     let _ = c.write_all(msg.as_bytes());
 }

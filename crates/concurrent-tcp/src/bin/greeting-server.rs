@@ -22,13 +22,16 @@
 //! `flag` package exits 2).
 
 use anyhow::Context;
-use concurrent_tcp::{
-    LineRead, MAX_LINE, READ_BUF, describe_bind_error, is_out_of_fds,
-    listen_addr, print_line, print_received, read_line, say_goodbye,
+use concurrent_tcp::listen::{
+    EMFILE_PAUSE, bind_error, is_out_of_fds, listen_addr,
 };
+use concurrent_tcp::{
+    LineRead, MAX_LINE, READ_BUF, cli, elogln, log_received, logln, read_line,
+    say_goodbye,
+};
+use std::ffi::OsString;
 use std::io::{BufReader, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::time::Duration;
 
 /// The blog's default: `flag.StringVar(&port, "p", "4004", ...)`.
 const DEFAULT_PORT: u16 = 4004;
@@ -40,32 +43,32 @@ const USAGE: &str = "usage: greeting-server [-p PORT | -p ADDRESS]";
 const GREETING: &str = "Hello, Client!\nYou deserve a new thread...\n";
 
 fn main() {
-    let args: Vec<String> = std::env::args().skip(1).collect();
     // Go's flag package prints the problem and the usage, and exits 2.
-    let port = match parse_flags(&args) {
+    let port = match parse_flags(&cli::args()) {
         Ok(p) => p,
         Err(e) => {
-            eprintln!("{e}. {USAGE}");
+            elogln!("{e}. {USAGE}");
             std::process::exit(2);
         }
     };
     if let Err(e) = run(port.as_deref()) {
         // The blog's log.Fatalln: print the error, exit 1.
-        eprintln!("{e:#}");
+        elogln!("{e:#}");
         std::process::exit(1);
     }
 }
 
 /// Go: `flag.StringVar(&port, "p", "4004", "port number"); flag.Parse()`.
 /// Accepts `-p 4004`, `-p=4004` and `--p 4004`, as Go's flag package.
-fn parse_flags(args: &[String]) -> Result<Option<String>, String> {
+fn parse_flags(args: &[OsString]) -> Result<Option<String>, String> {
     let mut port = None;
     let mut it = args.iter();
     while let Some(a) = it.next() {
+        let a = cli::text(a)?;
         let flag = a.strip_prefix("--").or_else(|| a.strip_prefix('-'));
         match flag {
             Some("p") => match it.next() {
-                Some(v) => port = Some(v.clone()),
+                Some(v) => port = Some(cli::text(v)?.to_string()),
                 None => return Err("flag needs an argument: -p".to_string()),
             },
             Some(f) if f.starts_with("p=") => port = Some(f[2..].to_string()),
@@ -86,11 +89,11 @@ fn run(port: Option<&str>) -> anyhow::Result<()> {
     let addr = listen_addr(port, DEFAULT_PORT)?;
 
     // Go: l, err := net.ListenTCP("tcp", addr); defer l.Close()
-    let l =
-        TcpListener::bind(addr).map_err(|e| describe_bind_error(e, addr))?;
+    let l = TcpListener::bind(addr)
+        .map_err(|e| anyhow::anyhow!(bind_error(e, addr)))?;
     let local = l.local_addr().context("reading the bound address")?;
-    println!("listening on {local}");
-    println!("waiting for clients on port {}...", local.port());
+    logln!("listening on {local}");
+    logln!("waiting for clients on port {}...", local.port());
 
     loop {
         // Go: c, err := l.AcceptTCP(). The blog *returns* from main on
@@ -98,9 +101,9 @@ fn run(port: Option<&str>) -> anyhow::Result<()> {
         let (c, peer) = match l.accept() {
             Ok(x) => x,
             Err(e) => {
-                eprintln!("accepting a connection: {e}");
+                elogln!("accepting a connection: {e}");
                 if is_out_of_fds(&e) {
-                    std::thread::sleep(Duration::from_millis(100));
+                    std::thread::sleep(EMFILE_PAUSE);
                 }
                 continue;
             }
@@ -108,18 +111,20 @@ fn run(port: Option<&str>) -> anyhow::Result<()> {
         // The blog writes `defer c.Close()` here, inside the loop: the
         // deferred calls pile up until main returns, which it never
         // does. In Rust, the thread that owns `c` closes it when done.
-        println!("client connected: {peer}");
+        logln!("client connected: {peer}");
         if let Err(e) = greet(&c) {
             // The blog returns from main here too. One client that
             // vanished before its greeting must not stop the server.
-            eprintln!("err greeting user {peer}: {e}");
+            elogln!("err greeting user {peer}: {e}");
             continue;
         }
-        // Go: go cmdHandler(c)
+        // Go: go cmdHandler(c). Builder::spawn returns an error where
+        // thread::spawn would panic: out of threads, this client is
+        // dropped (its connection closed) and the server goes on.
         let started =
             std::thread::Builder::new().spawn(move || cmd_handler(c, peer));
         if let Err(e) = started {
-            eprintln!("{peer}: cannot start a thread: {e}; disconnected");
+            elogln!("{peer}: cannot start a thread: {e}; disconnected");
         }
     }
 }
@@ -142,12 +147,12 @@ fn cmd_handler(c: TcpStream, peer: SocketAddr) {
         // Go: msg, err := bufio.NewReader(c).ReadString('\n')
         match read_line(&mut reader, &mut msg, MAX_LINE) {
             // Go: fmt.Printf("%s -> %s", c.RemoteAddr().String(), msg)
-            Ok(LineRead::Line) => print_received(&format!("{peer} -> "), &msg),
+            Ok(LineRead::Line) => log_received(&format!("{peer} -> "), &msg),
             // Go: if err == io.EOF { fmt.Printf("client '%s' left ...") }
             Ok(LineRead::Eof) => break,
             Ok(LineRead::Unterminated) => {
                 // A last line without newline: still worth logging.
-                print_received(&format!("{peer} -> "), &msg);
+                log_received(&format!("{peer} -> "), &msg);
                 break;
             }
             Ok(LineRead::TooLong) => {
@@ -155,19 +160,19 @@ fn cmd_handler(c: TcpStream, peer: SocketAddr) {
                     "line longer than {MAX_LINE} bytes: closing the connection\n"
                 );
                 let _ = say_goodbye(&c, &bye);
-                eprintln!(
+                elogln!(
                     "{peer}: line longer than {MAX_LINE} bytes; disconnected"
                 );
                 break;
             }
             Err(e) => {
                 // A reset, say. The blog prints the error and returns.
-                eprintln!("{peer}: {e}");
+                elogln!("{peer}: {e}");
                 break;
             }
         }
     }
-    print_line(&format!("client '{peer}' left the session."));
+    logln!("client '{peer}' left the session.");
     // `c` is dropped here: the connection is closed, once.
 }
 // ANCHOR_END: handler

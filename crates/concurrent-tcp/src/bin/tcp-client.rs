@@ -15,36 +15,38 @@
 //! printf 'Hi!\nSTOP\n' | cargo run -p concurrent-tcp --bin tcp-client -- 127.0.0.1:1234
 //! ```
 //!
-//! Timeouts: 5 s for the connection, 5 s for each answer.
+//! Time limits: 5 s for the connection (every address of the name
+//! together), 5 s for each whole answer, however it trickles in.
 //! Exit status: 0 after STOP or at the end of the input; 100 for a bad
 //! argument, a failed connection, a timeout, or a server that closes
 //! the connection before STOP.
 
 use anyhow::Context;
 use concurrent_tcp::{
-    LineRead, MAX_LINE, READ_BUF, READ_TIMEOUT, dial, is_stop, is_timeout,
-    print_received, read_line,
+    LineRead, MAX_LINE, READ_BUF, READ_TIMEOUT, TimedReader, cli, dial, elogln,
+    is_stop, is_timeout, out, outln, read_line, show_received,
 };
+use std::ffi::OsString;
 use std::io::{self, BufRead, BufReader, IsTerminal, Write};
 use std::net::TcpStream;
 
 const USAGE: &str = "usage: tcp-client HOST:PORT";
 
 fn main() {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    if let Err(e) = run(&args) {
+    if let Err(e) = run(&cli::args()) {
         // Tsoukalos' programs print the error and exit with status 100.
-        eprintln!("{e:#}");
+        elogln!("{e:#}");
         std::process::exit(100);
     }
 }
 
 // ANCHOR: main
-fn run(args: &[String]) -> anyhow::Result<()> {
+fn run(args: &[OsString]) -> anyhow::Result<()> {
     // Go: if len(arguments) == 1 { fmt.Println("Please provide host:port.") }
     let [target] = args else {
         anyhow::bail!("Please provide host:port. {USAGE}");
     };
+    let target = cli::text(target).map_err(anyhow::Error::msg)?;
 
     // Go: c, err := net.Dial("tcp", CONNECT). `dial` also looks the
     // name up, and gives up after 5 s instead of the kernel's minutes.
@@ -53,16 +55,18 @@ fn run(args: &[String]) -> anyhow::Result<()> {
     // Both readers are made ONCE, before the loop. Go's TCPclient makes
     // a new bufio.Reader for stdin and for the socket on every turn,
     // and anything the old reader had read ahead is lost with it.
+    // The replies are read through a TimedReader: READ_TIMEOUT is for
+    // the whole answer, not for each read(2) it takes.
     let mut input = io::stdin().lock();
-    let mut replies = BufReader::with_capacity(READ_BUF, &c);
+    let timed = TimedReader::new(&c, READ_TIMEOUT);
+    let mut replies = BufReader::with_capacity(READ_BUF, timed);
     // Prompt only for a person at a terminal, not for piped input.
     let prompt = io::stdin().is_terminal();
     let mut text = Vec::new();
     let mut reply = Vec::new();
     loop {
         if prompt {
-            print!(">> ");
-            io::stdout().flush().context("writing the prompt")?;
+            out!(">> "); // flushed: the prompt shows before we wait
         }
         // Go: text, _ := reader.ReadString('\n')
         text.clear();
@@ -76,10 +80,11 @@ fn run(args: &[String]) -> anyhow::Result<()> {
         send_line(&c, &text)?;
 
         // Go: message, _ := bufio.NewReader(c).ReadString('\n')
+        replies.get_mut().restart(READ_TIMEOUT);
         let got = read_reply(&mut replies, &mut reply)?;
-        print_received("->: ", &reply);
+        show_received("->: ", &reply);
         if is_stop(&text) {
-            println!("TCP client exiting...");
+            outln!("TCP client exiting...");
             return Ok(());
         }
         if got != LineRead::Line {
@@ -96,7 +101,9 @@ fn run(args: &[String]) -> anyhow::Result<()> {
 /// `text` already ends in a newline, so two go out (and the server
 /// answers an extra, empty line); and `text` is used as a *format
 /// string*, so a `%d` typed by the user comes out as `%!d(MISSING)`.
-/// We write the bytes themselves: no formatting, one newline.
+/// We write the bytes themselves, unformatted, and end them with one
+/// newline: the line ending the input had, `\n` or `\r\n` (a file
+/// written on Windows), is replaced by a single `\n`.
 fn send_line(mut c: &TcpStream, text: &[u8]) -> anyhow::Result<()> {
     let body = text.strip_suffix(b"\n").unwrap_or(text);
     let body = body.strip_suffix(b"\r").unwrap_or(body);
@@ -113,7 +120,7 @@ fn send_line(mut c: &TcpStream, text: &[u8]) -> anyhow::Result<()> {
 /// Read the server's answer into `reply`. The answer may be a whole
 /// line, or (just before the server closes) a piece without newline.
 fn read_reply(
-    replies: &mut BufReader<&TcpStream>,
+    replies: &mut BufReader<TimedReader<'_>>,
     reply: &mut Vec<u8>,
 ) -> anyhow::Result<LineRead> {
     match read_line(replies, reply, MAX_LINE) {

@@ -23,10 +23,12 @@
 //! program exits 100 there too).
 
 use anyhow::Context;
+use concurrent_tcp::listen::{bind_error, listen_addr};
 use concurrent_tcp::{
-    DEFAULT_PORT, LineRead, MAX_LINE, READ_BUF, describe_bind_error, is_stop,
-    listen_addr, print_received, read_line, say_goodbye,
+    DEFAULT_PORT, LineRead, MAX_LINE, READ_BUF, cli, elogln, is_stop,
+    log_received, logln, read_line, say_goodbye,
 };
+use std::ffi::OsString;
 use std::io::{BufReader, Write};
 use std::net::{TcpListener, TcpStream};
 
@@ -35,35 +37,35 @@ const USAGE: &str = "usage: tcp-server [PORT | ADDRESS]";
 fn main() {
     // Go: arguments := os.Args. The Go program requires the port; here
     // it is optional and defaults to 1234, the port of the book's runs.
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    if let Err(e) = run(&args) {
+    if let Err(e) = run(&cli::args()) {
         // Tsoukalos' programs print the error and exit with status 100.
-        eprintln!("{e:#}");
+        elogln!("{e:#}");
         std::process::exit(100);
     }
 }
 
 // ANCHOR: main
-fn run(args: &[String]) -> anyhow::Result<()> {
+fn run(args: &[OsString]) -> anyhow::Result<()> {
     if args.len() > 1 {
         anyhow::bail!("too many arguments. {USAGE}");
     }
-    let addr = listen_addr(args.first().map(String::as_str), DEFAULT_PORT)?;
+    let arg = args.first().map(|a| cli::text(a)).transpose();
+    let addr = listen_addr(arg.map_err(anyhow::Error::msg)?, DEFAULT_PORT)?;
 
     // Go: l, err := net.Listen("tcp", PORT); defer l.Close()
     // bind(2) claims the port, listen(2) lets the kernel complete
     // handshakes for us. The listener is closed when `l` is dropped,
     // at the end of this function: Rust's answer to `defer l.Close()`.
-    let l =
-        TcpListener::bind(addr).map_err(|e| describe_bind_error(e, addr))?;
+    let l = TcpListener::bind(addr)
+        .map_err(|e| anyhow::anyhow!(bind_error(e, addr)))?;
     let local = l.local_addr().context("reading the bound address")?;
-    println!("listening on {local}");
+    logln!("listening on {local}");
 
     // Go: c, err := l.Accept(). Just once: this server has one client.
     let (c, _peer) = l.accept().context("accepting a client")?;
 
     echo_until_stop(&c)?;
-    println!("Exiting TCP server!");
+    logln!("Exiting TCP server!");
     Ok(())
 }
 // ANCHOR_END: main
@@ -98,7 +100,7 @@ fn echo_until_stop(c: &TcpStream) -> anyhow::Result<()> {
             }
         }
         // Go: fmt.Print("-> ", string(netData)); c.Write([]byte(netData))
-        print_received("-> ", &line);
+        log_received("-> ", &line);
         writer.write_all(&line).context("sending the line back")?;
         // Go: if strings.TrimSpace(string(netData)) == "STOP"
         if is_stop(&line) {

@@ -22,28 +22,29 @@
 
 use anyhow::Context;
 use concurrent_tcp::{
-    CONNECT_TIMEOUT, READ_TIMEOUT, describe_connect_error, is_timeout,
-    print_received,
+    CONNECT_TIMEOUT, READ_TIMEOUT, cli, describe_connect_error, elogln,
+    is_timeout, out, show_received,
 };
+use std::ffi::OsString;
 use std::io::{Read, Write};
 use std::net::{TcpStream, ToSocketAddrs};
 
 const USAGE: &str = "usage: tcpc HOST:PORT";
 
 fn main() {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    if let Err(e) = run(&args) {
+    if let Err(e) = run(&cli::args()) {
         // Tsoukalos' programs print the error and exit with status 100.
-        eprintln!("{e:#}");
+        elogln!("{e:#}");
         std::process::exit(100);
     }
 }
 
 // ANCHOR: main
-fn run(args: &[String]) -> anyhow::Result<()> {
+fn run(args: &[OsString]) -> anyhow::Result<()> {
     let [connect] = args else {
         anyhow::bail!("Please provide a server:port string! {USAGE}");
     };
+    let connect = cli::text(connect).map_err(anyhow::Error::msg)?;
     let my_message = "Hello from TCP client!\n";
 
     // Go: tcpAddr, err := net.ResolveTCPAddr("tcp", CONNECT)
@@ -67,9 +68,10 @@ fn run(args: &[String]) -> anyhow::Result<()> {
     // Go: _, err = conn.Write([]byte(myMessage))
     conn.write_all(my_message.as_bytes())
         .context("sending the message")?;
-    print!("-> {my_message}");
+    out!("-> {my_message}");
 
     // Go: buffer := make([]byte, 1024); n, err := conn.Read(buffer)
+    // One read(2), so the read timeout bounds the whole wait.
     let mut buffer = [0u8; 1024];
     let n = match conn.read(&mut buffer) {
         Ok(0) => {
@@ -85,7 +87,7 @@ fn run(args: &[String]) -> anyhow::Result<()> {
     // Go: fmt.Print(">> ", string(buffer[0:n])). Exactly the n bytes
     // read, as they came (a newline is added only if they end without
     // one, to leave the terminal tidy).
-    print_received(">> ", &buffer[..n]);
+    show_received(">> ", &buffer[..n]);
     // Go: conn.Close(). `conn` is dropped (closed) as `run` returns.
     Ok(())
 }

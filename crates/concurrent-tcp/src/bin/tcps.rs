@@ -23,39 +23,43 @@
 //! or a port that cannot be bound.
 
 use anyhow::Context;
-use concurrent_tcp::{
-    DEFAULT_PORT, READ_TIMEOUT, describe_bind_error, is_out_of_fds, is_timeout,
-    listen_addr, print_received,
+use concurrent_tcp::listen::{
+    EMFILE_PAUSE, bind_error, is_out_of_fds, listen_addr,
 };
+use concurrent_tcp::{
+    DEFAULT_PORT, READ_TIMEOUT, cli, elogln, is_timeout, log_received, logln,
+};
+use std::ffi::OsString;
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
-use std::time::Duration;
 
 const USAGE: &str = "usage: tcps [PORT | ADDRESS]";
 
 fn main() {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    if let Err(e) = run(&args) {
+    if let Err(e) = run(&cli::args()) {
         // Tsoukalos' programs print the error and exit with status 100.
-        eprintln!("{e:#}");
+        elogln!("{e:#}");
         std::process::exit(100);
     }
 }
 
 // ANCHOR: main
-fn run(args: &[String]) -> anyhow::Result<()> {
+fn run(args: &[OsString]) -> anyhow::Result<()> {
     if args.len() > 1 {
         anyhow::bail!("too many arguments. {USAGE}");
     }
+    let arg = args.first().map(|a| cli::text(a)).transpose();
+    let arg = arg.map_err(anyhow::Error::msg)?;
     // Go: s, err := net.ResolveTCPAddr("tcp", SERVER). The Go program
     // builds "localhost:" + port; a bare port binds 127.0.0.1 here too.
-    let s = listen_addr(args.first().map(String::as_str), DEFAULT_PORT)?;
+    let s = listen_addr(arg, DEFAULT_PORT)?;
 
     // Go: l, err := net.ListenTCP("tcp", s). Rust has one listener
     // type, so ListenTCP and Listen are both TcpListener::bind.
-    let l = TcpListener::bind(s).map_err(|e| describe_bind_error(e, s))?;
+    let l =
+        TcpListener::bind(s).map_err(|e| anyhow::anyhow!(bind_error(e, s)))?;
     let local = l.local_addr().context("reading the bound address")?;
-    println!("listening on {local}");
+    logln!("listening on {local}");
 
     // Go: buffer := make([]byte, 1024)
     let mut buffer = [0u8; 1024];
@@ -65,9 +69,9 @@ fn run(args: &[String]) -> anyhow::Result<()> {
         let (conn, peer) = match l.accept() {
             Ok(x) => x,
             Err(e) => {
-                eprintln!("accepting a connection: {e}");
+                elogln!("accepting a connection: {e}");
                 if is_out_of_fds(&e) {
-                    std::thread::sleep(Duration::from_millis(100));
+                    std::thread::sleep(EMFILE_PAUSE);
                 }
                 continue;
             }
@@ -75,7 +79,7 @@ fn run(args: &[String]) -> anyhow::Result<()> {
         // One client's trouble is logged and ends only that client.
         // (The Go program exits with status 100 on any read error.)
         if let Err(e) = answer_once(&conn, &mut buffer) {
-            eprintln!("{peer}: {e:#}");
+            elogln!("{peer}: {e:#}");
         }
         // Go: conn.Close(). Here `conn` is dropped, which closes it.
     }
@@ -106,7 +110,7 @@ fn answer_once(mut conn: &TcpStream, buffer: &mut [u8]) -> anyhow::Result<()> {
     let data = &buffer[..n];
     // Go: fmt.Print("> ", string(buffer[0:n])). A newline is added
     // when the data has none, so the next log line starts afresh.
-    print_received("> ", data);
+    log_received("> ", data);
     // Go: conn.Write(buffer), which sends all 1024 bytes: the message
     // and then the zero bytes left over in the buffer. Only the `n`
     // bytes that were read are the client's message.
