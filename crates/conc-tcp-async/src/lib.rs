@@ -6,24 +6,28 @@
 //! (crate concurrent-tcp): crates in this workspace are islands, so this
 //! crate has its own copy, written for tokio where I/O is involved.
 //!
-//! - [`listen_addr`]: the optional "port or address" argument;
+//! - [`listen`]: the "port or address" argument, the words for a
+//!   failed bind, and the accept error a server waits out (the same
+//!   file in every crate with a server);
+//! - [`bind_listener`]: listening with a backlog of 4096;
 //! - [`read_line`]: one line with a length limit, awaited instead of
 //!   blocked on (Go: `bufio.Reader.ReadString('\n')`);
 //! - [`say_goodbye`]: a last message to a client we drop, sent so
 //!   that it arrives (a "lingering close");
-//! - [`is_stop`], [`print_received`], [`describe_bind_error`],
-//!   [`is_out_of_fds`]: the same small rules as the threaded server.
+//! - [`threads_option`]: the `--threads N` rule of both servers;
+//! - [`is_stop`], [`log_received`]: the same small rules as the
+//!   threaded server.
 //!
 //! Nothing here hides the socket calls: the binary still makes its own
 //! `bind`, `accept`, `read` and `write`, in the order the Go program
 //! makes them.
 
 pub mod cli;
+pub mod listen;
 
 use anyhow::Context;
-use std::fmt;
 use std::io::{self, Write};
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::net::SocketAddr;
 use std::time::Duration;
 use tokio::io::{
     AsyncBufRead, AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite,
@@ -49,63 +53,13 @@ pub const MAX_LINE: usize = 64 * 1024;
 /// This buffer is the largest piece of memory an idle client costs
 /// this server (see the binary's comments), so it is kept small: each
 /// `read()` asks the kernel for at most 1 KiB, and a longer line is
-/// still read correctly, in several reads, into the line buffer. With
-/// tokio's default of 8 KiB, 10,000 idle clients would cost 80 MB
-/// instead of 10 MB. The threaded `conc-tcp` uses the same 1 KiB.
+/// still read correctly, in several reads, into the line buffer.
+/// tokio's `BufReader` fills its buffer with zeros when it makes it,
+/// so every byte of it is memory the process really uses: with
+/// tokio's default of 8 KiB, 10,000 idle clients would hold 80 MB of
+/// buffers instead of 10 MB. The threaded `conc-tcp` uses the same
+/// 1 KiB; Go's `bufio.NewReader` takes 4 KiB.
 pub const READ_BUF: usize = 1024;
-
-/// Why a "port or address" argument was not accepted.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AddrError(String);
-
-impl fmt::Display for AddrError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "invalid port or address \"{}\": give a port (0 to 65535) \
-             or an address with a port, such as 0.0.0.0:1234 or [::]:1234",
-            self.0
-        )
-    }
-}
-
-impl std::error::Error for AddrError {}
-
-/// Turn the server's optional argument into the address to bind.
-///
-/// - no argument: `127.0.0.1:default_port`;
-/// - a bare port such as `1234`: `127.0.0.1:1234`. Go's `":1234"`
-///   listens on every interface; loopback only is the safer default,
-///   and `0.0.0.0:1234` then listens on the network on purpose;
-/// - a full address: `0.0.0.0:1234`, `[::]:1234`, `[::1]:1234`.
-///
-/// Port 0 asks the kernel to pick a free port.
-///
-/// ```
-/// use conc_tcp_async::listen_addr;
-/// assert_eq!(listen_addr(None, 1234).unwrap().to_string(), "127.0.0.1:1234");
-/// assert_eq!(listen_addr(Some("8000"), 1234).unwrap().to_string(), "127.0.0.1:8000");
-/// assert_eq!(listen_addr(Some("[::]:80"), 1234).unwrap().to_string(), "[::]:80");
-/// assert!(listen_addr(Some("123456"), 1234).is_err());
-/// ```
-pub fn listen_addr(
-    arg: Option<&str>,
-    default_port: u16,
-) -> Result<SocketAddr, AddrError> {
-    let loopback = IpAddr::V4(Ipv4Addr::LOCALHOST);
-    let Some(arg) = arg else {
-        return Ok(SocketAddr::new(loopback, default_port));
-    };
-    if !arg.is_empty() && arg.bytes().all(|b| b.is_ascii_digit()) {
-        // All digits: a port, which must fit in 16 bits.
-        return match arg.parse::<u16>() {
-            Ok(port) => Ok(SocketAddr::new(loopback, port)),
-            Err(_) => Err(AddrError(arg.to_string())),
-        };
-    }
-    arg.parse::<SocketAddr>()
-        .map_err(|_| AddrError(arg.to_string()))
-}
 
 /// What [`read_line`] found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -205,9 +159,13 @@ pub const DRAIN_TIME: Duration = Duration::from_secs(1);
 ///
 /// Why not just write and close? If bytes from the client are still
 /// unread in our receive buffer when we close (the rest of an
-/// over-long line), Linux answers with a reset (RST) instead of a FIN,
-/// and a reset can make the client's kernel throw our message away
-/// before the client has read it. This "lingering close" avoids that.
+/// over-long line), Linux throws them away and answers with a reset
+/// (RST) instead of a FIN. Our own bytes not yet sent are thrown away
+/// too. The client's Linux keeps what had arrived, but its next read
+/// after that fails with "connection reset by peer", and a write fails
+/// at once: a client that writes before it reads, or stops at the
+/// error, never shows our message (the threaded crate's
+/// tests/reset.rs shows it). This "lingering close" avoids that.
 ///
 /// In the threaded server this blocks the client's thread for up to a
 /// second. Here the waiting is an `.await` inside
@@ -233,7 +191,7 @@ where
     Ok(())
 }
 
-/// Print one line a client sent, after `prefix`, as Go's
+/// Log one line a client sent, after `prefix`, as Go's
 /// `fmt.Print("-> ", netData)` does: the bytes as they came, with a
 /// newline added when the line had none.
 ///
@@ -248,8 +206,9 @@ where
 /// to one writer task, or with the `tracing` crate.
 ///
 /// It never panics: if standard output is gone (a closed pipe), the
+/// write fails, the error is ignored (the rule of `logln!`), and the
 /// server goes on serving without its log.
-pub fn print_received(prefix: &str, line: &[u8]) {
+pub fn log_received(prefix: &str, line: &[u8]) {
     let mut out = io::stdout().lock();
     let _ = out.write_all(prefix.as_bytes());
     let _ = out.write_all(line);
@@ -259,31 +218,31 @@ pub fn print_received(prefix: &str, line: &[u8]) {
     let _ = out.flush();
 }
 
-/// Did `accept` fail because this process (EMFILE, 24) or the whole
-/// system (ENFILE, 23) has no file descriptor left? std has no
-/// `ErrorKind` for these, so we compare Linux's error numbers.
+/// The most worker threads `--threads` may ask for.
 ///
-/// The waiting connection stays in the kernel's queue, so accepting
-/// again at once would fail again at once: pause a little first.
-pub fn is_out_of_fds(e: &io::Error) -> bool {
-    matches!(e.raw_os_error(), Some(23 | 24))
-}
+/// Both servers of this crate use the same rule. More workers than
+/// cores only adds switching, and tokio itself refuses nonsense by
+/// panicking (`worker_threads(0)`), or tries to start whatever number
+/// it is given; 64 is far beyond any gain on the machines this
+/// workspace is measured on, and small enough to start at once.
+pub const MAX_THREADS: usize = 64;
 
-/// Name the usual `bind` failures in words a learner can act on.
-pub fn describe_bind_error(e: io::Error, addr: SocketAddr) -> anyhow::Error {
-    let what = format!("binding {addr}");
-    match e.kind() {
-        io::ErrorKind::AddrInUse => anyhow::anyhow!(
-            "{what}: address already in use (another program has that port: \
-             stop it or choose another port)"
-        ),
-        io::ErrorKind::PermissionDenied => anyhow::anyhow!(
-            "{what}: permission denied (ports below 1024 need root: choose a port above 1023)"
-        ),
-        io::ErrorKind::AddrNotAvailable => anyhow::anyhow!(
-            "{what}: no interface of this machine has that address (try 127.0.0.1 or 0.0.0.0)"
-        ),
-        _ => anyhow::Error::new(e).context(what),
+/// The value of `--threads`: a whole number from 1 to [`MAX_THREADS`],
+/// or a one-line message saying what is wrong.
+///
+/// ```
+/// use conc_tcp_async::threads_option;
+/// assert_eq!(threads_option("2"), Ok(2));
+/// assert!(threads_option("0").is_err());
+/// assert!(threads_option("18446744073709551615").is_err());
+/// ```
+pub fn threads_option(value: &str) -> Result<usize, String> {
+    match value.parse::<usize>() {
+        Ok(n) if (1..=MAX_THREADS).contains(&n) => Ok(n),
+        _ => Err(format!(
+            "--threads wants a whole number from 1 to {MAX_THREADS}, not \
+             \"{value}\""
+        )),
     }
 }
 
@@ -300,11 +259,13 @@ pub fn describe_bind_error(e: io::Error, addr: SocketAddr) -> anyhow::Error {
 /// milliseconds and then stalls a second at a time.
 ///
 /// `std::net::TcpListener::bind` asks for 128, and so does
-/// `tokio::net::TcpListener::bind` today (mio, underneath it, asked for
-/// 1024 in version 1.0; version 1.2 asks for 128). So we set it
-/// ourselves. The kernel silently caps
-/// it at `net.core.somaxconn` (4096 since Linux 5.4, 128 before:
-/// `sysctl net.core.somaxconn`). Go asks for somaxconn itself.
+/// `tokio::net::TcpListener::bind`: mio, underneath it, uses "the same
+/// backlog value as the standard library" (its
+/// src/net/tcp/listener.rs, in the mio 1.2 this workspace builds). So
+/// we set it ourselves. The kernel silently caps it at
+/// `net.core.somaxconn` (4096 since Linux 5.4, 128 before: `sysctl
+/// net.core.somaxconn`). Go reads somaxconn and asks for that
+/// (net/sock_linux.go, `maxListenerBacklog`).
 pub const BACKLOG: u32 = 4096;
 
 /// socket(2), SO_REUSEADDR, bind(2), listen(2) with [`BACKLOG`]: what
@@ -323,12 +284,9 @@ pub fn bind_listener(addr: SocketAddr) -> anyhow::Result<TcpListener> {
     }
     .context("creating a TCP socket")?;
     socket.set_reuseaddr(true).context("setting SO_REUSEADDR")?;
-    socket
-        .bind(addr)
-        .map_err(|e| describe_bind_error(e, addr))?;
-    socket
-        .listen(BACKLOG)
-        .map_err(|e| describe_bind_error(e, addr))
+    let bind_error = |e| anyhow::anyhow!(listen::bind_error(e, addr));
+    socket.bind(addr).map_err(bind_error)?;
+    socket.listen(BACKLOG).map_err(bind_error)
 }
 // ANCHOR_END: bind
 
@@ -337,25 +295,6 @@ mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
     use tokio::io::BufReader;
-
-    #[test]
-    fn ports_and_addresses() {
-        let a = |s: &str| listen_addr(Some(s), 1).map(|a| a.to_string());
-        assert_eq!(a("0").unwrap(), "127.0.0.1:0");
-        assert_eq!(a("65535").unwrap(), "127.0.0.1:65535");
-        assert_eq!(a("0.0.0.0:1234").unwrap(), "0.0.0.0:1234");
-        assert_eq!(a("[::1]:9").unwrap(), "[::1]:9");
-        for bad in [
-            "", "65536", "123456", "abc", "-1", ":1234", "1.2.3.4", "1234x",
-        ] {
-            assert!(a(bad).is_err(), "{bad:?} should be refused");
-        }
-        let msg = a("x").unwrap_err().to_string();
-        assert!(
-            msg.contains("\"x\"") && msg.contains("0.0.0.0:1234"),
-            "{msg}"
-        );
-    }
 
     #[tokio::test(flavor = "current_thread")]
     async fn limit_and_leftover() {
@@ -408,6 +347,16 @@ mod tests {
         let mut got = String::new();
         theirs.read_to_string(&mut got).await.unwrap();
         assert_eq!(got, "bye\n");
+    }
+
+    #[test]
+    fn threads_are_1_to_64() {
+        assert_eq!(threads_option("1"), Ok(1));
+        assert_eq!(threads_option("64"), Ok(64));
+        for bad in ["0", "65", "100000", "18446744073709551616", "-1", "x"] {
+            let e = threads_option(bad).unwrap_err();
+            assert!(e.contains(&format!("not \"{bad}\"")), "{e}");
+        }
     }
 
     #[test]

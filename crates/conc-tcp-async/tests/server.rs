@@ -298,11 +298,13 @@ fn bad_arguments() {
     bad(&["0", "--max-clients"], 100, "--max-clients needs a number");
     bad(&["0", "--max-clients", "0"], 100, "above 0");
     bad(&["0", "--max-clients", "lots"], 100, "not \"lots\"");
-    bad(
-        &["0", "--threads", "0"],
-        100,
-        "--threads wants a whole number",
-    );
+    // The rule of echo-async: 1 to 64 (tokio panics on 0, and starts
+    // any number it is given).
+    for n in ["0", "65", "100000", "18446744073709551615"] {
+        let want =
+            format!("--threads wants a whole number from 1 to 64, not \"{n}\"");
+        bad(&["0", "--threads", n], 100, &want);
+    }
     bad(&["--verbose"], 100, "unknown option --verbose");
     bad(
         &["192.0.2.1:1234"],
@@ -348,4 +350,61 @@ fn out_of_file_descriptors_the_server_waits_and_goes_on() {
             .unwrap_or_else(|e| panic!("client {i} was never served: {e}"));
         assert_eq!(String::from_utf8_lossy(&got), want);
     }
+}
+
+/// An argument that is not UTF-8 gets one line and status 100 (1 for
+/// echo-async, whose errors are Newmarch's "Fatal error").
+#[test]
+fn arguments_that_are_not_utf8_are_refused_in_one_line() {
+    use std::os::unix::ffi::OsStrExt;
+    let junk = std::ffi::OsStr::from_bytes(b"\xff");
+    let echo = env!("CARGO_BIN_EXE_echo-async");
+    for (exe, code) in [(ASYNC, 100), (echo, 1)] {
+        let out = testkit::Cmd::new(exe).args([junk]).run();
+        out.expect_code(code);
+        assert_eq!(out.stderr.lines().count(), 1, "{}", out.describe());
+        assert!(
+            out.stderr.contains("is not valid UTF-8"),
+            "{}",
+            out.describe()
+        );
+    }
+}
+
+/// `conc-tcp-async | head -1`: once head has printed the first line
+/// and exited, every log line meets a closed pipe (EPIPE). The
+/// server ignores that and goes on serving.
+#[test]
+fn with_stdout_and_stderr_closed_it_keeps_serving() {
+    let script = "{ \"$0\" 0 2>&1 | head -1; } 2>&1";
+    let s = Server::start("sh", &["-c", script, ASYNC]);
+    // Until head has exited, the pipe still has a reader.
+    let deadline = Instant::now() + WAIT;
+    while head_alive(s.pid()) {
+        assert!(Instant::now() < deadline, "head did not exit");
+        std::thread::yield_now();
+    }
+    for i in 0..3 {
+        let mut c = Client::connect(s.socket_addr());
+        let msg = format!("line {i}\n");
+        assert_eq!(c.ask(&msg), msg);
+    }
+    drop(Client::connect(s.socket_addr())); // logged on stderr
+    let mut c = Client::connect(s.socket_addr());
+    assert_eq!(c.ask("still here?\n"), "still here?\n");
+}
+
+/// Has the shell `sh` a child process named head?
+fn head_alive(sh: u32) -> bool {
+    std::fs::read_dir("/proc").unwrap().flatten().any(|e| {
+        let Ok(stat) = std::fs::read_to_string(e.path().join("stat")) else {
+            return false;
+        };
+        // PID (COMM) STATE PPID ...
+        let Some((head, tail)) = stat.rsplit_once(") ") else {
+            return false;
+        };
+        head.ends_with(" (head")
+            && tail.split_whitespace().nth(1) == Some(&sh.to_string())
+    })
 }

@@ -19,9 +19,14 @@
 //!
 //! Go's `go handleConnection(c)` is in between, and closer to this
 //! file than to the threaded one: a goroutine is a "green thread" with
-//! its own small, growable stack, and Go's runtime is itself an event
-//! loop (the "netpoller", on epoll) that parks a goroutine whose read
-//! would block and runs another on the same OS thread.
+//! its own small, growable stack (2 KiB at first: runtime/stack.go,
+//! `_StackMin`). Go's runtime schedules goroutines on a few OS threads
+//! (GOMAXPROCS, one per core by default), each with its own queue of
+//! runnable goroutines, and an idle thread steals work from another's
+//! queue. A goroutine whose read would block is parked, and its socket
+//! is watched by the runtime's netpoller (epoll on Linux,
+//! runtime/netpoll_epoll.go), which makes it runnable again when bytes
+//! arrive. tokio's multi-thread runtime has the same shape.
 //!
 //! Run it:
 //!
@@ -41,13 +46,14 @@
 //! or when the port cannot be bound, as the Go program.
 
 use anyhow::Context;
+use conc_tcp_async::listen::{EMFILE_PAUSE, is_out_of_fds, listen_addr};
 use conc_tcp_async::{
-    DEFAULT_PORT, LineRead, MAX_LINE, READ_BUF, bind_listener, is_out_of_fds,
-    is_stop, listen_addr, print_received, read_line, say_goodbye,
+    DEFAULT_PORT, LineRead, MAX_LINE, READ_BUF, bind_listener, cli, elogln,
+    is_stop, log_received, logln, read_line, say_goodbye, threads_option,
 };
+use std::ffi::OsString;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::Duration;
 use tokio::io::{AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
 
@@ -55,16 +61,17 @@ use tokio::net::TcpStream;
 /// How many clients may be connected at once, unless `--max-clients`
 /// says otherwise.
 ///
-/// An idle client costs this server about 2.4 KiB of memory (measured
-/// with `loadgen hold`: see the page), so memory is not what runs out
-/// first; file descriptors are. Each client holds one, and `ulimit -n`
-/// (often 1024 by default; 20,000 at most on the machine this was
-/// measured on) caps them per process. 50,000 is past what most limits
-/// allow, so in practice the fd limit bites first: `accept` then fails
-/// with EMFILE, which the accept loop survives (it logs it, pauses, and
-/// the waiting clients are served as others leave). Set a lower cap to
-/// refuse politely before that. The threaded conc-tcp stops at 12,000,
-/// because a process runs out of threads near 16,000.
+/// An idle client costs this server a few KiB of memory (the page
+/// gives the figure `scripts/bench` measured), so memory is not what
+/// runs out first; file descriptors are. Each client holds one, and
+/// `ulimit -n` (often 1024 by default, and at most the hard limit,
+/// `ulimit -Hn`) caps them per process. 50,000 is past what most
+/// limits allow, so in practice the fd limit bites first: `accept`
+/// then fails with EMFILE, which the accept loop survives (it logs it,
+/// pauses, and the waiting clients are served as others leave). Set a
+/// lower cap to refuse politely before that. The threaded conc-tcp
+/// stops at 12,000, because a process has room for about 16,380
+/// threads.
 const DEFAULT_MAX_CLIENTS: usize = 50_000;
 
 /// How many clients are connected right now.
@@ -94,21 +101,21 @@ impl Drop for Place {
 /// struct that holds exactly the variables that must survive an
 /// `.await` (the socket, the reader and its buffer, the line, where we
 /// are in the loop). That struct, boxed by `tokio::spawn`, is the whole
-/// per-client state: 552 bytes (the unit test at the end of this file
-/// measures it), plus the reader's buffer on the heap.
-/// A thread needs a stack instead: memory for the deepest call chain
-/// it might ever make, at least a page or two of it touched.
+/// per-client state: a few hundred bytes (the unit test at the end of
+/// this file prints its size), plus the reader's buffer on the heap.
+/// A thread needs a stack instead: address space for the deepest call
+/// chain it might ever make, and at least a page of it touched.
 async fn handle_connection(mut c: TcpStream, peer: SocketAddr) {
     // Whatever ended the conversation, only this client is affected.
     // The Go version calls os.Exit(100) here when a client leaves
     // without STOP, which stops the server for everybody.
     match echo_lines(&mut c).await {
         Ok(Ending::Stop) => {}
-        Ok(Ending::Left) => eprintln!("{peer}: left without sending STOP"),
+        Ok(Ending::Left) => elogln!("{peer}: left without sending STOP"),
         Ok(Ending::TooLong) => {
-            eprintln!("{peer}: line longer than {MAX_LINE} bytes; disconnected")
+            elogln!("{peer}: line longer than {MAX_LINE} bytes; disconnected")
         }
-        Err(e) => eprintln!("{peer}: {e:#}"),
+        Err(e) => elogln!("{peer}: {e:#}"),
     }
     // `c` is dropped here: tokio removes it from epoll and calls
     // close(2); the kernel sends our FIN.
@@ -157,7 +164,7 @@ async fn echo_lines(c: &mut TcpStream) -> anyhow::Result<Ending> {
             LineRead::Line | LineRead::Unterminated => {}
         }
         // Go: fmt.Print("-> ", string(netData)); c.Write(...)
-        print_received("-> ", &line);
+        log_received("-> ", &line);
         w.write_all(&line).await.context("sending the line back")?;
         if is_stop(&line) {
             return Ok(Ending::Stop);
@@ -187,14 +194,23 @@ struct Config {
 const USAGE: &str =
     "usage: conc-tcp-async [PORT | ADDRESS] [--max-clients N] [--threads N]";
 
+/// The text of the value after `option`.
+fn value_after<'a>(
+    option: &str,
+    it: &mut impl Iterator<Item = &'a OsString>,
+) -> anyhow::Result<&'a str> {
+    let v = it
+        .next()
+        .with_context(|| format!("{option} needs a number. {USAGE}"))?;
+    cli::text(v).map_err(anyhow::Error::msg)
+}
+
 /// A whole number above 0 following `option`.
 fn number_after<'a>(
     option: &str,
-    it: &mut impl Iterator<Item = &'a String>,
+    it: &mut impl Iterator<Item = &'a OsString>,
 ) -> anyhow::Result<usize> {
-    let n = it
-        .next()
-        .with_context(|| format!("{option} needs a number. {USAGE}"))?;
+    let n = value_after(option, it)?;
     match n.parse::<usize>() {
         Ok(n) if n > 0 => Ok(n),
         _ => {
@@ -203,20 +219,23 @@ fn number_after<'a>(
     }
 }
 
-fn parse_args(args: &[String]) -> anyhow::Result<Config> {
+fn parse_args(args: &[OsString]) -> anyhow::Result<Config> {
     let mut addr = None;
     let mut max_clients = DEFAULT_MAX_CLIENTS;
     let mut threads = 1;
     let mut it = args.iter();
     while let Some(a) = it.next() {
+        let a = cli::text(a).map_err(anyhow::Error::msg)?;
         if a == "--max-clients" {
             max_clients = number_after(a, &mut it)?;
         } else if a == "--threads" {
-            threads = number_after(a, &mut it)?;
+            // 1 to 64, the rule echo-async has too (threads_option).
+            let v = value_after(a, &mut it)?;
+            threads = threads_option(v).map_err(anyhow::Error::msg)?;
         } else if a.starts_with("--") {
             anyhow::bail!("unknown option {a}. {USAGE}");
         } else if addr.is_none() {
-            addr = Some(a.as_str());
+            addr = Some(a);
         } else {
             anyhow::bail!("too many arguments. {USAGE}");
         }
@@ -230,11 +249,10 @@ fn parse_args(args: &[String]) -> anyhow::Result<Config> {
 }
 
 fn main() {
-    let args: Vec<String> = std::env::args().skip(1).collect();
     // Tsoukalos' programs print the error and exit with status 100.
-    let result = parse_args(&args).and_then(|config| run(&config));
+    let result = parse_args(&cli::args()).and_then(|config| run(&config));
     if let Err(e) = result {
-        eprintln!("{e:#}");
+        elogln!("{e:#}");
         std::process::exit(100);
     }
 }
@@ -281,7 +299,7 @@ async fn serve(config: &Config) -> anyhow::Result<()> {
     // Go: net.Listen("tcp", PORT). socket(2) + bind(2) + listen(2).
     let l = bind_listener(config.addr)?;
     let local = l.local_addr().context("reading the bound address")?;
-    println!("listening on {local}");
+    logln!("listening on {local}");
 
     loop {
         // accept(2) on a non-blocking socket: if a handshake is
@@ -293,12 +311,12 @@ async fn serve(config: &Config) -> anyhow::Result<()> {
             // Go's concTCP exits here. An accept error concerns one
             // connection (or a passing shortage): log it and go on.
             Err(e) => {
-                eprintln!("accepting a connection: {e}");
+                elogln!("accepting a connection: {e}");
                 if is_out_of_fds(&e) {
                     // Out of file descriptors: pause, or we would spin.
                     // tokio's sleep parks this task only; the clients
                     // already connected are served meanwhile.
-                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    tokio::time::sleep(EMFILE_PAUSE).await;
                 }
             }
         }
@@ -314,8 +332,9 @@ fn start_client(c: TcpStream, peer: SocketAddr, max_clients: usize) {
     // subtract. So the count cannot grow between the check and the
     // `fetch_add`, and the limit holds.
     if ACTIVE.load(Ordering::Relaxed) >= max_clients {
-        eprintln!(
-            "{peer}: refused, already serving {max_clients} clients (--max-clients)"
+        elogln!(
+            "{peer}: refused, already serving {max_clients} clients \
+             (--max-clients)"
         );
         refuse(
             &c,
@@ -344,11 +363,12 @@ fn start_client(c: TcpStream, peer: SocketAddr, max_clients: usize) {
 ///
 /// `try_write` writes only what fits right now and never waits, which
 /// is what the accepting task needs: a new socket's send buffer is
-/// empty, so the whole line fits. (As in the threaded server, a client
-/// that had already sent data may see a reset instead of the line; a
-/// lingering close in a task of its own would cure that, but would hold
-/// a file descriptor for up to a second per refused client, which is
-/// what the cap is there to save.)
+/// empty, so the whole line fits. (As in the threaded server, if the
+/// client had already sent data, our close sends a reset, and a client
+/// that writes again or reads on after the line sees "connection
+/// reset"; a lingering close in a task of its own would cure that, but
+/// would hold a file descriptor for up to a second per refused client,
+/// which is what the cap is there to save.)
 fn refuse(c: &TcpStream, msg: &str) {
     let _ = c.try_write(msg.as_bytes());
 }

@@ -24,9 +24,10 @@
 //! checkError).
 
 use anyhow::Context;
-use conc_tcp_async::{bind_listener, is_out_of_fds, listen_addr};
+use conc_tcp_async::listen::{EMFILE_PAUSE, is_out_of_fds, listen_addr};
+use conc_tcp_async::{bind_listener, cli, elogln, logln, threads_option};
+use std::ffi::OsString;
 use std::io;
-use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
@@ -41,38 +42,33 @@ const BUF: usize = 512;
 const USAGE: &str = "usage: echo-async [PORT | ADDR:PORT] [--threads N]  (default 1201, 1 thread)";
 
 fn main() {
-    let args: Vec<String> = std::env::args().skip(1).collect();
     if let Err(e) =
-        parse_args(&args).and_then(|(addr, threads)| run(addr, threads))
+        parse_args(&cli::args()).and_then(|(addr, threads)| run(addr, threads))
     {
         // Newmarch's checkError: "Fatal error: ..." and status 1.
-        eprintln!("Fatal error: {e:#}");
+        elogln!("Fatal error: {e:#}");
         std::process::exit(1);
     }
 }
 
 fn parse_args(
-    args: &[String],
+    args: &[OsString],
 ) -> anyhow::Result<(std::net::SocketAddr, usize)> {
     let mut place = None;
     let mut threads = 1usize;
     let mut it = args.iter();
     while let Some(a) = it.next() {
+        let a = cli::text(a).map_err(anyhow::Error::msg)?;
         if a == "--threads" {
             let v = it.next().with_context(|| {
                 format!("--threads needs a number. {USAGE}")
             })?;
-            threads = v
-                .parse()
-                .ok()
-                .filter(|n| (1..=64).contains(n))
-                .with_context(|| {
-                    format!("--threads {v:?} is not a number from 1 to 64")
-                })?;
+            let v = cli::text(v).map_err(anyhow::Error::msg)?;
+            threads = threads_option(v).map_err(anyhow::Error::msg)?;
         } else if a.starts_with("--") {
             anyhow::bail!("unknown option {a}. {USAGE}");
         } else if place.is_none() {
-            place = Some(a.as_str());
+            place = Some(a);
         } else {
             anyhow::bail!("too many arguments. {USAGE}");
         }
@@ -102,7 +98,7 @@ fn run(addr: std::net::SocketAddr, threads: usize) -> anyhow::Result<()> {
 async fn serve(addr: std::net::SocketAddr) -> anyhow::Result<()> {
     // A backlog of 4096, as Go asks for (the crate's lib explains).
     let listener = bind_listener(addr)?;
-    println!("listening on {}", listener.local_addr()?);
+    logln!("listening on {}", listener.local_addr()?);
     loop {
         match listener.accept().await {
             // Go: `go handleClient(conn)`. tokio::spawn boxes the
@@ -111,14 +107,14 @@ async fn serve(addr: std::net::SocketAddr) -> anyhow::Result<()> {
                 tokio::spawn(async move {
                     if let Err(e) = echo(conn).await {
                         // One client's error ends that client only.
-                        eprintln!("{peer}: {e}");
+                        elogln!("{peer}: {e}");
                     }
                 });
             }
             Err(e) => {
-                eprintln!("accepting a connection: {e}");
+                elogln!("accepting a connection: {e}");
                 if is_out_of_fds(&e) {
-                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    tokio::time::sleep(EMFILE_PAUSE).await;
                 }
             }
         }
