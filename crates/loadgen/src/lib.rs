@@ -3,13 +3,19 @@
 pub mod cli;
 
 use anyhow::{Context, Result, bail};
+use std::ffi::OsString;
 use std::net::{SocketAddr, ToSocketAddrs};
 use std::time::Duration;
+
+/// The one-line usage, printed after every argument error.
+pub const USAGE: &str =
+    "usage: loadgen echo|line|connect|udp|hold ADDR [OPTIONS] (see --help)";
 
 /// What one run may ask for at most.
 #[derive(Debug, Clone)]
 pub struct Limits {
-    /// Connections for the active modes (one thread each).
+    /// Connections for the active modes (tasks, or threads with
+    /// `--spin`).
     pub max_active: usize,
     /// Connections for `hold` (file descriptors, not threads).
     pub max_hold: usize,
@@ -43,60 +49,79 @@ pub struct Opts {
     pub spin: bool,
 }
 
-/// Parse `MODE ADDR [--conns N] [--size BYTES] [--duration SECS] [--pid PID] [--threads N]`.
+/// What the command line asked for: a run, or the help text.
+#[derive(Debug, Clone)]
+pub enum Command {
+    Run(Opts),
+    Help,
+}
+
+/// Parse `MODE ADDR [--conns N] [--size BYTES] [--duration SECS]
+/// [--pid PID] [--threads N] [--spin]`, or `--help`.
+///
+/// The options are parsed by the lexopt crate (see Cargo.toml for
+/// why); the limits are checked here.
 ///
 /// ```
-/// let o = loadgen::parse_args(
-///     &["echo".into(), "127.0.0.1:7".into(), "--conns".into(), "16".into()],
-///     &loadgen::Limits::default(),
-/// ).unwrap();
+/// use loadgen::{Command, Limits, parse_args};
+/// let args = ["echo", "127.0.0.1:7", "--conns", "16"].map(Into::into);
+/// let Ok(Command::Run(o)) = parse_args(args, &Limits::default()) else {
+///     panic!()
+/// };
 /// assert_eq!((o.conns, o.size), (16, 512));
-/// assert!(loadgen::parse_args(&["echo".into(), "192.0.2.1:7".into()],
-///     &loadgen::Limits::default()).is_err()); // not loopback
+/// let far = ["echo", "192.0.2.1:7"].map(Into::into);
+/// assert!(parse_args(far, &Limits::default()).is_err()); // not loopback
 /// ```
-pub fn parse_args(args: &[String], lim: &Limits) -> Result<Opts> {
-    let [mode, addr, rest @ ..] = args else {
+pub fn parse_args(
+    args: impl IntoIterator<Item = OsString>,
+    lim: &Limits,
+) -> Result<Command> {
+    use lexopt::prelude::*;
+    let mut p = lexopt::Parser::from_args(args);
+    let mut words = Vec::new();
+    let (mut conns, mut size, mut duration) = (1, 512, 5.0);
+    let (mut pid, mut threads, mut spin) = (None, 1, false);
+    while let Some(arg) = p.next()? {
+        match arg {
+            Short('h') | Long("help") => return Ok(Command::Help),
+            Long("conns") => conns = p.value()?.parse()?,
+            Long("size") => size = p.value()?.parse()?,
+            Long("pid") => pid = Some(p.value()?.parse()?),
+            Long("threads") => threads = p.value()?.parse()?,
+            Long("duration") => duration = p.value()?.parse::<f64>()?,
+            Long("spin") => spin = true,
+            Value(v) if words.len() < 2 => words.push(v.string()?),
+            _ => return Err(arg.unexpected().into()),
+        }
+    }
+    let [mode, addr] = &words[..] else {
         bail!("a mode and an address are needed");
     };
     let modes = ["echo", "line", "connect", "udp", "hold"];
     if !modes.contains(&mode.as_str()) {
         bail!("unknown mode {mode:?} (one of {})", modes.join(", "));
     }
-    let addr = loopback_addr(addr)?;
-    let mut o = Opts {
+    if !(duration.is_finite() && duration > 0.0) {
+        bail!("--duration {duration} is not a positive number of seconds");
+    }
+    let o = Opts {
         mode: mode.clone(),
-        addr,
-        conns: 1,
-        size: 512,
-        duration: Duration::from_secs(5),
-        pid: None,
-        threads: 1,
-        spin: false,
+        addr: loopback_addr(addr)?,
+        conns,
+        size,
+        // Checked below, before it can overflow: at most max_duration.
+        duration: Duration::from_secs_f64(
+            duration.min(lim.max_duration.as_secs_f64() + 1.0),
+        ),
+        pid,
+        threads,
+        spin,
     };
-    let mut it = rest.iter();
-    while let Some(flag) = it.next() {
-        if flag == "--spin" {
-            o.spin = true;
-            continue;
-        }
-        let val = it.next().with_context(|| format!("{flag} needs a value"))?;
-        match flag.as_str() {
-            "--conns" => o.conns = number(flag, val)?,
-            "--size" => o.size = number(flag, val)?,
-            "--pid" => o.pid = Some(number(flag, val)?),
-            "--threads" => o.threads = number(flag, val)?,
-            "--duration" => {
-                let secs: f64 = val
-                    .parse()
-                    .ok()
-                    .filter(|s: &f64| s.is_finite() && *s > 0.0)
-                    .with_context(|| {
-                        format!("--duration {val:?} is not a positive number of seconds")
-                    })?;
-                o.duration = Duration::from_secs_f64(secs);
-            }
-            _ => bail!("unknown option {flag:?}"),
-        }
+    if duration > lim.max_duration.as_secs_f64() {
+        bail!(
+            "--duration must be at most {} s",
+            lim.max_duration.as_secs()
+        );
     }
     let max_conns = if o.mode == "hold" {
         lim.max_hold
@@ -117,19 +142,7 @@ pub fn parse_args(args: &[String], lim: &Limits) -> Result<Opts> {
     if o.size == 0 || o.size > lim.max_size {
         bail!("--size must be from 1 to {} bytes", lim.max_size);
     }
-    if o.duration > lim.max_duration {
-        bail!(
-            "--duration must be at most {} s",
-            lim.max_duration.as_secs()
-        );
-    }
-    Ok(o)
-}
-
-fn number<T: std::str::FromStr>(flag: &str, val: &str) -> Result<T> {
-    val.parse()
-        .ok()
-        .with_context(|| format!("{flag} {val:?} is not a number"))
+    Ok(Command::Run(o))
 }
 
 /// Resolve ADDR and insist that it is a loopback address.

@@ -20,13 +20,15 @@
 //! itself takes as little CPU as it can from the server it measures.
 //! `--spin` (echo, line, udp) busy-polls instead, one thread per
 //! connection, for latency-bound runs with one or two connections.
+//! `loadgen --help` lists the options (parsed with lexopt).
 //! It prints one line of `key=value` results. Only loopback addresses
 //! are accepted: this is for measuring programs on your own machine.
 //! Exit status: 0 when the run had no errors, 1 otherwise, 2 for
 //! bad arguments.
 
 use anyhow::{Context, Result, bail};
-use loadgen::{Limits, Opts, Stats, parse_args};
+use loadgen::parse_args;
+use loadgen::{Command, Limits, Opts, Stats, USAGE, cli, elogln, outln};
 use std::io::{Read, Write};
 use std::net::SocketAddr;
 use std::process::ExitCode;
@@ -42,21 +44,50 @@ const IO_TIMEOUT: Duration = Duration::from_secs(5);
 /// How long a UDP reply may take before the request counts as lost.
 const UDP_TIMEOUT: Duration = Duration::from_millis(500);
 
+/// What `loadgen --help` prints.
+const HELP: &str = "\
+loadgen: a bounded load generator for servers on this machine
+
+usage: loadgen MODE ADDR [OPTIONS]
+
+modes:
+  echo      N connections; each writes SIZE bytes, reads SIZE back
+  line      the same, the message ending in a newline
+  connect   N clients; each connects, reads to end of file, closes
+  udp       N sockets; each sends SIZE bytes, waits for the reply
+  hold      open N connections, keep them, check each answers a line
+
+options:
+  --conns N         connections (echo/line/connect/udp: 1 to 1024,
+                    hold: 1 to 20000; default 1)
+  --size BYTES      message size, 1 to 1048576 (default 512)
+  --duration SECS   how long the active modes run, at most 60 (5)
+  --pid PID         hold: also read the server's memory (VmRSS)
+  --threads N       threads of the generator's runtime, 1 to 16 (1)
+  --spin            busy-poll, one thread per connection (echo, line,
+                    udp; at most 4 connections)
+  -h, --help        this text
+
+ADDR must be a loopback address (127.0.0.0/8 or ::1). The result is
+one line of key=value pairs on stdout. Exit status: 0 no errors,
+1 errors during the run, 2 bad arguments.";
+
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let opts = match parse_args(&args, &Limits::default()) {
-        Ok(o) => o,
+    let opts = match parse_args(cli::args(), &Limits::default()) {
+        Ok(Command::Run(o)) => o,
+        Ok(Command::Help) => {
+            outln!("{HELP}");
+            return ExitCode::SUCCESS;
+        }
         Err(e) => {
-            eprintln!("loadgen: {e:#}");
-            eprintln!(
-                "usage: loadgen echo|line|connect|udp|hold ADDR [--conns N] [--size BYTES] [--duration SECS] [--pid PID] [--threads N] [--spin]"
-            );
+            elogln!("loadgen: {e:#}");
+            elogln!("{USAGE}");
             return ExitCode::from(2);
         }
     };
     match run(&opts) {
         Ok(line) => {
-            println!("{line}");
+            outln!("{line}");
             if line.contains(" errors=0") {
                 ExitCode::SUCCESS
             } else {
@@ -64,7 +95,7 @@ fn main() -> ExitCode {
             }
         }
         Err(e) => {
-            eprintln!("loadgen: {e:#}");
+            elogln!("loadgen: {e:#}");
             ExitCode::from(1)
         }
     }
@@ -348,15 +379,18 @@ mod spin {
         let workers: Vec<_> = (0..o.conns)
             .map(|_| {
                 let o = o.clone();
-                thread::spawn(move || worker(&o))
+                thread::Builder::new().spawn(move || worker(&o))
             })
             .collect();
         let mut total = Stats::default();
         for w in workers {
-            match w.join() {
-                Ok(Ok(s)) => total.merge(s),
-                Ok(Err(e)) => total.note_error(format!("{e:#}")),
-                Err(_) => total.errors += 1,
+            match w.map(|w| w.join()) {
+                Ok(Ok(Ok(s))) => total.merge(s),
+                Ok(Ok(Err(e))) => total.note_error(format!("{e:#}")),
+                Ok(Err(_)) => total.errors += 1,
+                Err(e) => {
+                    total.note_error(format!("cannot start a thread: {e}"))
+                }
             }
         }
         total.elapsed = t0.elapsed();

@@ -170,10 +170,49 @@ fn bad_arguments_exit_2_with_a_reason() {
             vec!["echo", "127.0.0.1:7", "--duration", "600"],
             "--duration must be",
         ),
-        (vec!["echo", "127.0.0.1:7", "--size"], "needs a value"),
+        (
+            vec!["echo", "127.0.0.1:7", "--size"],
+            "missing argument for option '--size'",
+        ),
+        (
+            vec!["echo", "127.0.0.1:7", "--size", "big"],
+            "cannot parse argument \"big\"",
+        ),
+        (
+            vec!["echo", "127.0.0.1:7", "--bogus"],
+            "invalid option '--bogus'",
+        ),
+        (
+            vec!["echo", "127.0.0.1:7", "--duration", "1e20"],
+            "--duration must be",
+        ),
+        (
+            vec!["echo", "127.0.0.1:7", "--duration", "nan"],
+            "not a positive",
+        ),
+        (vec!["echo", "127.0.0.1:7", "extra"], "unexpected argument"),
     ] {
         let out = Cmd::new(LOADGEN).args(&args).run();
         assert_eq!(out.code, Some(2), "{args:?}: {}", out.describe());
         assert!(out.stderr.contains(says), "{args:?}: {}", out.stderr);
     }
+}
+
+#[test]
+fn help_prints_the_usage_and_exits_0() {
+    let out = Cmd::new(LOADGEN).args(["--help"]).run();
+    assert_eq!(out.code, Some(0), "{}", out.describe());
+    assert!(out.stdout.starts_with("loadgen: a bounded load generator"));
+    for word in ["echo", "line", "connect", "udp", "hold", "--spin"] {
+        assert!(out.stdout.contains(word), "{word}: {}", out.stdout);
+    }
+}
+
+#[test]
+fn an_argument_that_is_not_utf8_is_refused() {
+    use std::os::unix::ffi::OsStrExt;
+    let junk = std::ffi::OsStr::from_bytes(b"\xff");
+    let out = Cmd::new(LOADGEN).args([junk, junk]).run();
+    assert_eq!(out.code, Some(2), "{}", out.describe());
+    assert!(out.stderr.contains("invalid unicode"), "{}", out.describe());
 }
