@@ -315,6 +315,7 @@ fn hold(o: &Opts) -> Result<String> {
     // that starts something per client (a thread, a task) has done so
     // for all of them, and the connections are all still open.
     let rss_held = o.pid.map(rss_kib).transpose()?;
+    let threads = o.pid.map(threads_of).transpose()?;
     let per_conn = match (rss_before, rss_held) {
         (Some(b), Some(h)) if opened > 0 => {
             format!("{:.1}", (h.saturating_sub(b)) as f64 / opened as f64)
@@ -324,11 +325,13 @@ fn hold(o: &Opts) -> Result<String> {
     let errors = errors + (opened - answered);
     let mut out = format!(
         "mode=hold addr={} conns={} opened={opened} answered={answered} refused={refused} \
-         open_secs={open_secs:.2} rss_before_kib={} rss_held_kib={} kib_per_conn={per_conn} errors={errors}",
+         open_secs={open_secs:.2} rss_before_kib={} rss_held_kib={} kib_per_conn={per_conn} \
+         threads_held={} errors={errors}",
         o.addr,
         o.conns,
         rss_before.map_or("not_measured".into(), |v| v.to_string()),
         rss_held.map_or("not_measured".into(), |v| v.to_string()),
+        threads.map_or("not_measured".into(), |v| v.to_string()),
     );
     if !first_error.is_empty() {
         out.push_str(&format!(" first_error={first_error:?}"));
@@ -482,14 +485,24 @@ mod spin {
     }
 }
 
-/// Resident memory of a process, from /proc/PID/status (VmRSS, KiB).
+/// Resident memory of a process, from /proc/PID/status (VmRSS, which
+/// the kernel prints in "kB" that are KiB: pages times 4).
 fn rss_kib(pid: u32) -> Result<u64> {
+    status_field(pid, "VmRSS:")
+}
+
+/// How many threads the process has (/proc/PID/status, Threads).
+fn threads_of(pid: u32) -> Result<u64> {
+    status_field(pid, "Threads:")
+}
+
+fn status_field(pid: u32, key: &str) -> Result<u64> {
     let path = format!("/proc/{pid}/status");
     let text = std::fs::read_to_string(&path)
         .with_context(|| format!("reading {path}"))?;
     text.lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .find_map(|l| l.strip_prefix(key))
         .and_then(|v| v.split_whitespace().next())
         .and_then(|v| v.parse().ok())
-        .with_context(|| format!("no VmRSS line in {path}"))
+        .with_context(|| format!("no {key} line in {path}"))
 }

@@ -143,6 +143,10 @@ fn hold_mode_checks_every_connection_and_reads_rss() {
         field(&line, "rss_held_kib").parse::<u64>().unwrap() > 0,
         "{line}"
     );
+    // This test process: the main thread, the server's accept thread
+    // and its 50 client threads at least.
+    let threads: u64 = field(&line, "threads_held").parse().unwrap();
+    assert!(threads >= 52, "{line}");
 }
 
 #[test]
