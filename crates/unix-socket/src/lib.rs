@@ -1,14 +1,19 @@
 //! Pieces shared by `socket-server` and `socket-client`: where a Unix
 //! socket lives (a file path or a Linux abstract name), the size limit
 //! of that address, the command line both programs read, and how a
-//! chunk of bytes is shown on a terminal.
+//! timeout is recognised.
 //!
 //! Everything here is pure logic (no sockets are opened), so it has
 //! unit tests and doctests of its own.
 
 pub mod cli;
+pub mod deadline;
+pub mod listen;
+pub mod printable;
 
-use std::borrow::Cow;
+pub use printable::{escaped, printable};
+
+use std::ffi::{OsStr, OsString};
 use std::fmt;
 use std::io;
 use std::os::linux::net::SocketAddrExt;
@@ -17,18 +22,22 @@ use std::os::unix::net::SocketAddr;
 use std::path::PathBuf;
 
 // ANCHOR: limit
-/// Size of `sun_path` in Linux's `struct sockaddr_un`: the whole
-/// address of a Unix socket must fit in these 108 bytes.
+/// Size of `sun_path` in Linux's `struct sockaddr_un` (UNIX_PATH_MAX
+/// in include/uapi/linux/un.h; 104 on the BSDs and macOS).
 pub const SUN_PATH_LEN: usize = 108;
 
-/// The longest path a socket file can have, in bytes. A path is
-/// stored with a NUL byte after it, which takes the last slot. An
-/// abstract name is stored after a leading NUL byte, so it has the
-/// same limit.
+/// The longest address this crate accepts, in bytes: the limit of
+/// Rust's std, which keeps the last byte of `sun_path` for the NUL
+/// after a path (as unix(7) asks under "Pathname sockets", and as Go
+/// does). Linux itself would bind a path of all 108 bytes with no NUL
+/// (unix(7), BUGS), but std refuses to build that address. An
+/// abstract name comes after a leading NUL byte, so 107 bytes are
+/// left for it: there std's limit and the kernel's are the same.
 pub const MAX_ADDR_LEN: usize = SUN_PATH_LEN - 1;
 // ANCHOR_END: limit
 
-/// Where a Unix socket lives.
+/// Where a Unix socket lives. Both kinds are bytes, not text: a Linux
+/// file name is any bytes but `/` and NUL.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Place {
     /// A socket file in the file system, such as `/tmp/aSocket`. What
@@ -37,12 +46,13 @@ pub enum Place {
     /// A name in Linux's abstract namespace: no file is created, the
     /// name lives in the kernel and vanishes with the last socket.
     /// Go writes these as paths starting with `@`.
-    Abstract(String),
+    Abstract(OsString),
 }
 
 impl fmt::Display for Place {
     /// A file as its path; an abstract name with a leading `@`, the
-    /// way `ss -xl` and Go show it.
+    /// way `ss -xl` and Go show it. Bytes that are not printable text
+    /// are shown as escapes (`\xff`).
     ///
     /// ```
     /// use unix_socket::Place;
@@ -51,16 +61,17 @@ impl fmt::Display for Place {
     /// ```
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Place::File(p) => write!(f, "{}", p.display()),
-            Place::Abstract(name) => write!(f, "@{name}"),
+            Place::File(p) => f.write_str(&escaped(p.as_os_str().as_bytes())),
+            Place::Abstract(name) => write!(f, "@{}", escaped(name.as_bytes())),
         }
     }
 }
 
 impl Place {
     /// Refuse an empty or too long address, with a message that says
-    /// what to do, before the kernel is asked (the kernel's own answer
-    /// to a long path is a vague "invalid argument").
+    /// what to do, before std is asked (std's own answer to a long
+    /// path is "path must be shorter than SUN_LEN"; Go's is "invalid
+    /// argument").
     ///
     /// ```
     /// use unix_socket::Place;
@@ -69,31 +80,29 @@ impl Place {
     /// ```
     pub fn check(&self) -> Result<(), String> {
         let len = match self {
-            Place::File(p) => p.as_os_str().as_bytes().len(),
+            Place::File(p) => p.as_os_str().len(),
             Place::Abstract(name) => name.len(),
         };
-        if len == 0 {
-            return Err(match self {
-                Place::File(_) => {
-                    "the socket path is empty: give a file name".to_string()
-                }
-                Place::Abstract(_) => {
-                    "the abstract name is empty: give a name".to_string()
-                }
-            });
+        match self {
+            Place::File(_) if len == 0 => {
+                Err("the socket path is empty: give a file name".into())
+            }
+            Place::Abstract(_) if len == 0 => {
+                Err("the abstract name is empty: give a name".into())
+            }
+            Place::File(_) if len > MAX_ADDR_LEN => Err(format!(
+                "the socket path is {len} bytes long, but std takes at \
+                 most {MAX_ADDR_LEN} (sun_path is {SUN_PATH_LEN} bytes \
+                 with the NUL): use a shorter path, or cd to its \
+                 directory and give a relative one"
+            )),
+            Place::Abstract(_) if len > MAX_ADDR_LEN => Err(format!(
+                "the abstract name is {len} bytes long, but at most \
+                 {MAX_ADDR_LEN} fit after the leading NUL in the \
+                 {SUN_PATH_LEN} bytes of sun_path: choose a shorter name"
+            )),
+            _ => Ok(()),
         }
-        if len > MAX_ADDR_LEN {
-            let what = match self {
-                Place::File(_) => "socket path",
-                Place::Abstract(_) => "abstract name",
-            };
-            return Err(format!(
-                "the {what} is {len} bytes long, but a Unix socket address holds at most \
-                 {MAX_ADDR_LEN} bytes (sun_path is {SUN_PATH_LEN} bytes on Linux): \
-                 use a shorter path, or cd to its directory and give a relative one"
-            ));
-        }
-        Ok(())
     }
 
     /// The kernel's form of the address (a `sockaddr_un`).
@@ -108,6 +117,13 @@ impl Place {
     }
 }
 
+/// Which program reads the command line: each has its own options.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Program {
+    Server,
+    Client,
+}
+
 /// What the command line asked for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Args {
@@ -117,43 +133,44 @@ pub struct Args {
     pub count: Option<u64>,
 }
 
-/// Parse `[--count N] PATH` or `[--count N] --abstract NAME`.
-/// `--count` is accepted only when `with_count` is true (the client).
-/// Errors are one line that says what was wrong.
+/// Parse `[OPTIONS] PATH` or `[OPTIONS] --abstract NAME`. Options:
+/// `--count N` for the client. Arguments are bytes (`cli::args()`), and
+/// a path stays bytes. Errors are one line that says what was wrong.
 ///
 /// ```
-/// use unix_socket::{parse_args, Place};
-/// let a = parse_args(["--count", "3", "aSocket"], true).unwrap();
+/// use unix_socket::{parse_args, Place, Program};
+/// let a = parse_args(["--count", "3", "aSocket"], Program::Client);
+/// let a = a.unwrap();
 /// assert_eq!(a.place, Place::File("aSocket".into()));
 /// assert_eq!(a.count, Some(3));
-/// assert!(parse_args(["aSocket", "extra"], true).is_err());
+/// assert!(parse_args(["aSocket", "extra"], Program::Client).is_err());
 /// ```
-pub fn parse_args<I, S>(args: I, with_count: bool) -> Result<Args, String>
+pub fn parse_args<I, S>(args: I, program: Program) -> Result<Args, String>
 where
     I: IntoIterator<Item = S>,
-    S: Into<String>,
+    S: Into<OsString>,
 {
     let mut args = args.into_iter().map(Into::into);
     let mut place = None;
     let mut count = None;
     while let Some(arg) = args.next() {
-        let next = match arg.as_str() {
-            "--abstract" => {
+        let next = match arg.as_bytes() {
+            b"--abstract" => {
                 let name =
                     args.next().ok_or("--abstract needs a NAME after it")?;
                 Place::Abstract(name)
             }
-            "--count" if with_count => {
+            b"--count" if program == Program::Client => {
                 let n = args.next().ok_or("--count needs a number after it")?;
                 count = Some(parse_count(&n)?);
                 continue;
             }
-            "--" => match args.next() {
+            b"--" => match args.next() {
                 Some(path) => Place::File(path.into()),
                 None => return Err("-- needs a PATH after it".to_string()),
             },
-            s if s.starts_with('-') && s.len() > 1 => {
-                return Err(format!("unknown option {s}"));
+            [b'-', _, ..] => {
+                return Err(format!("unknown option {}", escaped_arg(&arg)));
             }
             _ => Place::File(arg.into()),
         };
@@ -166,112 +183,120 @@ where
     Ok(Args { place, count })
 }
 
-fn parse_count(n: &str) -> Result<u64, String> {
-    match n.parse::<u64>() {
+fn escaped_arg(arg: &OsStr) -> String {
+    escaped(arg.as_bytes())
+}
+
+fn parse_count(n: &OsStr) -> Result<u64, String> {
+    match cli::text(n)?.parse::<u64>() {
         Ok(n) if n > 0 => Ok(n),
         _ => Err(format!(
-            "--count takes a whole number of 1 or more, not {n:?}"
+            "--count takes a whole number of 1 or more, not \"{}\"",
+            escaped_arg(n)
         )),
     }
 }
 
-// ANCHOR: printable
-/// A chunk of bytes as one line of text for the terminal: bytes that
-/// are not UTF-8 become U+FFFD, and one trailing newline is dropped so
-/// that printing the chunk with `println!` does not add a blank line.
-///
-/// ```
-/// use unix_socket::printable;
-/// assert_eq!(printable(b"Hello Server!"), "Hello Server!");
-/// assert_eq!(printable(b"one line\n"), "one line");
-/// assert_eq!(printable(b"\xff!"), "\u{fffd}!");
-/// ```
-pub fn printable(data: &[u8]) -> Cow<'_, str> {
-    let data = data.strip_suffix(b"\n").unwrap_or(data);
-    String::from_utf8_lossy(data)
+/// Did a socket call time out? An expired `SO_RCVTIMEO` or
+/// `SO_SNDTIMEO` (std's `set_read_timeout`, `set_write_timeout`)
+/// makes the call fail with EAGAIN on Linux and the BSDs, which std
+/// calls `WouldBlock`; Windows may say `TimedOut`, and so do std's
+/// `connect_timeout` and an expired `Deadline`. Both count.
+pub fn is_timeout(e: &io::Error) -> bool {
+    matches!(
+        e.kind(),
+        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+    )
 }
-// ANCHOR_END: printable
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
 
-    fn parse(args: &[&str], with_count: bool) -> Result<Args, String> {
-        parse_args(args.iter().copied(), with_count)
+    fn parse(args: &[&str], program: Program) -> Result<Args, String> {
+        parse_args(args.iter().copied(), program)
     }
 
     #[test]
     fn a_path_or_an_abstract_name() {
-        let a = parse(&["/tmp/aSocket"], false).unwrap();
+        let a = parse(&["/tmp/aSocket"], Program::Server).unwrap();
         assert_eq!(a.place, Place::File("/tmp/aSocket".into()));
         assert_eq!(a.count, None);
-        let a = parse(&["--abstract", "echo"], false).unwrap();
+        let a = parse(&["--abstract", "echo"], Program::Server).unwrap();
         assert_eq!(a.place, Place::Abstract("echo".into()));
-        let a = parse(&["--", "-odd-name"], false).unwrap();
+        let a = parse(&["--", "-odd-name"], Program::Server).unwrap();
         assert_eq!(a.place, Place::File("-odd-name".into()));
     }
 
     #[test]
+    fn a_path_stays_bytes() {
+        use std::os::unix::ffi::OsStringExt;
+        let raw = OsString::from_vec(b"s\xff.sock".to_vec());
+        let a = parse_args([raw.clone()], Program::Server).unwrap();
+        assert_eq!(a.place, Place::File(raw.into()));
+        assert_eq!(a.place.to_string(), "s\\xff.sock");
+        let e = parse_args(
+            ["--count".into(), OsString::from_vec(vec![0xff]), "s".into()],
+            Program::Client,
+        )
+        .unwrap_err();
+        assert!(e.contains("not valid UTF-8"), "{e}");
+    }
+
+    #[test]
     fn count_is_for_the_client_only() {
-        let a = parse(&["s", "--count", "2"], true).unwrap();
+        let a = parse(&["s", "--count", "2"], Program::Client).unwrap();
         assert_eq!(a.count, Some(2));
         assert_eq!(
-            parse(&["--count", "2", "s"], false).unwrap_err(),
+            parse(&["--count", "2", "s"], Program::Server).unwrap_err(),
             "unknown option --count"
         );
     }
 
     #[test]
     fn bad_command_lines() {
-        assert_eq!(
-            parse(&[], true).unwrap_err(),
-            "Please provide a socket file."
-        );
-        assert!(
-            parse(&["a", "b"], true)
-                .unwrap_err()
-                .contains("one too many")
-        );
-        assert!(parse(&["--abstract"], true).unwrap_err().contains("NAME"));
-        assert!(parse(&["--count"], true).unwrap_err().contains("number"));
-        assert!(parse(&["--count", "0", "s"], true).is_err());
-        assert!(parse(&["--count", "x", "s"], true).is_err());
-        assert!(parse(&["--count", "-1", "s"], true).is_err());
-        assert!(
-            parse(&["-v", "s"], true)
-                .unwrap_err()
-                .contains("unknown option -v")
-        );
+        let client = |args: &[&str]| parse(args, Program::Client);
+        assert_eq!(client(&[]).unwrap_err(), "Please provide a socket file.");
+        assert!(client(&["a", "b"]).unwrap_err().contains("one too many"));
+        assert!(client(&["--abstract"]).unwrap_err().contains("NAME"));
+        assert!(client(&["--count"]).unwrap_err().contains("number"));
+        assert!(client(&["--count", "0", "s"]).is_err());
+        assert!(client(&["--count", "x", "s"]).is_err());
+        assert!(client(&["--count", "-1", "s"]).is_err());
+        let e = client(&["-v", "s"]).unwrap_err();
+        assert!(e.contains("unknown option -v"), "{e}");
     }
 
     #[test]
     fn length_limits() {
         assert!(Place::File("".into()).check().is_err());
-        assert!(Place::Abstract(String::new()).check().is_err());
-        assert!(Place::Abstract("x".repeat(MAX_ADDR_LEN)).check().is_ok());
-        let e = Place::Abstract("x".repeat(MAX_ADDR_LEN + 1))
-            .check()
-            .unwrap_err();
+        assert!(Place::Abstract(OsString::new()).check().is_err());
+        let name = |n| Place::Abstract("x".repeat(n).into());
+        assert!(name(MAX_ADDR_LEN).check().is_ok());
+        let e = name(MAX_ADDR_LEN + 1).check().unwrap_err();
         assert!(e.contains("108 bytes long"), "{e}");
     }
 
     #[test]
-    fn the_limit_is_the_kernels() {
-        // What std (and so the kernel's struct) accepts agrees with ours.
-        let ok = Place::File("a".repeat(MAX_ADDR_LEN).into());
-        assert!(ok.socket_addr().is_ok());
-        let long = Place::File("a".repeat(MAX_ADDR_LEN + 1).into());
-        assert!(long.socket_addr().is_err());
-        let ok = Place::Abstract("a".repeat(MAX_ADDR_LEN));
-        assert!(ok.socket_addr().is_ok());
-        let long = Place::Abstract("a".repeat(MAX_ADDR_LEN + 1));
-        assert!(long.socket_addr().is_err());
+    fn the_limit_is_std_s() {
+        // What std builds agrees with our check: 107 bytes and no
+        // more, for a path and for an abstract name. (The kernel would
+        // take a 108-byte path: tests/go.rs shows it.)
+        let path = |n| Place::File("a".repeat(n).into());
+        assert!(path(MAX_ADDR_LEN).socket_addr().is_ok());
+        let e = path(MAX_ADDR_LEN + 1).socket_addr().unwrap_err();
+        assert_eq!(e.kind(), io::ErrorKind::InvalidInput);
+        assert_eq!(e.to_string(), "path must be shorter than SUN_LEN");
+        let name = |n| Place::Abstract("a".repeat(n).into());
+        assert!(name(MAX_ADDR_LEN).socket_addr().is_ok());
+        assert!(name(MAX_ADDR_LEN + 1).socket_addr().is_err());
     }
 
     #[test]
-    fn printable_drops_one_newline_only() {
-        assert_eq!(printable(b"a\n\n"), "a\n");
-        assert_eq!(printable(b""), "");
+    fn timeouts() {
+        assert!(is_timeout(&io::Error::from(io::ErrorKind::WouldBlock)));
+        assert!(is_timeout(&io::Error::from(io::ErrorKind::TimedOut)));
+        assert!(!is_timeout(&io::Error::from(io::ErrorKind::BrokenPipe)));
     }
 }

@@ -124,7 +124,7 @@ fn connect_times_out_when_the_queue_is_full() {
     let out = client_count(&path, 1);
     assert_one_line_error(
         &out,
-        &["timed out after 5 s connecting to", "not accepting"],
+        &["timed out after 5 s connecting to", "queue is full"],
     );
 }
 
@@ -136,12 +136,13 @@ fn garbage_from_the_server_is_printed_safely() {
         let (mut c, _) = l.accept().unwrap();
         let mut buf = [0u8; 64];
         let _ = c.read(&mut buf).unwrap();
-        c.write_all(b"\xff\xfeok\n").unwrap();
+        c.write_all(b"\xff\xfeok\x1b[2J\n").unwrap();
         // then end-of-file
     });
     let out = client_count(&path, 1);
     out.expect_code(0);
-    assert_eq!(out.stdout, "-> \u{fffd}\u{fffd}ok\n");
+    // Not UTF-8 and ESC (clear the screen): shown as escapes.
+    assert_eq!(out.stdout, "-> \\xff\\xfeok\\x1b[2J\n");
     peer.join().unwrap();
 }
 
@@ -155,7 +156,7 @@ fn no_such_file() {
     let out = run_client(&path);
     assert_one_line_error(
         &out,
-        &["there is no such file", "start socket-server"],
+        &["no such file: start socket-server", "os error 2"],
     );
 }
 
@@ -173,7 +174,7 @@ fn stale_socket_file_is_refused() {
     let out = run_client(&path);
     assert_one_line_error(
         &out,
-        &["nobody is accepting on it", "Connection refused"],
+        &["nobody accepts on this socket file", "Connection refused"],
     );
 }
 
@@ -202,7 +203,7 @@ fn permission_denied() {
     let out = Cmd::from_command(cmd).run();
     assert_one_line_error(
         &out,
-        &["permission denied", "write permission", "os error 13"],
+        &["needs write permission on the socket", "os error 13"],
     );
 }
 
@@ -229,4 +230,120 @@ fn bad_command_lines() {
         let out = Cmd::new(CLIENT).args(*args).run();
         assert_one_line_error(&out, words);
     }
+}
+
+#[test]
+fn a_server_that_streams_for_ever_cannot_keep_the_client() {
+    let (_dir, path) = sock("stream");
+    // Answers the first message with an endless stream of bytes.
+    let _peer = peer(&path, |mut c| {
+        let chunk = [b's'; 4096];
+        while c.write_all(&chunk).is_ok() {}
+    });
+    let run = run_quiet(CLIENT, &["--count", "1", s(&path)], WAIT);
+    // The reply came at once; after it the client waits at most 1 s
+    // (LINGER) for the server to close, whatever still arrives.
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    assert!(run.took < Duration::from_secs(4), "took {:?}", run.took);
+}
+
+#[test]
+fn a_server_that_drips_cannot_keep_the_client() {
+    let (_dir, path) = sock("drip");
+    // One byte every 2 s, whatever the client sends: each "reply" is
+    // one byte, and the stream never ends.
+    let _peer = peer(&path, |mut c| {
+        while c.write_all(b"d").is_ok() {
+            std::thread::sleep(Duration::from_secs(2));
+        }
+    });
+    let run = run_quiet(CLIENT, &["--count", "2", s(&path)], WAIT * 2);
+    // Promised: 5 s per reply, then at most 1 s: 11 s in all. Here
+    // the bytes come at 0 and 2 s, so about 3 s.
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    assert!(run.took < Duration::from_secs(11), "took {:?}", run.took);
+}
+
+#[test]
+fn a_reply_slower_than_5_s_is_a_timeout_even_if_bytes_drip() {
+    let (_dir, path) = sock("slowdrip");
+    // The first byte comes after 6 s: later than the reply's deadline.
+    let _peer = peer(&path, |mut c| {
+        std::thread::sleep(Duration::from_secs(6));
+        let _ = c.write_all(b"late");
+    });
+    let run = run_quiet(CLIENT, &["--count", "1", s(&path)], WAIT);
+    assert_eq!(run.code, Some(100));
+    assert!(run.stderr.contains("timed out waiting for a reply"));
+    assert!(run.took < Duration::from_secs(6), "took {:?}", run.took);
+}
+
+#[test]
+fn a_server_that_never_closes_is_no_error_after_the_last_reply() {
+    let (_dir, path) = sock("noclose");
+    // Echoes, and keeps the connection open after end-of-file, as the
+    // book's socketServer does (tests/go.rs runs a Go one).
+    let _peer = peer(&path, |mut c| {
+        let mut buf = [0u8; 64];
+        let _ = c.write_all(b"Hello Server!");
+        while let Ok(n) = c.read(&mut buf) {
+            if n == 0 {
+                std::thread::sleep(Duration::from_secs(30));
+                return;
+            }
+            let _ = c.write_all(&buf[..n]);
+        }
+    });
+    let t = std::time::Instant::now();
+    let out = client_count(&path, 2);
+    out.expect_code(0);
+    assert_eq!(replies(&out), ["-> Hello Server!", "-> Hello Server!"]);
+    assert!(t.elapsed() < Duration::from_secs(4), "{:?}", t.elapsed());
+}
+
+#[test]
+fn a_closed_stdout_ends_the_client_quietly() {
+    use std::process::{Command, Stdio};
+    let (_dir, path) = sock("head");
+    let _srv = server(&path);
+    // socket-client s | head -0: nobody reads what we print.
+    let mut child = Command::new(CLIENT)
+        .arg(&path)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let mut err = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(141), "{err}");
+    assert_eq!(err, "", "quiet, like `yes | head -1`");
+}
+
+#[test]
+fn a_path_that_is_not_utf8_works() {
+    use std::os::unix::ffi::OsStrExt;
+    let (dir, _) = sock("bytes");
+    let path = dir.path().join(std::ffi::OsStr::from_bytes(b"s\xff.sock"));
+    let mut cmd = std::process::Command::new(SERVER);
+    cmd.arg(&path);
+    let srv = testkit::Server::start_cmd(cmd, false);
+    // Shown with an escape, used as the bytes it is.
+    let shown = format!("{}/s\\xff.sock", s(dir.path()));
+    assert_eq!(srv.addr, shown);
+    assert!(path.exists());
+    let out = Cmd::new(CLIENT)
+        .args([std::ffi::OsStr::new("--count"), "1".as_ref(), path.as_ref()])
+        .run();
+    out.expect_code(0);
+    assert_eq!(replies(&out), ["-> Hello Server!"]);
+    let bad = std::ffi::OsStr::from_bytes(b"--count\xff");
+    let out = Cmd::new(CLIENT).args([bad]).run();
+    assert_one_line_error(&out, &["unknown option --count\\xff"]);
 }

@@ -3,18 +3,24 @@
 //!
 //! Connects to a Unix domain stream socket and sends `Hello Server!`
 //! once a second, while a second thread prints every reply as
-//! `-> REPLY` (each message waits for the reply to the one before). Without `--count` it runs until Ctrl+C, as the book's
-//! program does; with `--count N` it sends N messages, waits for the
-//! last replies, and exits 0.
+//! `-> REPLY` (each message waits for the reply to the one before).
+//! Without `--count` it runs until Ctrl+C, as the book's program does;
+//! with `--count N` it sends N messages and exits 0 once each has had
+//! its reply.
 //!
 //!     cargo run -q -p unix-socket --bin socket-client -- aSocket
-//!     cargo run -q -p unix-socket --bin socket-client -- --count 3 aSocket
-//!     cargo run -q -p unix-socket --bin socket-client -- --abstract netprog-echo
+//!     cargo run -q -p unix-socket --bin socket-client -- \
+//!         --count 3 aSocket
+//!     cargo run -q -p unix-socket --bin socket-client -- \
+//!         --abstract netprog-echo
 //!
-//! Time limits: 5 s to connect, and 5 s for each reply.
+//! Time limits, each a deadline for the whole step: 5 s to connect,
+//! 5 s for each reply, and after the last reply at most 1 s for the
+//! server to close the connection.
 //!
 //! Exit status: 0 when `--count` messages were sent and answered; 100
-//! for every error (as the book's program), with one line on stderr.
+//! for every error (as the book's program), with one line on stderr;
+//! 141 when standard output is closed (`socket-client s | head -1`).
 
 use anyhow::{Context, Result, anyhow, bail};
 use std::io::{self, ErrorKind, Read, Write};
@@ -25,22 +31,31 @@ use std::process::ExitCode;
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::thread;
 use std::time::{Duration, Instant};
-use unix_socket::{Place, parse_args, printable};
+use unix_socket::deadline::Deadline;
+use unix_socket::{Place, Program, cli, parse_args, printable};
+use unix_socket::{elogln, outln};
 
-const USAGE: &str = "usage: socket-client [--count N] PATH | socket-client [--count N] --abstract NAME";
+const USAGE: &str = "usage: socket-client [--count N] PATH \
+                     | socket-client [--count N] --abstract NAME";
 
 /// What the book's client sends, again and again.
 const MESSAGE: &[u8] = b"Hello Server!";
 
+// ANCHOR: limits
 /// The pause between two messages (Go: `time.Sleep(1 * time.Second)`).
 const INTERVAL: Duration = Duration::from_secs(1);
 
 /// How long we wait for the server to accept us.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 
-/// How long we wait for a reply (or, after the last message, for the
-/// server to close).
-const READ_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long we wait for the reply to a message, from the moment it
+/// was sent until its first byte arrives.
+const REPLY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// After the last reply (`--count`), how long we wait for the server
+/// to close its side. Our server closes at once; Go's never does.
+const LINGER: Duration = Duration::from_secs(1);
+// ANCHOR_END: limits
 
 /// errno that std has no `ErrorKind` for (Linux numbering).
 const ENOTDIR: i32 = 20;
@@ -50,7 +65,7 @@ fn main() -> ExitCode {
     match run() {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("socket-client: {e:#}");
+            elogln!("socket-client: {e:#}");
             ExitCode::from(100)
         }
     }
@@ -58,8 +73,9 @@ fn main() -> ExitCode {
 
 // ANCHOR: main
 fn run() -> Result<()> {
-    // Go: `if len(arguments) == 1 { ... }; socketFile := arguments[1]`
-    let args = parse_args(std::env::args().skip(1), true)
+    // Go: `if len(arguments) == 1 { ... }; socketFile := arguments[1]`.
+    // The arguments are bytes: a path need not be UTF-8.
+    let args = parse_args(cli::args(), Program::Client)
         .map_err(|e| anyhow!("{e} ({USAGE})"))?;
     let place = args.place;
     place.check().map_err(|e| anyhow!("{place}: {e}"))?;
@@ -73,22 +89,38 @@ fn run() -> Result<()> {
     // tells us over a channel what it has seen.
     let reader = c.try_clone().context("duplicating the socket")?;
     let (tell, events) = mpsc::channel();
-    thread::spawn(move || {
-        let end = read_socket(reader, &tell);
-        let _ = tell.send(Event::End(end));
-    });
+    thread::Builder::new()
+        .spawn(move || {
+            let end = read_socket(reader, &tell);
+            let _ = tell.send(Event::End(end));
+        })
+        .context("cannot start a thread")?;
 
     send_messages(&mut c, args.count, &events, &place)?;
+    finish(&c, &events)
+}
 
-    // --count only: tell the server we are done (half-close: it reads
-    // end-of-file and closes its side), then let the reader print
-    // whatever is still on its way, up to the server's end-of-file.
+/// --count only, once every message has had its reply: tell the
+/// server we are done (a half-close: it reads end-of-file), then print
+/// whatever is still on its way until the server closes its side, for
+/// at most LINGER. Go's server never closes a connection (its
+/// goroutine returns without `c.Close()`), so no end-of-file within
+/// LINGER is no error: every reply has come.
+fn finish(c: &UnixStream, events: &Receiver<Event>) -> Result<()> {
     c.shutdown(Shutdown::Write)
         .context("half-closing the connection")?;
+    let deadline = Deadline::after(LINGER);
     loop {
-        match next_event(&events)? {
-            Event::Reply => continue,
-            Event::End(end) => return end,
+        let Ok(left) = deadline.left() else {
+            return Ok(());
+        };
+        match events.recv_timeout(left) {
+            Ok(Event::Reply) => {}
+            Ok(Event::End(end)) => return end,
+            Err(RecvTimeoutError::Timeout) => return Ok(()),
+            Err(RecvTimeoutError::Disconnected) => {
+                bail!("the reader thread stopped")
+            }
         }
     }
 }
@@ -108,16 +140,19 @@ enum Event {
 ///
 /// Unlike Go, we wait for the reply to each message before the next
 /// one goes out. A stream socket keeps no boundaries between writes:
-/// if the machine is busy and two messages (or two echoes) wait in a
-/// buffer together, one read() returns both, and `Hello Server!Hello
-/// Server!` would be printed as one reply. Waiting also gives the
-/// reply wait its time limit.
+/// if two messages (or two echoes) wait in a buffer together, one
+/// read() returns both, and `Hello Server!Hello Server!` would be
+/// printed as one reply. Waiting also gives the reply its time limit.
 fn send_messages(
     c: &mut UnixStream,
     count: Option<u64>,
     events: &Receiver<Event>,
     place: &Place,
 ) -> Result<()> {
+    // A 13-byte write blocks only if the server's receive buffer is
+    // full; even then, not for longer than a reply may take.
+    c.set_write_timeout(Some(REPLY_TIMEOUT))
+        .context("setting the write timeout")?;
     let mut sent: u64 = 0;
     loop {
         // A write to a socket whose server has gone fails with EPIPE
@@ -127,7 +162,7 @@ fn send_messages(
             .with_context(|| format!("sending to {place}"))?;
         let sent_at = Instant::now();
         sent += 1;
-        wait_for_reply(events, place)?;
+        wait_for_reply(events, place, Deadline::after(REPLY_TIMEOUT))?;
         if Some(sent) == count {
             return Ok(());
         }
@@ -137,22 +172,39 @@ fn send_messages(
     }
 }
 
-/// Block until the reader has printed a reply, at most READ_TIMEOUT.
-fn wait_for_reply(events: &Receiver<Event>, place: &Place) -> Result<()> {
-    match next_event(events)? {
-        Event::Reply => Ok(()),
-        Event::End(end) => Err(ended(end, place)),
+/// Block until the reader has printed a reply, or the deadline passed.
+fn wait_for_reply(
+    events: &Receiver<Event>,
+    place: &Place,
+    deadline: Deadline,
+) -> Result<()> {
+    let timed_out = || {
+        anyhow!(
+            "timed out waiting for a reply: nothing from the server in {} s",
+            REPLY_TIMEOUT.as_secs()
+        )
+    };
+    let left = deadline.left().map_err(|_| timed_out())?;
+    match events.recv_timeout(left) {
+        Ok(Event::Reply) => Ok(()),
+        Ok(Event::End(end)) => Err(ended(end, place)),
+        Err(RecvTimeoutError::Timeout) => Err(timed_out()),
+        Err(RecvTimeoutError::Disconnected) => {
+            bail!("the reader thread stopped")
+        }
     }
 }
 
-/// Sleep until `deadline`, unless the reader stops first.
+/// Sleep until `until`, unless the reader stops first. More chunks of
+/// a reply (or a server that sends without being asked) cannot make
+/// the pause longer: it ends at `until`.
 fn pause_until(
-    deadline: Instant,
+    until: Instant,
     events: &Receiver<Event>,
     place: &Place,
 ) -> Result<()> {
     loop {
-        let left = deadline.saturating_duration_since(Instant::now());
+        let left = until.saturating_duration_since(Instant::now());
         match events.recv_timeout(left) {
             Err(RecvTimeoutError::Timeout) => return Ok(()),
             Ok(Event::Reply) => continue, // more of a long reply
@@ -160,20 +212,6 @@ fn pause_until(
             Err(RecvTimeoutError::Disconnected) => {
                 bail!("the reader thread stopped")
             }
-        }
-    }
-}
-
-/// The reader's next report, waiting at most READ_TIMEOUT.
-fn next_event(events: &Receiver<Event>) -> Result<Event> {
-    match events.recv_timeout(READ_TIMEOUT) {
-        Ok(event) => Ok(event),
-        Err(RecvTimeoutError::Timeout) => bail!(
-            "timed out waiting for a reply: nothing from the server in {} s",
-            READ_TIMEOUT.as_secs()
-        ),
-        Err(RecvTimeoutError::Disconnected) => {
-            bail!("the reader thread stopped")
         }
     }
 }
@@ -202,9 +240,10 @@ fn read_socket(mut r: UnixStream, tell: &Sender<Event>) -> Result<()> {
             Err(e) => return Err(e).context("reading a reply"),
         };
         // Go: `fmt.Println("-> ", string(buf[0:n]))`, which prints two
-        // spaces after the arrow (Println adds one between operands).
-        writeln!(io::stdout().lock(), "-> {}", printable(&buf[..n]))
-            .context("writing to standard output")?;
+        // spaces after the arrow (Println puts one between operands)
+        // and passes the server's bytes to the terminal as they are.
+        // outln! ends the program (status 141) if stdout is closed.
+        outln!("-> {}", printable(&buf[..n]));
         let _ = tell.send(Event::Reply);
     }
 }
@@ -224,15 +263,17 @@ fn connect(place: &Place) -> Result<UnixStream> {
         .socket_addr()
         .with_context(|| format!("making a socket address of {place}"))?;
     let (tx, rx) = mpsc::channel();
-    thread::spawn(move || {
-        let _ = tx.send(UnixStream::connect_addr(&addr));
-    });
+    thread::Builder::new()
+        .spawn(move || {
+            let _ = tx.send(UnixStream::connect_addr(&addr));
+        })
+        .context("cannot start a thread")?;
     match rx.recv_timeout(CONNECT_TIMEOUT) {
         Ok(Ok(c)) => Ok(c),
         Ok(Err(e)) => Err(explain_connect_error(place, e)),
         Err(_) => bail!(
-            "timed out after {} s connecting to {place}: the server is not accepting \
-             connections (its queue is full)",
+            "timed out after {} s connecting to {place}: the server is \
+             not accepting (its queue is full)",
             CONNECT_TIMEOUT.as_secs()
         ),
     }
@@ -242,27 +283,30 @@ fn connect(place: &Place) -> Result<UnixStream> {
 fn explain_connect_error(place: &Place, e: io::Error) -> anyhow::Error {
     let hint = match (place, e.kind(), e.raw_os_error()) {
         (Place::File(_), ErrorKind::NotFound, _) => {
-            "there is no such file: start socket-server with this path first".to_string()
+            "no such file: start socket-server with this path"
         }
+        // Linux answers a connect to a file that is not a socket
+        // with ECONNREFUSED too: look at the file to tell them apart.
         (Place::File(p), ErrorKind::ConnectionRefused, _) if !is_socket(p) => {
-            "this file is not a socket: give the path of a server's socket".to_string()
+            "this file is not a socket"
         }
-        (Place::File(_), ErrorKind::ConnectionRefused, _) => "the socket file is there but \
-             nobody is accepting on it (a stale file left by a server that has gone): \
-             start socket-server with this path"
-            .to_string(),
+        (Place::File(_), ErrorKind::ConnectionRefused, _) => {
+            "nobody accepts on this socket file (a server left it)"
+        }
         (Place::Abstract(_), ErrorKind::ConnectionRefused, _) => {
-            "nobody is listening on this abstract name: start socket-server --abstract NAME"
-                .to_string()
+            "nobody listens on this abstract name"
         }
-        (Place::File(_), ErrorKind::PermissionDenied, _) => "permission denied: connecting \
-             needs write permission on the socket file (and search permission on its \
-             directories)"
-            .to_string(),
+        // unix(7): connecting needs write permission on the socket.
+        (Place::File(_), ErrorKind::PermissionDenied, _) => {
+            "connecting needs write permission on the socket file"
+        }
         (Place::File(_), _, Some(ENOTDIR)) => {
-            "a part of the path is a file, not a directory".to_string()
+            "a part of the path is not a directory"
         }
-        _ => return anyhow::Error::new(e).context(format!("connecting to {place}")),
+        _ => {
+            return anyhow::Error::new(e)
+                .context(format!("connecting to {place}"));
+        }
     };
     anyhow!("connecting to {place}: {hint} ({e})")
 }

@@ -4,7 +4,7 @@
 //! An echo server on a Unix domain stream socket: a socket that lives
 //! in the file system (or, on Linux, in the abstract namespace) and
 //! joins processes on the same machine. No IP, no ports: the kernel
-//! copies bytes from one process's socket buffer to the other's.
+//! moves bytes from one process to the other without a network stack.
 //! Every client gets its own thread; whatever it sends comes back.
 //!
 //!     cargo run -q -p unix-socket -- aSocket
@@ -30,30 +30,32 @@ use std::process::ExitCode;
 use std::sync::mpsc;
 use std::thread;
 use std::time::Duration;
-use unix_socket::{Place, parse_args, printable};
+use unix_socket::deadline::Deadline;
+use unix_socket::listen::{EMFILE_PAUSE, is_out_of_fds};
+use unix_socket::{Place, Program, cli, is_timeout, parse_args, printable};
+use unix_socket::{elogln, logln};
 
 const USAGE: &str = "usage: socket-server PATH | socket-server --abstract NAME";
 
+// ANCHOR: limits
 /// How much one read takes from the socket, as in the book. A longer
 /// message is simply read, logged and echoed in several pieces.
 const BUF_SIZE: usize = 1024;
 
 /// A client that stops reading its echoes fills its socket buffer, and
-/// our write then blocks. After this long we give up on that client
-/// (its thread logs the error and closes the connection).
+/// our write then blocks. If the echo of one chunk has not been taken
+/// within this time, we give up on that client (its thread logs it and
+/// closes the connection). A deadline for the whole echo, not for each
+/// write call: a client that takes one byte now and then cannot stretch
+/// it.
 const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
-
-/// Pause after `accept` fails for lack of file descriptors, so that a
-/// full table does not turn the accept loop into a busy loop.
-const ACCEPT_BACKOFF: Duration = Duration::from_millis(100);
+// ANCHOR_END: limits
 
 /// How long the stale-file check waits for a connect() to finish.
 const PROBE_TIMEOUT: Duration = Duration::from_secs(2);
 
-/// errno values std has no `ErrorKind` for (Linux numbering).
+/// errno std has no `ErrorKind` for (Linux numbering).
 const ENOTDIR: i32 = 20;
-const ENFILE: i32 = 23;
-const EMFILE: i32 = 24;
 
 fn main() -> ExitCode {
     // Go: `fmt.Println(err); os.Exit(100)` wherever something fails.
@@ -61,7 +63,7 @@ fn main() -> ExitCode {
     match run() {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("socket-server: {e:#}");
+            elogln!("socket-server: {e:#}");
             ExitCode::from(100)
         }
     }
@@ -69,8 +71,9 @@ fn main() -> ExitCode {
 
 // ANCHOR: main
 fn run() -> Result<()> {
-    // Go: `if len(arguments) == 1 { ... }; socketFile := arguments[1]`
-    let args = parse_args(std::env::args().skip(1), false)
+    // Go: `if len(arguments) == 1 { ... }; socketFile := arguments[1]`.
+    // The arguments are bytes: a path need not be UTF-8.
+    let args = parse_args(cli::args(), Program::Server)
         .map_err(|e| anyhow!("{e} ({USAGE})"))?;
     let place = args.place;
     place.check().map_err(|e| anyhow!("{place}: {e}"))?;
@@ -79,7 +82,7 @@ fn run() -> Result<()> {
     // with "bind: address already in use" if any file is at the path.
     // We first look at what is there (see clear_stale_socket).
     if let Place::File(path) = &place {
-        clear_stale_socket(path)?;
+        clear_stale_socket(path, &place)?;
     }
     let listener = listen(&place)?;
 
@@ -89,7 +92,7 @@ fn run() -> Result<()> {
 
     // The first line of output says where we listen (for scripts and
     // tests, which wait for it).
-    log(&format!("listening on {place}"));
+    logln!("listening on {place}");
 
     // Go: `for { fd, err := l.Accept(); ...; go echoServer(fd) }`
     accept_loop(&listener);
@@ -113,7 +116,7 @@ fn run() -> Result<()> {
 /// There is a race: another server could start between our check and
 /// our bind. A production server would hold a lock file (flock) beside
 /// the socket, or let systemd create the socket for it.
-fn clear_stale_socket(path: &Path) -> Result<()> {
+fn clear_stale_socket(path: &Path, place: &Place) -> Result<()> {
     // symlink_metadata (lstat) does not follow a symbolic link: a link
     // is reported as a link, so we never delete what it points to.
     let Ok(meta) = std::fs::symlink_metadata(path) else {
@@ -121,48 +124,42 @@ fn clear_stale_socket(path: &Path) -> Result<()> {
         return Ok(());
     };
     if !meta.file_type().is_socket() {
-        bail!(
-            "{} exists and is not a socket; it is left untouched: \
-             remove it yourself or choose another path",
-            path.display()
-        );
+        bail!("{place} is not a socket: left untouched; choose another path");
     }
-    match probe(path) {
+    match probe(path)? {
         // Someone accepted (the kernel completed our connection), or
         // its queue is so full that connect() waits: either way a
         // server is there. That server sees a client come and go.
         Ok(()) => bail!(
-            "{} is in use: a server is accepting connections on it; \
-             stop that server first or choose another path",
-            path.display()
+            "{place} is in use: a server is accepting on it; stop it \
+             or choose another path"
         ),
         Err(e) if e.kind() == ErrorKind::ConnectionRefused => {
             std::fs::remove_file(path).with_context(|| {
-                format!("removing stale socket file {}", path.display())
+                format!("removing stale socket file {place}")
             })?;
-            eprintln!(
-                "removed stale socket file {} (nobody was accepting on it)",
-                path.display()
-            );
+            elogln!("removed stale socket file {place} (nobody accepted)");
             Ok(())
         }
         Err(e) => Err(e).with_context(|| {
-            format!("checking whether socket file {} is in use", path.display())
+            format!("checking whether socket file {place} is in use")
         }),
     }
 }
 
-/// Try to connect to the socket at `path`. Ok(()) when a server
+/// Try to connect to the socket at `path`. Ok(Ok(())) when a server
 /// accepted, or when connect() is still waiting after PROBE_TIMEOUT
 /// (a server whose queue is full): a waiting connect must not hang
 /// our start. The helper thread ends with the process.
-fn probe(path: &Path) -> io::Result<()> {
+fn probe(path: &Path) -> Result<io::Result<()>> {
     let (tx, rx) = mpsc::channel();
     let p = path.to_path_buf();
-    thread::spawn(move || {
-        let _ = tx.send(UnixStream::connect(p).map(drop));
-    });
-    rx.recv_timeout(PROBE_TIMEOUT).unwrap_or(Ok(()))
+    thread::Builder::new()
+        .spawn(move || {
+            let _ = tx.send(UnixStream::connect(p).map(drop));
+        })
+        .context("cannot start a thread")?;
+    Ok(rx.recv_timeout(PROBE_TIMEOUT).unwrap_or(Ok(())))
 }
 // ANCHOR_END: stale
 
@@ -183,31 +180,31 @@ fn listen(place: &Place) -> Result<UnixListener> {
 fn explain_bind_error(place: &Place, e: io::Error) -> anyhow::Error {
     let dir = match place {
         Place::File(p) => match p.parent() {
-            Some(d) if !d.as_os_str().is_empty() => d.display().to_string(),
+            Some(d) if !d.as_os_str().is_empty() => {
+                Place::File(d.to_path_buf()).to_string()
+            }
             _ => ".".to_string(),
         },
         Place::Abstract(_) => String::new(),
     };
     let hint = match (place, e.kind(), e.raw_os_error()) {
-        (Place::File(_), ErrorKind::PermissionDenied, _) => format!(
-            "permission denied: you may not create files in {dir}; \
-             choose a directory you can write to"
-        ),
+        // unix(7): creating the file needs write and search (x)
+        // permission on its directory.
+        (Place::File(_), ErrorKind::PermissionDenied, _) => {
+            format!("you may not create files in {dir}")
+        }
         (Place::File(_), ErrorKind::NotFound, _) => {
-            format!(
-                "directory {dir} does not exist: create it first or choose another path"
-            )
+            format!("directory {dir} does not exist")
         }
         (Place::File(_), _, Some(ENOTDIR)) => {
-            format!("a part of the path ({dir}) is not a directory")
+            format!("a part of {dir} is not a directory")
         }
+        // The kernel turns mknod's EEXIST into EADDRINUSE.
         (Place::File(_), ErrorKind::AddrInUse, _) => {
-            "the file appeared after our check: is another server starting?"
-                .to_string()
+            "a file appeared there after our check".to_string()
         }
         (Place::Abstract(_), ErrorKind::AddrInUse, _) => {
-            "another socket already has this abstract name: choose another name"
-                .to_string()
+            "another socket has this abstract name".to_string()
         }
         _ => {
             return anyhow::Error::new(e)
@@ -223,11 +220,11 @@ fn explain_bind_error(place: &Place, e: io::Error) -> anyhow::Error {
 /// arrives, then exit with status 0.
 ///
 /// signal-hook installs the handlers; the handler itself only writes a
-/// byte into one end of a socket pair (little else is safe inside a
-/// signal handler), and a thread of ours waits on the other end and
-/// does the real work. SIGKILL cannot be
-/// caught: after `kill -9` the file stays, and the next start finds a
-/// stale socket.
+/// byte into one end of a socket pair (write(2) is one of the few
+/// calls that are safe in a signal handler, signal-safety(7)), and a
+/// thread of ours waits on the other end and does the real work.
+/// SIGKILL cannot be caught (signal(7)): after `kill -9` the file
+/// stays, and the next start finds a stale socket.
 fn remove_on_signal(place: &Place) -> Result<()> {
     let mut signals = Signals::new([SIGINT, SIGTERM])
         .context("installing the SIGINT/SIGTERM handlers")?;
@@ -236,44 +233,41 @@ fn remove_on_signal(place: &Place) -> Result<()> {
     let ours = match place {
         Place::File(p) => {
             let m = std::fs::metadata(p).with_context(|| {
-                format!("looking at our socket file {}", p.display())
+                format!("looking at our socket file {place}")
             })?;
             Some((p.clone(), m.dev(), m.ino()))
         }
         Place::Abstract(_) => None, // no file: the name dies with the socket
     };
-    thread::spawn(move || {
-        let Some(signal) = signals.forever().next() else {
-            return;
-        };
-        let name = if signal == SIGINT {
-            "SIGINT"
-        } else {
-            "SIGTERM"
-        };
-        match ours {
-            Some((path, dev, ino)) => {
-                let still_ours = std::fs::symlink_metadata(&path)
-                    .is_ok_and(|m| m.dev() == dev && m.ino() == ino);
-                if !still_ours {
-                    eprintln!(
-                        "got {name}: {} is no longer our file; left alone",
-                        path.display()
-                    );
-                } else if let Err(e) = std::fs::remove_file(&path) {
-                    eprintln!("got {name}: removing {}: {e}", path.display());
-                } else {
-                    eprintln!(
-                        "got {name}: removed socket file {}",
-                        path.display()
-                    );
+    let shown = place.to_string();
+    thread::Builder::new()
+        .spawn(move || {
+            let Some(signal) = signals.forever().next() else {
+                return;
+            };
+            let name = if signal == SIGINT {
+                "SIGINT"
+            } else {
+                "SIGTERM"
+            };
+            match ours {
+                Some((path, dev, ino)) => {
+                    let still_ours = std::fs::symlink_metadata(&path)
+                        .is_ok_and(|m| m.dev() == dev && m.ino() == ino);
+                    if !still_ours {
+                        elogln!("got {name}: {shown} is not ours now; kept");
+                    } else if let Err(e) = std::fs::remove_file(&path) {
+                        elogln!("got {name}: removing {shown}: {e}");
+                    } else {
+                        elogln!("got {name}: removed socket file {shown}");
+                    }
                 }
+                None => elogln!("got {name}: shutting down"),
             }
-            None => eprintln!("got {name}: shutting down"),
-        }
-        // Ends every thread; the kernel closes every socket.
-        std::process::exit(0);
-    });
+            // Ends every thread; the kernel closes every socket.
+            std::process::exit(0);
+        })
+        .context("cannot start a thread")?;
     Ok(())
 }
 // ANCHOR_END: signals
@@ -290,13 +284,21 @@ fn accept_loop(listener: &UnixListener) {
             Ok(c) => {
                 id += 1;
                 // Go's `go echoServer(fd)`: a thread instead of a
-                // goroutine. A production server would cap the number.
-                thread::spawn(move || echo_server(c, id));
+                // goroutine. Spawning fails when the process may have
+                // no more threads (RLIMIT_NPROC, memory): the closure
+                // is then dropped, which closes this connection, and
+                // we go on serving the others. A production server
+                // would also cap the number of threads.
+                let spawned =
+                    thread::Builder::new().spawn(move || echo_server(c, id));
+                if let Err(e) = spawned {
+                    elogln!("client {id}: cannot start a thread: {e}");
+                }
             }
             Err(e) => {
-                eprintln!("accepting a connection: {e}");
-                if matches!(e.raw_os_error(), Some(EMFILE | ENFILE)) {
-                    thread::sleep(ACCEPT_BACKOFF);
+                elogln!("accepting a connection: {e}");
+                if is_out_of_fds(&e) {
+                    thread::sleep(EMFILE_PAUSE);
                 }
             }
         }
@@ -310,14 +312,14 @@ fn accept_loop(listener: &UnixListener) {
 /// client only: they are logged with the client's number.
 fn echo_server(mut c: UnixStream, id: u64) {
     if let Err(e) = echo(&mut c) {
-        eprintln!("client {id}: {e:#}");
+        elogln!("client {id}: {e:#}");
     }
     // Dropping `c` closes the socket: the client reads end-of-file.
+    // (Go's echoServer returns without c.Close(): its client never
+    // sees end-of-file.)
 }
 
 fn echo(c: &mut UnixStream) -> Result<()> {
-    c.set_write_timeout(Some(WRITE_TIMEOUT))
-        .context("setting the write timeout")?;
     let mut buf = [0u8; BUF_SIZE];
     loop {
         // read() returns what has arrived, 1..=1024 bytes; 0 means the
@@ -329,25 +331,39 @@ fn echo(c: &mut UnixStream) -> Result<()> {
             Err(e) => return Err(e).context("reading"),
         };
         let data = &buf[..nr];
-        // Go: `fmt.Printf("->: %v\n", string(data))`.
-        log(&format!("->: {}", printable(data)));
-        // Go: `c.Write(data)`; write_all also loops over short writes.
-        if let Err(e) = c.write_all(data) {
-            // SO_SNDTIMEO expired: Linux says EAGAIN (WouldBlock).
-            if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) {
-                bail!(
-                    "gave up after {} s writing the echo: the client is not reading",
-                    WRITE_TIMEOUT.as_secs()
-                );
-            }
-            return Err(e).context("writing the echo");
+        // Go: `fmt.Printf("->: %v\n", string(data))`. logln! ignores a
+        // failed write: a closed stdout (`socket-server s | head -1`)
+        // loses the log, not the server.
+        logln!("->: {}", printable(data));
+        // Go: `c.Write(data)`.
+        match write_all_before(c, data, Deadline::after(WRITE_TIMEOUT)) {
+            Ok(()) => {}
+            Err(e) if is_timeout(&e) => bail!(
+                "gave up after {} s writing the echo: the client is not \
+                 reading",
+                WRITE_TIMEOUT.as_secs()
+            ),
+            Err(e) => return Err(e).context("writing the echo"),
         }
     }
 }
 
-/// One line on stdout. println! would panic if stdout were closed (say
-/// `socket-server s | head -1`); a log line is not worth a crash.
-fn log(line: &str) {
-    let _ = writeln!(io::stdout().lock(), "{line}");
+/// write_all with a deadline: before each write(2), the socket's send
+/// timeout (SO_SNDTIMEO) is set to the time that is left.
+fn write_all_before(
+    c: &mut UnixStream,
+    mut data: &[u8],
+    deadline: Deadline,
+) -> io::Result<()> {
+    while !data.is_empty() {
+        c.set_write_timeout(Some(deadline.left()?))?;
+        match c.write(data) {
+            Ok(0) => return Err(ErrorKind::WriteZero.into()),
+            Ok(n) => data = &data[n..],
+            Err(e) if e.kind() == ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
 }
 // ANCHOR_END: echo

@@ -112,3 +112,62 @@ pub fn eventually(what: &str, cond: impl Fn() -> bool) {
         std::thread::sleep(Duration::from_millis(10));
     }
 }
+
+/// A finished run of a program whose stdout was thrown away (for
+/// peers that send far more than a test should keep in memory).
+pub struct Quiet {
+    pub code: Option<i32>,
+    pub stderr: String,
+    pub took: Duration,
+}
+
+/// Run `exe args` with stdout to /dev/null, killing it after `limit`
+/// (then `code` is None).
+pub fn run_quiet(exe: &str, args: &[&str], limit: Duration) -> Quiet {
+    use std::process::Stdio;
+    let start = std::time::Instant::now();
+    let mut child = Command::new(exe)
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut err = child.stderr.take().unwrap();
+    let reader = std::thread::spawn(move || {
+        let mut s = String::new();
+        let _ = err.read_to_string(&mut s);
+        s
+    });
+    let status = loop {
+        if let Some(st) = child.try_wait().unwrap() {
+            break Some(st);
+        }
+        if start.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            break None;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    Quiet {
+        code: status.and_then(|s| s.code()),
+        stderr: reader.join().unwrap(),
+        took: start.elapsed(),
+    }
+}
+
+/// A peer on `path` that accepts one client, reads its first message
+/// and then calls `behave` with the connection (in a thread).
+pub fn peer(
+    path: &Path,
+    behave: impl FnOnce(UnixStream) + Send + 'static,
+) -> std::thread::JoinHandle<()> {
+    let l = std::os::unix::net::UnixListener::bind(path).unwrap();
+    std::thread::spawn(move || {
+        let (mut c, _) = l.accept().unwrap();
+        let mut buf = [0u8; 64];
+        let _ = c.read(&mut buf);
+        behave(c);
+    })
+}

@@ -1,0 +1,50 @@
+// socket_client: what Tsoukalos' socketClient.go does, written here
+// to measure it (not the book's listing): connect to a Unix stream
+// socket, print every chunk that comes back with fmt.Println("-> ",
+// chunk) from a second goroutine, and write "Hello Server!" once a
+// second for ever, without waiting for replies. Errors: printed on
+// stdout, exit status 100.
+//
+//	socket_client PATH
+package main
+
+import (
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"time"
+)
+
+func readSocket(r io.Reader) {
+	buf := make([]byte, 1024)
+	for {
+		n, err := r.Read(buf)
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		fmt.Println("-> ", string(buf[:n]))
+	}
+}
+
+func main() {
+	if len(os.Args) == 1 {
+		fmt.Println("Please provide a socket file.")
+		os.Exit(100)
+	}
+	c, err := net.Dial("unix", os.Args[1])
+	if err != nil {
+		fmt.Println(err)
+		os.Exit(100)
+	}
+	defer c.Close()
+	go readSocket(c)
+	for {
+		if _, err := c.Write([]byte("Hello Server!")); err != nil {
+			fmt.Println(err)
+			os.Exit(100)
+		}
+		time.Sleep(time.Second)
+	}
+}

@@ -1,0 +1,309 @@
+//! What the Go programs do, measured: small Go programs in `go/`
+//! that behave like Tsoukalos' socketServer and socketClient (written
+//! here, not the book's listings), and what Go's net package and the
+//! kernel make of Unix socket addresses. Each test pins a sentence of
+//! docs/src/unix-socket.md. Without Go they are skipped with a reason
+//! (a failure under CI=true).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use common::*;
+use std::io::{Read, Write};
+use std::net::Shutdown;
+use std::os::unix::net::UnixStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+use testkit::{Cmd, WAIT};
+
+fn go(name: &str) -> Option<PathBuf> {
+    testkit::go_program(env!("CARGO_MANIFEST_DIR"), name)
+}
+
+/// A Go program running in the background, killed when dropped.
+struct Running {
+    child: Child,
+    out: std::thread::JoinHandle<String>,
+}
+
+impl Running {
+    fn start(bin: &Path, args: &[&str]) -> Running {
+        let mut child = Command::new(bin)
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut o = child.stdout.take().unwrap();
+        let out = std::thread::spawn(move || {
+            let mut s = String::new();
+            let _ = o.read_to_string(&mut s);
+            s
+        });
+        Running { child, out }
+    }
+
+    /// Send a signal, wait for the end, return exit code and stdout.
+    fn stop(mut self, signal: &str) -> (Option<i32>, String) {
+        Cmd::new("kill")
+            .args([signal, &self.child.id().to_string()])
+            .run()
+            .expect_code(0);
+        let status = self.child.wait().unwrap();
+        let out =
+            std::mem::replace(&mut self.out, std::thread::spawn(String::new));
+        (status.code(), out.join().unwrap())
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Start the Go socket server on `path` and wait until it accepts.
+fn go_server(bin: &Path, path: &Path) -> Running {
+    let r = Running::start(bin, &[s(path)]);
+    eventually("the Go server accepts", || {
+        UnixStream::connect(path).is_ok()
+    });
+    r
+}
+
+#[test]
+fn go_s_server_never_closes_and_count_2_still_gets_every_reply() {
+    let Some(bin) = go("socket_server") else {
+        return;
+    };
+    let (_dir, path) = sock("go-noclose");
+    let srv = go_server(&bin, &path);
+    // After a half-close, Go's echoServer returns without c.Close():
+    // no end-of-file comes (here: not within 2 s).
+    let mut c = connect(&path);
+    c.write_all(b"ping").unwrap();
+    c.shutdown(Shutdown::Write).unwrap();
+    c.set_read_timeout(Some(Duration::from_secs(2))).unwrap();
+    let mut buf = [0u8; 16];
+    assert_eq!(c.read(&mut buf).unwrap(), 4, "the echo");
+    let err = c.read(&mut buf).expect_err("no end-of-file");
+    assert!(unix_socket::is_timeout(&err), "{err}");
+    // Our client with --count 2: both replies, then exit 0 after
+    // waiting at most 1 s for the end-of-file that never comes.
+    let t = std::time::Instant::now();
+    let out = client_count(&path, 2);
+    out.expect_code(0);
+    assert_eq!(replies(&out), ["-> Hello Server!", "-> Hello Server!"]);
+    assert!(t.elapsed() < Duration::from_secs(4), "{:?}", t.elapsed());
+    drop(srv);
+}
+
+#[test]
+fn go_s_server_logs_a_blank_line_after_a_line() {
+    let Some(bin) = go("socket_server") else {
+        return;
+    };
+    let (_dir, path) = sock("go-blank");
+    let srv = go_server(&bin, &path);
+    let mut c = connect(&path);
+    assert_eq!(
+        round_trip(&mut c, b"hello from socat\n"),
+        b"hello from socat\n"
+    );
+    let (_, out) = srv.stop("-KILL");
+    assert!(out.contains("->: hello from socat\n\n"), "{out:?}");
+}
+
+#[test]
+fn go_s_server_leaves_its_file_after_ctrl_c_and_cannot_start_again() {
+    let Some(bin) = go("socket_server") else {
+        return;
+    };
+    let (_dir, path) = sock("go-stale");
+    let srv = go_server(&bin, &path);
+    // Ctrl+C: Go's default SIGINT action ends the program at once;
+    // the listener is never closed, so its file is never removed.
+    let (code, _) = srv.stop("-INT");
+    assert_eq!(code, None, "killed by SIGINT");
+    assert!(path.exists(), "the socket file stays");
+    let out = Cmd::new(bin.to_str().unwrap()).args([s(&path)]).run();
+    assert_eq!(out.code, Some(100));
+    assert_eq!(
+        out.stdout,
+        format!("listen unix {}: bind: address already in use\n", s(&path))
+    );
+    // Ours removes the stale file and starts.
+    let srv = server(&path);
+    assert!(
+        srv.wait_err_line(|l| l.starts_with("removed stale socket file"), WAIT)
+            .is_some()
+    );
+}
+
+#[test]
+fn go_removes_its_socket_file_when_the_listener_is_closed() {
+    let Some(bin) = go("unix_addr") else { return };
+    let (dir, path) = sock("go-close");
+    let out = Cmd::new(bin.to_str().unwrap())
+        .args([s(&path)])
+        .current_dir(dir.path())
+        .run();
+    assert_eq!(out.stdout, format!("listening: {}\n", s(&path)));
+    assert!(!path.exists(), "l.Close() unlinked it");
+}
+
+#[test]
+fn go_s_client_prints_two_spaces_after_the_arrow() {
+    let Some(bin) = go("socket_client") else {
+        return;
+    };
+    let (_dir, path) = sock("go-client");
+    let _srv = server(&path);
+    // It never stops by itself: stop it after its first replies.
+    let out = Cmd::new(bin.to_str().unwrap())
+        .args([s(&path)])
+        .timeout(Duration::from_millis(1500))
+        .run();
+    assert!(out.timed_out);
+    assert!(
+        out.stdout.starts_with("->  Hello Server!\n"),
+        "{}",
+        out.describe()
+    );
+}
+
+#[test]
+fn go_s_client_errors_are_on_stdout_with_go_s_words() {
+    let Some(bin) = go("socket_client") else {
+        return;
+    };
+    let (_dir, path) = sock("go-nofile");
+    let out = Cmd::new(bin.to_str().unwrap()).args([s(&path)]).run();
+    assert_eq!(out.code, Some(100));
+    assert_eq!(out.stderr, "");
+    assert_eq!(
+        out.stdout,
+        format!(
+            "dial unix {}: connect: no such file or directory\n",
+            s(&path)
+        )
+    );
+}
+
+#[test]
+fn go_s_client_does_not_wait_so_messages_run_together() {
+    let Some(bin) = go("socket_client") else {
+        return;
+    };
+    let (_dir, path) = sock("go-together");
+    // A server that is slow to read: it looks (MSG_PEEK) until two
+    // messages wait in its socket, then reads once and echoes that.
+    let l = std::os::unix::net::UnixListener::bind(&path).unwrap();
+    let slow = std::thread::spawn(move || {
+        let (c, _) = l.accept().unwrap();
+        let sock = socket2::Socket::from(std::os::fd::OwnedFd::from(c));
+        let mut peeked = [std::mem::MaybeUninit::<u8>::uninit(); 64];
+        let start = std::time::Instant::now();
+        while sock.peek(&mut peeked).unwrap() < 26 {
+            assert!(start.elapsed() < WAIT, "no second message");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let mut c = UnixStream::from(std::os::fd::OwnedFd::from(sock));
+        let mut buf = [0u8; 1024];
+        let n = c.read(&mut buf).unwrap();
+        c.write_all(&buf[..n]).unwrap();
+        buf[..n].to_vec()
+    });
+    let out = Cmd::new(bin.to_str().unwrap())
+        .args([s(&path)])
+        .timeout(Duration::from_millis(3500))
+        .run();
+    let first_read = slow.join().unwrap();
+    assert!(
+        first_read.starts_with(b"Hello Server!Hello Server!"),
+        "{first_read:?}"
+    );
+    let first = out.stdout.lines().next().unwrap_or("");
+    assert!(
+        first.starts_with("->  Hello Server!Hello Server!"),
+        "{first}"
+    );
+}
+
+#[test]
+fn go_and_std_take_107_bytes_and_linux_takes_108() {
+    let (Some(addr), Some(raw)) = (go("unix_addr"), go("kernel_sun_path"))
+    else {
+        return;
+    };
+    let dir = testkit::TempDir::new("go-len");
+    let a = |n| "a".repeat(n);
+    let run = |bin: &Path, args: &[String]| {
+        Cmd::new(bin.to_str().unwrap())
+            .args(args)
+            .current_dir(dir.path())
+            .run()
+    };
+    // Go's net package: 107 bytes, or @ and 107 bytes; no more.
+    let names = [
+        a(107),
+        a(108),
+        format!("@{}", a(107)),
+        format!("@{}", a(108)),
+    ];
+    let out = run(&addr, &names);
+    let lines: Vec<&str> = out.stdout.lines().collect();
+    assert_eq!(lines[0], format!("listening: {}", a(107)));
+    assert_eq!(
+        lines[1],
+        format!("error: listen unix {}: bind: invalid argument", a(108))
+    );
+    assert_eq!(lines[2], format!("listening: @{}", a(107)));
+    assert!(lines[3].ends_with("bind: invalid argument"), "{}", lines[3]);
+    // The kernel binds and connects a path of all 108 bytes, no NUL.
+    let out = run(&raw, &[a(108)]);
+    assert_eq!(
+        out.stdout,
+        "bind(108-byte path): ok\nconnect(108-byte path): ok\n",
+        "{}",
+        out.describe()
+    );
+    // Ours follows std: 108 bytes are refused before any system call.
+    let out = Cmd::new(SERVER)
+        .args([a(108)])
+        .current_dir(dir.path())
+        .run();
+    assert_one_line_error(&out, &["108 bytes long", "std takes at most 107"]);
+}
+
+#[test]
+fn go_writes_abstract_names_with_an_at_and_they_meet_ours() {
+    let (Some(addr), Some(srv_bin)) = (go("unix_addr"), go("socket_server"))
+    else {
+        return;
+    };
+    let name = unique_name("go-abs");
+    let out = Cmd::new(addr.to_str().unwrap())
+        .args([format!("@{name}")])
+        .run();
+    assert_eq!(out.stdout, format!("listening: @{name}\n"));
+    // A Go server on "@NAME" and our client on --abstract NAME: the
+    // same address, a NUL byte and the name.
+    let r = Running::start(&srv_bin, &[&format!("@{name}")]);
+    eventually("the Go server listens", || {
+        use std::os::linux::net::SocketAddrExt;
+        let a =
+            std::os::unix::net::SocketAddr::from_abstract_name(name.as_bytes())
+                .unwrap();
+        UnixStream::connect_addr(&a).is_ok()
+    });
+    let out = Cmd::new(CLIENT)
+        .args(["--count", "1", "--abstract", &name])
+        .run();
+    out.expect_code(0);
+    assert_eq!(replies(&out), ["-> Hello Server!"]);
+    drop(r);
+}
