@@ -5,7 +5,10 @@
 //! The decoder must turn every bad answer into one clear error line.
 //!
 //! A and PTR answers are checked too, by sending queries built with the
-//! crate's codec to dnsmasq: the same bytes look-ns would send.
+//! crate's codec to dnsmasq: the same bytes look-ns would send. And
+//! what Go's resolver says to the same servers is measured with the
+//! tests' Go program (go/lookup.go), so that the page's claims about
+//! Go are pinned here.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use resolve::{RData, TYPE_A, TYPE_NS, TYPE_PTR};
@@ -35,7 +38,7 @@ fn assert_fails_with(out: &Out, needle: &str) {
 }
 
 mod common;
-use common::{Dnsmasq, WWW_ADDR, ask};
+use common::{Dnsmasq, WWW_ADDR, ask, go, go_lookup};
 
 #[test]
 fn ns_records_from_dnsmasq() {
@@ -110,8 +113,61 @@ fn nxdomain_nodata_and_refused_from_dnsmasq() {
         ),
     );
     // dnsmasq refuses names outside its zone (it has no upstream).
+    // Go's word for it is "server misbehaving"; look-ns keeps it.
     let out = look_ns(&["--server", &server, "example.org"]);
-    assert_fails_with(&out, "server refused the query (REFUSED");
+    assert_fails_with(&out, "server misbehaving (REFUSED");
+}
+
+#[test]
+fn go_can_be_told_which_server_to_ask_and_agrees_with_look_ns() {
+    // A net.Resolver with PreferGo and its own Dial asks the server we
+    // name, as look-ns --server does.
+    let Some(dns) =
+        Dnsmasq::start(&["--auth-sec-servers=ns2.example.test".into()])
+    else {
+        return;
+    };
+    let Some(bin) = go_lookup() else { return };
+    let server = dns.addr.to_string();
+    let sorted = |text: &str| {
+        let mut v: Vec<String> = text.lines().map(String::from).collect();
+        v.sort();
+        v
+    };
+    let from_go = go(&bin, &["-server", &server, "ns", "example.test"]);
+    from_go.expect_code(0);
+    let ours = look_ns(&["--server", &server, "example.test"]);
+    ours.expect_code(0);
+    // Both print NS.Host with its final dot.
+    assert_eq!(sorted(&from_go.stdout), sorted(&ours.stdout));
+    assert_eq!(
+        sorted(&ours.stdout),
+        ["ns1.example.test.", "ns2.example.test."]
+    );
+
+    // Go's words for the failures look-ns keeps in front of its own.
+    for (name, words) in [
+        ("nosuch.example.test", "no such host"),
+        ("www.example.test", "no such host"),
+        ("example.org", "server misbehaving"),
+    ] {
+        // (Go's message names the server it would have asked, the
+        // one of /etc/resolv.conf: Dial does not change the name.)
+        let from_go = go(&bin, &["-server", &server, "ns", name]);
+        assert!(
+            from_go
+                .stdout
+                .starts_with(&format!("error: lookup {name} on "))
+                && from_go.stdout.ends_with(&format!(": {words}\n")),
+            "{}",
+            from_go.describe()
+        );
+        let ours = look_ns(&["--server", &server, name]);
+        assert_fails_with(
+            &ours,
+            &format!("lookup {name} on {server}: {words}"),
+        );
+    }
 }
 
 #[test]
@@ -173,6 +229,18 @@ fn answer(query: &[u8], flags: u16, ancount: u16, rest: &[u8]) -> Vec<u8> {
     m[6..8].copy_from_slice(&ancount.to_be_bytes());
     m.extend_from_slice(rest);
     m
+}
+
+/// The header and question of `query`, without what follows (Go adds
+/// an EDNS record in the additional section: RFC 6891).
+fn question_only(query: &[u8]) -> Vec<u8> {
+    let mut end = 12;
+    while let Some(&len) = query.get(end).filter(|&&l| l != 0) {
+        end += 1 + usize::from(len);
+    }
+    let mut q = query[..(end + 5).min(query.len())].to_vec();
+    q[10..12].copy_from_slice(&[0, 0]); // ARCOUNT
+    q
 }
 
 #[test]
@@ -286,6 +354,57 @@ fn malformed_answers_are_errors_not_panics() {
 }
 
 #[test]
+fn go_says_server_misbehaving_for_servfail_and_skips_malformed_answers() {
+    let Some(bin) = go_lookup() else { return };
+    let servfail = fake_server(|q| {
+        Some(answer(q, resolve::RCODE_SERVFAIL.into(), 0, &[]))
+    });
+    let from_go = go(
+        &bin,
+        &["-server", &servfail.to_string(), "ns", "example.test"],
+    );
+    assert!(
+        from_go.stdout.ends_with(": server misbehaving\n"),
+        "{}",
+        from_go.describe()
+    );
+    // A record whose name points outside the message: Go reports it,
+    // in general words (`dnsmessage` cannot parse it); look-ns says
+    // where. (Go's query carries an EDNS record in its additional
+    // section, RFC 6891: leave it out of the answer, or Go would read
+    // it as the answer.)
+    let bad =
+        fake_server(|q| Some(answer(&question_only(q), 0, 1, &[0xc0, 0xff])));
+    let server = bad.to_string();
+    let from_go = go(&bin, &["-server", &server, "ns", "example.test"]);
+    assert!(
+        from_go.stdout.ends_with(": cannot unmarshal DNS message\n"),
+        "{}",
+        from_go.describe()
+    );
+    let ours = look_ns(&["--server", &server, "example.test"]);
+    assert_fails_with(&ours, "malformed answer: name pointer at byte ");
+
+    // A "reply" that is a query (QR not set), with our id: Go skips it
+    // as a possible forgery and waits on, here until its 1 s limit
+    // (net/dnsclient_unix.go, dnsPacketRoundTrip and checkResponse);
+    // look-ns reports it.
+    let echo = fake_server(|q| Some(q.to_vec()));
+    let server = echo.to_string();
+    let from_go = go(
+        &bin,
+        &["-server", &server, "-timeout", "1", "ns", "example.test"],
+    );
+    assert!(
+        from_go.code == Some(1) && from_go.stdout.contains("i/o timeout"),
+        "{}",
+        from_go.describe()
+    );
+    let ours = look_ns(&["--server", &server, "example.test"]);
+    assert_fails_with(&ours, "malformed answer: the QR bit says it is a query");
+}
+
+#[test]
 fn random_answers_never_panic() {
     // Random bytes after a correct id and QR bit, so that they reach
     // the decoder (a wrong id would just be ignored). A small
@@ -323,8 +442,8 @@ fn random_answers_never_panic() {
 
 #[test]
 fn replies_with_another_id_are_ignored() {
-    // First a reply with a wrong id, then the right one: the first is
-    // skipped, not taken for the answer.
+    // Every reply has a wrong id: each is skipped, not taken for the
+    // answer, and both tries time out.
     let addr = fake_server(|q| {
         let mut wrong = answer(q, 0, 0, &[]);
         wrong[0] ^= 0xff;
@@ -496,4 +615,112 @@ fn default_server_is_the_first_nameserver_of_resolv_conf() {
         "{}",
         out.describe()
     );
+}
+
+#[test]
+fn a_late_answer_to_the_first_try_is_taken() {
+    // The server keeps the first query, and answers it only once the
+    // second try has arrived: the answer is late for the first try but
+    // carries the same id and question, so it is the answer.
+    let sock = UdpSocket::bind("127.0.0.1:0").unwrap();
+    let addr = sock.local_addr().unwrap();
+    thread::spawn(move || {
+        let mut buf = [0u8; 512];
+        let Ok((n, peer)) = sock.recv_from(&mut buf) else {
+            return;
+        };
+        let first = buf[..n].to_vec();
+        if sock.recv_from(&mut buf).is_err() {
+            return;
+        }
+        let rec = [
+            0xc0, 12, 0, 2, 0, 1, 0, 0, 0, 60, 0, 6, 4, b'l', b'a', b't', b'e',
+            0,
+        ];
+        let _ = sock.send_to(&answer(&first, 0, 1, &rec), peer);
+    });
+    let t0 = Instant::now();
+    let out = look_ns(&["--server", &addr.to_string(), "example.test"]);
+    out.expect_code(0);
+    assert_eq!(out.stdout, "late.\n");
+    // It came during the second try: after the first 2 s.
+    assert!(t0.elapsed() >= Duration::from_secs(2), "{:?}", t0.elapsed());
+}
+
+#[test]
+fn a_dripping_tcp_server_cannot_stretch_the_tcp_step() {
+    // UDP says TC; over TCP the server accepts, reads the query, and
+    // then sends its answer one byte every 300 ms. Each byte would
+    // reset a per-read timeout; the whole step must still end after
+    // TCP_TIMEOUT (3 s).
+    let (udp, tcp) = udp_and_tcp_on_one_port();
+    let addr = udp.local_addr().unwrap();
+    thread::spawn(move || {
+        let mut buf = [0u8; 512];
+        while let Ok((n, peer)) = udp.recv_from(&mut buf) {
+            let _ =
+                udp.send_to(&answer(&buf[..n], resolve::FLAG_TC, 0, &[]), peer);
+        }
+    });
+    thread::spawn(move || {
+        let Ok((mut s, _)) = tcp.accept() else { return };
+        let mut q = [0u8; 64];
+        let _ = s.read(&mut q);
+        // A length of 1000, then the bytes, slowly, until the client
+        // goes away (a failed write ends the thread).
+        let mut drip = vec![0x03, 0xe8];
+        drip.extend_from_slice(&[0u8; 1000]);
+        for b in drip {
+            if s.write_all(&[b]).is_err() {
+                return;
+            }
+            thread::sleep(Duration::from_millis(300));
+        }
+    });
+    let t0 = Instant::now();
+    let out = look_ns(&["--server", &addr.to_string(), "example.test"]);
+    let took = t0.elapsed();
+    assert_fails_with(
+        &out,
+        "the retry over TCP failed: reading the 1000-byte answer over TCP: \
+         timed out (3s for the whole exchange)",
+    );
+    assert!(
+        took >= Duration::from_secs(3) && took < Duration::from_secs(5),
+        "{took:?}"
+    );
+}
+
+#[test]
+fn a_closed_stdout_ends_look_ns_quietly() {
+    // `look-ns ... | head -0`: the reader is gone before the answer is
+    // printed. The write fails with EPIPE (Rust ignores SIGPIPE), and
+    // look-ns must stop quietly with status 141, as Go's program (killed
+    // by SIGPIPE) would, not panic.
+    use std::process::{Command, Stdio};
+    let (tx, rx) = std::sync::mpsc::channel::<()>();
+    let sock = UdpSocket::bind("127.0.0.1:0").unwrap();
+    let addr = sock.local_addr().unwrap();
+    thread::spawn(move || {
+        let mut buf = [0u8; 512];
+        while let Ok((n, peer)) = sock.recv_from(&mut buf) {
+            // Answer only once the test has closed the pipe.
+            let _ = rx.recv_timeout(Duration::from_secs(5));
+            let rec = [0xc0, 12, 0, 2, 0, 1, 0, 0, 0, 60, 0, 3, 1, b'x', 0];
+            let _ = sock.send_to(&answer(&buf[..n], 0, 1, &rec), peer);
+        }
+    });
+    let mut child = Command::new(LOOK_NS)
+        .args(["--server", &addr.to_string(), "example.test"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    tx.send(()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(141), "stderr: {stderr}");
+    assert_eq!(stderr, "", "a closed stdout is not worth a word");
 }

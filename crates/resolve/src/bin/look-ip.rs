@@ -12,37 +12,40 @@
 //!
 //! Exit status: 0 on success, 100 on any error.
 
+use resolve::{cli, elogln, outln};
 use std::net::IpAddr;
 use std::process::exit;
 
 fn main() {
-    let arguments = match resolve::utf8_args() {
-        Ok(args) => args,
-        Err(e) => {
-            eprintln!("{e}");
+    let arguments = cli::args();
+    let ip = match arguments.as_slice() {
+        [] => {
+            elogln!("Please provide an IP address! (e.g. 127.0.0.1)");
+            exit(100);
+        }
+        [one] => one,
+        _ => {
+            elogln!("Too many arguments: look-ip takes one IP address");
             exit(100);
         }
     };
-    // (`< 2` rather than Go's `== 1`: a program can even be started
-    // with no arguments at all, not even its own name.)
-    if arguments.len() < 2 {
-        eprintln!("Please provide an IP address! (e.g. 127.0.0.1)");
-        exit(100);
-    }
-    if arguments.len() > 2 {
-        eprintln!("Too many arguments: look-ip takes one IP address");
-        exit(100);
-    }
+    let ip = match cli::text(ip) {
+        Ok(ip) => ip,
+        Err(e) => {
+            elogln!("{e}");
+            exit(100);
+        }
+    };
 
     // ANCHOR: parse
     // net.ParseIP(IP): Rust's `parse::<IpAddr>()` accepts the same
     // dotted-quad and colon forms, and refuses 288.8.8.8 the same way.
-    let ip = &arguments[1];
     let addr: IpAddr = match ip.parse() {
         Ok(addr) => addr,
         Err(_) => {
-            eprintln!(
-                "Not a valid IP address! ({ip:?}: write it like 127.0.0.1 or ::1)"
+            elogln!(
+                "Not a valid IP address! ({ip:?}: write it like \
+                 127.0.0.1 or ::1)"
             );
             exit(100);
         }
@@ -58,10 +61,10 @@ fn main() {
     let hostname = match resolve::lookup_addr(addr) {
         Ok(name) => name,
         Err(e) => {
-            eprintln!("{e}");
+            elogln!("{e}");
             exit(100);
         }
     };
-    println!("{hostname}");
+    outln!("{hostname}");
     // ANCHOR_END: lookup
 }

@@ -5,13 +5,16 @@
 //! `net.LookupNS` does the whole DNS conversation for it. Rust's std
 //! has no DNS client, so this program does what Go's resolver does
 //! inside: it builds the query, sends it to a DNS server over UDP,
-//! waits (with a timeout) for the answer, and decodes it. The codec is
-//! in src/lib.rs; this file is the conversation.
+//! waits (with a time limit) for the answer, and decodes it. The codec
+//! is in src/ (query.rs, decode.rs); this file is the conversation.
 //!
-//! The book notes that Go's standard library cannot be told which DNS
-//! server to ask. This program can: `--server ADDR`. By default it
-//! asks the first `nameserver` of /etc/resolv.conf, as the C library
-//! and Go's pure-Go resolver do.
+//! The book says Go's lookup functions cannot be told which DNS server
+//! to ask. The package-level ones (`net.LookupNS`) cannot; a
+//! `net.Resolver` with `PreferGo: true` and a `Dial` function of your
+//! own can (Go 1.9 and later), and the tests' Go program does just
+//! that. This program takes `--server ADDR`. By default it asks the
+//! first `nameserver` of /etc/resolv.conf, as the C library and Go's
+//! pure-Go resolver do.
 //!
 //! Run it (against a DNS server you started yourself, see the page):
 //!
@@ -23,77 +26,77 @@
 
 use anyhow::{Context, Result, anyhow, bail};
 use bytes::{BufMut, BytesMut};
-use resolve::{Message, RData};
-use std::io::{ErrorKind, Read, Write};
+use resolve::deadline::Deadline;
+use resolve::{Message, RData, cli, elogln, outln};
+use std::io::{self, ErrorKind, Read, Write};
 use std::net::{SocketAddr, TcpStream, UdpSocket};
 use std::process::exit;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
+// ANCHOR: limits
 /// How long to wait for an answer to one UDP query, and how many
 /// queries to send before giving up: 2 x 2 s. (Go's resolver and the
-/// C library wait 5 s and try twice; a learner should not wait 10 s.)
+/// C library wait 5 s and try twice: `net/dnsconfig_unix.go`, and
+/// RES_TIMEOUT and RES_DFLRETRY in <resolv.h>. A learner should not
+/// wait 10 s.)
 const TRY_TIMEOUT: Duration = Duration::from_secs(2);
 const TRIES: u32 = 2;
-/// Connect and read timeout for the retry over TCP.
+/// The whole retry over TCP (connect, send, read the answer) must be
+/// over within this time, however slowly the server sends.
 const TCP_TIMEOUT: Duration = Duration::from_secs(3);
+// ANCHOR_END: limits
 /// Where the default server comes from.
 const RESOLV_CONF: &str = "/etc/resolv.conf";
 const USAGE: &str = "usage: look-ns [--server ADDR] DOMAIN";
 
 fn main() {
-    let arguments = match resolve::utf8_args() {
-        Ok(args) => args,
-        Err(e) => {
-            eprintln!("{e}");
+    // ANCHOR: main
+    // Everything after the program's name, as text.
+    let (domain, server) = match parse_args(&cli::args()) {
+        Ok(opts) => opts,
+        Err(message) => {
+            elogln!("{message}");
             exit(100);
         }
     };
-    // ANCHOR: main
-    // Everything after the program's name (`get`: argv may be empty).
-    let (domain, server) =
-        match parse_args(arguments.get(1..).unwrap_or_default()) {
-            Ok(opts) => opts,
-            Err(message) => {
-                eprintln!("{message}");
-                exit(100);
-            }
-        };
 
     // net.LookupNS(domain), with a server of our choice.
     let nss = match lookup_ns(&domain, server) {
         Ok(nss) => nss,
         Err(e) => {
-            eprintln!("{e:#}");
+            elogln!("{e:#}");
             exit(100);
         }
     };
 
     for ns in nss {
-        println!("{ns}");
+        outln!("{ns}");
     }
     // ANCHOR_END: main
 }
 
 /// `[--server ADDR] DOMAIN`, in any order. Returns the domain and the
 /// server, or the one line to print.
-fn parse_args(args: &[String]) -> Result<(String, Option<SocketAddr>), String> {
+fn parse_args(
+    args: &[std::ffi::OsString],
+) -> Result<(String, Option<SocketAddr>), String> {
     let mut domain = None;
     let mut server = None;
     let mut rest = args.iter();
     while let Some(arg) = rest.next() {
+        let arg = cli::text(arg)?;
         let value = if arg == "--server" {
-            let v = rest.next();
-            Some(
-                v.ok_or(format!("--server needs an address ({USAGE})"))?
-                    .as_str(),
-            )
+            let v = rest
+                .next()
+                .ok_or(format!("--server needs an address ({USAGE})"))?;
+            Some(cli::text(v)?)
         } else {
             arg.strip_prefix("--server=")
         };
         if let Some(v) = value {
             let addr = resolve::parse_server(v).ok_or(format!(
-                "not a DNS server address: {v:?} (use an IP address and maybe a port, \
-                 e.g. 127.0.0.1:5300 or [::1]:53)"
+                "not a DNS server address: {v:?} (use an IP address and \
+                 maybe a port, e.g. 127.0.0.1:5300 or [::1]:53)"
             ))?;
             server = Some(addr);
         } else if arg.starts_with('-') {
@@ -104,7 +107,7 @@ fn parse_args(args: &[String]) -> Result<(String, Option<SocketAddr>), String> {
                 "Too many arguments: look-ns takes one domain ({USAGE})"
             ));
         } else {
-            domain = Some(arg.clone());
+            domain = Some(arg.to_string());
         }
     }
     let domain = domain.ok_or(format!("Please provide a domain! ({USAGE})"))?;
@@ -115,10 +118,7 @@ fn parse_args(args: &[String]) -> Result<(String, Option<SocketAddr>), String> {
 /// Ask `server` (or the system's first name server) for the NS records
 /// of `domain`, and return the host names they give.
 fn lookup_ns(domain: &str, server: Option<SocketAddr>) -> Result<Vec<String>> {
-    let server = match server {
-        Some(s) => s,
-        None => default_server()?,
-    };
+    let server = server.unwrap_or_else(default_server);
     let id = query_id();
     let query = resolve::build_query(id, domain, resolve::TYPE_NS)
         .with_context(|| format!("lookup {domain}: not a valid domain name"))?;
@@ -129,18 +129,19 @@ fn lookup_ns(domain: &str, server: Option<SocketAddr>) -> Result<Vec<String>> {
 }
 // ANCHOR_END: lookup_ns
 
-/// The first `nameserver` of /etc/resolv.conf, on port 53.
-fn default_server() -> Result<SocketAddr> {
-    let text = std::fs::read_to_string(RESOLV_CONF).with_context(|| {
-        format!("reading {RESOLV_CONF} (or name a server: --server ADDR)")
-    })?;
-    let ip = resolve::first_nameserver(&text).ok_or_else(|| {
-        anyhow!(
-            "no nameserver line in {RESOLV_CONF} (name a server: --server ADDR)"
-        )
-    })?;
-    Ok(SocketAddr::new(ip, resolve::DNS_PORT))
+// ANCHOR: default_server
+/// The first usable `nameserver` of /etc/resolv.conf, on port 53.
+/// Without one (or without the file), 127.0.0.1:53, the server glibc
+/// and Go fall back to.
+fn default_server() -> SocketAddr {
+    std::fs::read_to_string(RESOLV_CONF)
+        .ok()
+        .and_then(|text| resolve::first_nameserver(&text))
+        .map_or(resolve::DEFAULT_SERVER, |ip| {
+            SocketAddr::new(ip, resolve::DNS_PORT)
+        })
 }
+// ANCHOR_END: default_server
 
 /// A query id that an off-path attacker cannot guess easily. std has
 /// no random number generator, but its HashMap keys are seeded from
@@ -170,14 +171,16 @@ fn exchange(query: &[u8], id: u16, server: SocketAddr) -> Result<Message> {
         Reply::Full(answer) => Ok(answer),
         Reply::Truncated => {
             let retry = tcp_exchange(query, id, server).context(
-                "the UDP answer was truncated (TC bit set) and the retry over TCP failed",
+                "the UDP answer was truncated (TC bit set) \
+                 and the retry over TCP failed",
             )?;
             let Reply::Full(answer) = retry else {
                 bail!("the answer over TCP is truncated too (TC bit set)");
             };
             // Not an error, but worth knowing: say it on stderr.
-            eprintln!(
-                "look-ns: the UDP answer was truncated (TC bit set); this one came over TCP"
+            elogln!(
+                "look-ns: the UDP answer was truncated (TC bit set); \
+                 this one came over TCP"
             );
             Ok(answer)
         }
@@ -206,32 +209,28 @@ fn udp_exchange(query: &[u8], id: u16, server: SocketAddr) -> Result<Reply> {
     let mut ignored = 0;
     for _ in 0..TRIES {
         sock.send(query).context("sending the query")?;
-        let deadline = Instant::now() + TRY_TIMEOUT;
-        while let Some(left) = deadline.checked_duration_since(Instant::now()) {
-            if left.is_zero() {
-                break;
-            }
+        let deadline = Deadline::after(TRY_TIMEOUT);
+        // Until this try's time is up: set the read timeout to what
+        // is left, so that ignored datagrams cannot stretch it.
+        while let Ok(left) = deadline.left() {
             sock.set_read_timeout(Some(left))
                 .context("setting the read timeout")?;
             let n = match sock.recv(&mut buf) {
                 Ok(n) => n,
-                Err(e)
-                    if matches!(
-                        e.kind(),
-                        ErrorKind::WouldBlock | ErrorKind::TimedOut
-                    ) =>
-                {
-                    break;
-                }
+                Err(e) if is_timeout(&e) => break,
+                Err(e) if e.kind() == ErrorKind::Interrupted => continue,
                 Err(e) if e.kind() == ErrorKind::ConnectionRefused => {
                     bail!(
-                        "connection refused: nothing listens on {server} (ICMP port unreachable)"
+                        "connection refused: nothing listens on {server} \
+                         (ICMP port unreachable)"
                     )
                 }
                 Err(e) => return Err(e).context("waiting for the answer"),
             };
-            // `recv` may give us a late answer to an earlier try, or
-            // (without connect) anybody's datagram: skip wrong ids.
+            // A late answer to the first try has our id and is as good
+            // as one to the second: it is taken. Another id is a stray
+            // answer to an earlier program that had this port, or a
+            // forgery from someone spoofing the server: skip it.
             match check_reply(&buf[..n], id)? {
                 Some(reply) => return Ok(reply),
                 None => ignored += 1,
@@ -273,43 +272,81 @@ fn check_reply(bytes: &[u8], id: u16) -> Result<Option<Reply>> {
 }
 // ANCHOR_END: check_reply
 
+// ANCHOR: tcp
 /// The same query over TCP, where each message is preceded by its
-/// length in two bytes (RFC 1035 section 4.2.2).
+/// length in two bytes (RFC 1035 section 4.2.2). One deadline covers
+/// the whole exchange: before each call, the socket's timeout is set
+/// to the time that is left, so a server that sends one byte a second
+/// cannot keep us waiting longer than TCP_TIMEOUT in all.
 fn tcp_exchange(query: &[u8], id: u16, server: SocketAddr) -> Result<Reply> {
-    let mut stream = TcpStream::connect_timeout(&server, TCP_TIMEOUT)
+    let deadline = Deadline::after(TCP_TIMEOUT);
+    let mut stream = deadline
+        .left()
+        .and_then(|left| TcpStream::connect_timeout(&server, left))
+        .map_err(timed_out)
         .with_context(|| format!("connecting to {server} over TCP"))?;
-    stream.set_read_timeout(Some(TCP_TIMEOUT))?;
-    stream.set_write_timeout(Some(TCP_TIMEOUT))?;
     let mut framed = BytesMut::with_capacity(2 + query.len());
     // A query is at most 12 + 255 + 4 bytes: it fits in a u16.
     framed.put_u16(u16::try_from(query.len()).context("query too long")?);
     framed.put_slice(query);
-    stream
-        .write_all(&framed)
+    deadline
+        .left()
+        .and_then(|left| stream.set_write_timeout(Some(left)))
+        .and_then(|()| stream.write_all(&framed))
         .map_err(timed_out)
         .context("sending the query over TCP")?;
     let mut len = [0u8; 2];
-    stream
-        .read_exact(&mut len)
+    read_by(&mut stream, &mut len, deadline)
         .map_err(timed_out)
         .context("reading the length of the answer over TCP")?;
     // At most 65535 bytes: a bound we can afford to allocate.
     let len = usize::from(u16::from_be_bytes(len));
     let mut buf = vec![0u8; len];
-    stream
-        .read_exact(&mut buf)
+    read_by(&mut stream, &mut buf, deadline)
         .map_err(timed_out)
         .with_context(|| format!("reading the {len}-byte answer over TCP"))?;
     check_reply(&buf, id)?
         .ok_or_else(|| anyhow!("malformed answer: over TCP, with another id"))
 }
 
-/// Say "timed out" rather than "Resource temporarily unavailable".
-fn timed_out(e: std::io::Error) -> anyhow::Error {
-    match e.kind() {
-        ErrorKind::WouldBlock | ErrorKind::TimedOut => {
-            anyhow!("timed out after {}s", TCP_TIMEOUT.as_secs())
+/// `read_exact` against a deadline for all of it, not for each read.
+fn read_by(
+    stream: &mut TcpStream,
+    mut buf: &mut [u8],
+    deadline: Deadline,
+) -> io::Result<()> {
+    while !buf.is_empty() {
+        stream.set_read_timeout(Some(deadline.left()?))?;
+        match stream.read(buf) {
+            Ok(0) => return Err(ErrorKind::UnexpectedEof.into()),
+            Ok(n) => buf = &mut buf[n..],
+            Err(e) if e.kind() == ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
         }
+    }
+    Ok(())
+}
+// ANCHOR_END: tcp
+
+/// Did a socket call time out? An expired `SO_RCVTIMEO` or
+/// `SO_SNDTIMEO` (std's `set_read_timeout`, `set_write_timeout`)
+/// makes the call fail with EAGAIN on Linux and the BSDs, which std
+/// calls `WouldBlock`; Windows may say `TimedOut`, and so do std's
+/// `connect_timeout` and an expired `Deadline`. Both count.
+pub fn is_timeout(e: &io::Error) -> bool {
+    matches!(
+        e.kind(),
+        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+    )
+}
+
+/// Say "timed out" rather than "Resource temporarily unavailable".
+fn timed_out(e: io::Error) -> anyhow::Error {
+    if is_timeout(&e) {
+        let limit = TCP_TIMEOUT.as_secs();
+        return anyhow!("timed out ({limit}s for the whole exchange)");
+    }
+    match e.kind() {
         ErrorKind::UnexpectedEof => {
             anyhow!("the server closed the connection early")
         }
@@ -319,7 +356,7 @@ fn timed_out(e: std::io::Error) -> anyhow::Error {
 
 // ANCHOR: ns_hosts
 /// Turn the response code and answer records into Go's result: the
-/// NS host names, or the error Go would give (in clearer words).
+/// NS host names, or the error Go would give, with what it means.
 fn ns_hosts(answer: &Message) -> Result<Vec<String>> {
     match answer.header.rcode() {
         resolve::RCODE_NOERROR => {}
@@ -329,11 +366,9 @@ fn ns_hosts(answer: &Message) -> Result<Vec<String>> {
         resolve::RCODE_SERVFAIL => {
             bail!("server misbehaving (SERVFAIL: it could not find the answer)")
         }
-        resolve::RCODE_REFUSED => {
-            bail!(
-                "server refused the query (REFUSED: it does not answer for this name)"
-            )
-        }
+        resolve::RCODE_REFUSED => bail!(
+            "server misbehaving (REFUSED: it does not answer for this name)"
+        ),
         other => bail!("server misbehaving ({})", resolve::rcode_name(other)),
     }
     let hosts: Vec<String> = answer

@@ -14,37 +14,39 @@
 //! Exit status: 0 on success, 1 on a usage error, 2 when the name does
 //! not resolve (as the book's program does).
 
+use resolve::{cli, elogln, outln};
 use std::process::exit;
 
 fn main() {
-    let args = match resolve::utf8_args() {
-        Ok(args) => args,
+    let args = cli::args();
+    let [name] = args.as_slice() else {
+        elogln!("Usage: lookup-host hostname");
+        exit(1);
+    };
+    let name = match cli::text(name) {
+        Ok(name) => name,
         Err(e) => {
-            eprintln!("Fatal error: {e}");
+            elogln!("Fatal error: {e}");
             exit(1);
         }
     };
-    if args.len() != 2 {
-        eprintln!("Usage: lookup-host hostname");
-        exit(1);
-    }
-    let name = &args[1];
 
     // ANCHOR: lookup
-    // net.LookupHost(name) returns strings; we keep IpAddr values and
-    // let Display write them (IPv6 in its short form, like Go).
+    // net.LookupHost(name) returns strings, and so does
+    // resolve::lookup_host: the addresses getaddrinfo found, or a
+    // literal address exactly as it was given.
     let addrs = match resolve::lookup_host(name) {
         Ok(addrs) => addrs,
         Err(e) => {
             // Go: "Error:  lookup NAME: no such host" (two spaces, from
             // Println). We add what getaddrinfo itself said.
-            eprintln!("Error: {e}");
+            elogln!("Error: {e}");
             exit(2);
         }
     };
 
     for s in addrs {
-        println!("{s}");
+        outln!("{s}");
     }
     // ANCHOR_END: lookup
 }

@@ -16,40 +16,41 @@
 //! Exit status: 0 on success, 1 on a usage error or when the name does
 //! not resolve (the book's program exits 1 in both cases).
 
-use std::net::IpAddr;
+use resolve::{GoIpAddr, cli, elogln, outln};
 use std::process::exit;
 
 fn main() {
     // ANCHOR: args
-    // Go's os.Args; `utf8_args` refuses (rather than panics on) an
-    // argument that is not UTF-8.
-    let args = match resolve::utf8_args() {
-        Ok(args) => args,
+    // Go's os.Args: `cli::args` gives the arguments after the
+    // program's name, and `cli::text` refuses (rather than panics on)
+    // one that is not UTF-8.
+    let args = cli::args();
+    let [name] = args.as_slice() else {
+        // The book prints this twice, to stderr and to stdout; once,
+        // on stderr, is enough.
+        elogln!("Usage: resolve-ip hostname");
+        exit(1);
+    };
+    let name = match cli::text(name) {
+        Ok(name) => name,
         Err(e) => {
-            eprintln!("Fatal error: {e}");
+            elogln!("Fatal error: {e}");
             exit(1);
         }
     };
-    if args.len() != 2 {
-        // The book prints this twice, to stderr and to stdout; once,
-        // on stderr, is enough.
-        eprintln!("Usage: resolve-ip hostname");
-        exit(1);
-    }
-    let name = &args[1];
     // ANCHOR_END: args
 
     // ANCHOR: resolve
-    // net.ResolveIPAddr("ip", name): ask the system resolver for every
-    // address of the name, then keep the one Go would keep.
+    // net.ResolveIPAddr("ip", name): every address of the name, then
+    // the one Go would keep.
     let addr = match resolve_ip_addr(name) {
         Ok(addr) => addr,
         Err(e) => {
-            eprintln!("Resolution error {e:#}");
+            elogln!("Resolution error {e:#}");
             exit(1);
         }
     };
-    println!("Resolved address is {addr}");
+    outln!("Resolved address is {addr}");
     // ANCHOR_END: resolve
 }
 
@@ -58,8 +59,8 @@ fn main() {
 /// Go first asks for all addresses and then picks one: the first IPv4
 /// address unless the name is an IPv6 literal (see `pick_like_go`).
 /// Rust's std has no single call that does both; this is it.
-fn resolve_ip_addr(name: &str) -> anyhow::Result<IpAddr> {
-    let addrs = resolve::lookup_host(name)?;
+fn resolve_ip_addr(name: &str) -> anyhow::Result<GoIpAddr> {
+    let addrs = resolve::lookup_ip_addr(name)?;
     // getaddrinfo reports "no such host" itself rather than an empty
     // list, but an empty list must not crash us either.
     resolve::pick_like_go(name, &addrs)

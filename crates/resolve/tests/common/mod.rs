@@ -182,3 +182,20 @@ pub fn ask(
     }
     None
 }
+
+/// The tests' Go program go/lookup.go, built, or None (skipped with a
+/// printed reason) when Go is not installed.
+pub fn go_lookup() -> Option<std::path::PathBuf> {
+    testkit::go_program(env!("CARGO_MANIFEST_DIR"), "lookup")
+}
+
+/// Run go/lookup.go with Go's own (pure-Go) resolver. GODEBUG forces
+/// it: Go would pick the C library's instead on a machine whose
+/// nsswitch.conf names a source Go does not know, or when RES_OPTIONS,
+/// LOCALDOMAIN or HOSTALIASES is set (net/conf.go, Go 1.19).
+pub fn go(bin: &std::path::Path, args: &[&str]) -> testkit::Out {
+    testkit::Cmd::new(bin.to_str().expect("a UTF-8 path"))
+        .args(args)
+        .env("GODEBUG", "netdns=go")
+        .run()
+}
