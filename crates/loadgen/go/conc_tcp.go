@@ -17,6 +17,7 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -55,10 +56,7 @@ func handleConnection(c net.Conn) {
 }
 
 func listen() net.Listener {
-	addr := "127.0.0.1:0"
-	if len(os.Args) > 1 {
-		addr = os.Args[1]
-	}
+	addr := address()
 	l, err := net.Listen("tcp", addr)
 	if err != nil {
 		fmt.Println(err)
@@ -66,4 +64,16 @@ func listen() net.Listener {
 	}
 	fmt.Println("listening on", l.Addr())
 	return l
+}
+
+// address is the first argument: a port (bound on 127.0.0.1, as the
+// Rust servers bind a bare port) or HOST:PORT; 127.0.0.1:0 without one.
+func address() string {
+	if len(os.Args) < 2 {
+		return "127.0.0.1:0"
+	}
+	if _, err := strconv.Atoi(os.Args[1]); err == nil {
+		return "127.0.0.1:" + os.Args[1]
+	}
+	return os.Args[1]
 }

@@ -10,14 +10,12 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"strconv"
 	"time"
 )
 
 func main() {
-	addr := "127.0.0.1:0"
-	if len(os.Args) > 1 {
-		addr = os.Args[1]
-	}
+	addr := address()
 	l, err := net.Listen("tcp", addr)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "Fatal error:", err)
@@ -32,4 +30,16 @@ func main() {
 		conn.Write([]byte(time.Now().String()))
 		conn.Close()
 	}
+}
+
+// address is the first argument: a port (bound on 127.0.0.1, as the
+// Rust servers bind a bare port) or HOST:PORT; 127.0.0.1:0 without one.
+func address() string {
+	if len(os.Args) < 2 {
+		return "127.0.0.1:0"
+	}
+	if _, err := strconv.Atoi(os.Args[1]); err == nil {
+		return "127.0.0.1:" + os.Args[1]
+	}
+	return os.Args[1]
 }

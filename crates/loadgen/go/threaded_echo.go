@@ -4,7 +4,7 @@
 // back, until the client closes. No logging, as in the listing.
 //
 // Written for the benchmark, not copied from the book: it listens on
-// the address given (default 127.0.0.1:0, a free port) and prints
+// the address given (a port, or HOST:PORT; default a free port) and prints
 // "listening on ADDR" first, as every server of the workspace does.
 package main
 
@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"strconv"
 )
 
 func main() {
@@ -42,10 +43,7 @@ func handle(conn net.Conn) {
 // listen is shared by name, not by code, with the other bench servers
 // (each Go program here is one file).
 func listen() net.Listener {
-	addr := "127.0.0.1:0"
-	if len(os.Args) > 1 {
-		addr = os.Args[1]
-	}
+	addr := address()
 	l, err := net.Listen("tcp", addr)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "Fatal error:", err)
@@ -53,4 +51,16 @@ func listen() net.Listener {
 	}
 	fmt.Println("listening on", l.Addr())
 	return l
+}
+
+// address is the first argument: a port (bound on 127.0.0.1, as the
+// Rust servers bind a bare port) or HOST:PORT; 127.0.0.1:0 without one.
+func address() string {
+	if len(os.Args) < 2 {
+		return "127.0.0.1:0"
+	}
+	if _, err := strconv.Atoi(os.Args[1]); err == nil {
+		return "127.0.0.1:" + os.Args[1]
+	}
+	return os.Args[1]
 }

@@ -9,14 +9,12 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"strconv"
 	"time"
 )
 
 func main() {
-	addr := "127.0.0.1:0"
-	if len(os.Args) > 1 {
-		addr = os.Args[1]
-	}
+	addr := address()
 	udpAddr, err := net.ResolveUDPAddr("udp", addr)
 	if err == nil {
 		var conn *net.UDPConn
@@ -35,4 +33,16 @@ func main() {
 	}
 	fmt.Fprintln(os.Stderr, "Fatal error:", err)
 	os.Exit(1)
+}
+
+// address is the first argument: a port (bound on 127.0.0.1, as the
+// Rust servers bind a bare port) or HOST:PORT; 127.0.0.1:0 without one.
+func address() string {
+	if len(os.Args) < 2 {
+		return "127.0.0.1:0"
+	}
+	if _, err := strconv.Atoi(os.Args[1]); err == nil {
+		return "127.0.0.1:" + os.Args[1]
+	}
+	return os.Args[1]
 }
