@@ -19,6 +19,7 @@
 //!
 //! Type 8 is the request, type 0 the reply. All fields are big-endian
 //! ("network byte order"): the identifier 13 is the two bytes `00 0d`.
+//! [`field`] names the offsets of this picture.
 
 pub mod cli;
 
@@ -35,8 +36,29 @@ use std::net::Ipv4Addr;
 pub const ECHO_REQUEST: u8 = 8;
 /// ICMP type of an echo reply ("pong").
 pub const ECHO_REPLY: u8 = 0;
+/// Where each field of an ICMP echo message starts and ends, in bytes
+/// from the start of the message (the picture above, RFC 792), named
+/// the way smoltcp's `mod field` names them, so that no code writes
+/// `buf[2..4]` and hopes it meant the checksum.
+pub mod field {
+    use std::ops::{Range, RangeFrom};
+
+    /// 8 for a request, 0 for a reply.
+    pub const TYPE: usize = 0;
+    /// 0 for both echo messages.
+    pub const CODE: usize = 1;
+    /// The RFC 1071 checksum, over the whole ICMP message.
+    pub const CHECKSUM: Range<usize> = 2..4;
+    /// Chosen by the sender, echoed back by the replier.
+    pub const IDENTIFIER: Range<usize> = 4..6;
+    /// Chosen by the sender, echoed back by the replier.
+    pub const SEQUENCE: Range<usize> = 6..8;
+    /// Everything after the header, echoed back unchanged.
+    pub const PAYLOAD: RangeFrom<usize> = 8..;
+}
+
 /// Length of the ICMP echo header: type, code, checksum, id, sequence.
-pub const ICMP_HEADER_LEN: usize = 8;
+pub const ICMP_HEADER_LEN: usize = field::PAYLOAD.start;
 /// Length of an IPv4 header without options (IHL = 5 words).
 pub const IPV4_HEADER_LEN: usize = 20;
 /// ping(8)'s default payload size, so replies read "64 bytes from".
@@ -66,7 +88,8 @@ pub const DEFAULT_PAYLOAD_LEN: usize = 56;
 /// to `0xddf2`, whose complement is `0x220d`:
 ///
 /// ```
-/// assert_eq!(raw_ping::checksum(&[0x00, 0x01, 0xf2, 0x03, 0xf4, 0xf5, 0xf6, 0xf7]), 0x220d);
+/// let rfc = [0x00, 0x01, 0xf2, 0x03, 0xf4, 0xf5, 0xf6, 0xf7];
+/// assert_eq!(raw_ping::checksum(&rfc), 0x220d);
 /// ```
 ///
 /// And the 8-byte request of Newmarch's text (identifier 13, sequence
@@ -98,11 +121,25 @@ pub fn checksum(data: &[u8]) -> u16 {
 /// ```
 /// let mut msg = [8, 0, 0, 0, 0, 13, 0, 37];
 /// assert!(!raw_ping::checksum_ok(&msg)); // field still zero
-/// msg[2..4].copy_from_slice(&0xf7cdu16.to_be_bytes());
+/// raw_ping::put_checksum(&mut msg, 0xf7cd);
 /// assert!(raw_ping::checksum_ok(&msg));
 /// ```
 pub fn checksum_ok(icmp: &[u8]) -> bool {
     checksum(icmp) == 0
+}
+
+/// Store `sum` in the checksum field of an ICMP message, big-endian.
+/// A message too short to have the field is left alone.
+///
+/// ```
+/// let mut msg = [8, 0, 0, 0, 0, 13, 0, 37];
+/// raw_ping::put_checksum(&mut msg, 0xf7cd);
+/// assert_eq!(msg, [8, 0, 0xf7, 0xcd, 0, 13, 0, 37]);
+/// ```
+pub fn put_checksum(msg: &mut [u8], sum: u16) {
+    if let Some(f) = msg.get_mut(field::CHECKSUM) {
+        f.copy_from_slice(&sum.to_be_bytes());
+    }
 }
 
 /// The checksum loop as Newmarch's printed program has it: it starts at
@@ -133,6 +170,7 @@ pub fn book_checksum(msg: &[u8]) -> u16 {
 /// assert_eq!(raw_ping::payload(4), vec![0, 1, 2, 3]);
 /// ```
 pub fn payload(len: usize) -> Vec<u8> {
+    // `as u8` keeps the low 8 bits: 256 becomes 0 again.
     (0..len).map(|i| i as u8).collect()
 }
 
@@ -158,8 +196,9 @@ pub fn echo_request(identifier: u16, sequence: u16, payload: &[u8]) -> Vec<u8> {
         pkt.set_sequence_number(sequence);
         pkt.set_payload(payload);
     }
+    // The checksum field is still zero here, as RFC 792 asks.
     let sum = checksum(&buf);
-    buf[2..4].copy_from_slice(&sum.to_be_bytes());
+    put_checksum(&mut buf, sum);
     buf
 }
 // ANCHOR_END: build
@@ -442,7 +481,11 @@ impl Stats {
     /// Packet loss in percent (0 when nothing was sent).
     ///
     /// ```
-    /// let s = raw_ping::Stats { transmitted: 4, received: 3, rtts_ms: vec![] };
+    /// let s = raw_ping::Stats {
+    ///     transmitted: 4,
+    ///     received: 3,
+    ///     rtts_ms: vec![],
+    /// };
     /// assert_eq!(s.loss_percent(), 25.0);
     /// ```
     pub fn loss_percent(&self) -> f64 {
@@ -456,7 +499,11 @@ impl Stats {
     /// (min, avg, max) round-trip time in ms, None without replies.
     ///
     /// ```
-    /// let s = raw_ping::Stats { transmitted: 2, received: 2, rtts_ms: vec![1.0, 3.0] };
+    /// let s = raw_ping::Stats {
+    ///     transmitted: 2,
+    ///     received: 2,
+    ///     rtts_ms: vec![1.0, 3.0],
+    /// };
     /// assert_eq!(s.min_avg_max(), Some((1.0, 2.0, 3.0)));
     /// ```
     pub fn min_avg_max(&self) -> Option<(f64, f64, f64)> {
@@ -473,7 +520,11 @@ impl Stats {
     /// The two summary lines, as ping(8) prints them.
     ///
     /// ```
-    /// let s = raw_ping::Stats { transmitted: 2, received: 1, rtts_ms: vec![0.5] };
+    /// let s = raw_ping::Stats {
+    ///     transmitted: 2,
+    ///     received: 1,
+    ///     rtts_ms: vec![0.5],
+    /// };
     /// assert_eq!(
     ///     s.summary(),
     ///     "2 packets transmitted, 1 received, 50% packet loss\n\
@@ -556,10 +607,10 @@ mod tests {
     #[test]
     fn decode_skips_ip_header_by_its_length() {
         let mut reply = echo_request(7, 9, b"abc");
-        reply[0] = ECHO_REPLY;
-        reply[2..4].copy_from_slice(&[0, 0]);
+        reply[field::TYPE] = ECHO_REPLY;
+        put_checksum(&mut reply, 0);
         let sum = checksum(&reply);
-        reply[2..4].copy_from_slice(&sum.to_be_bytes());
+        put_checksum(&mut reply, sum);
         let got =
             decode(&ip_datagram(&reply, 63), Framing::Ipv4Header).unwrap();
         let ip = got.ip.clone().unwrap();
@@ -624,13 +675,13 @@ mod tests {
     #[test]
     fn corrupted_and_other_types_do_not_match() {
         let mut msg = echo_request(1, 2, b"p");
-        msg[8] ^= 0xff;
+        msg[field::PAYLOAD.start] ^= 0xff;
         let got = decode(&msg, Framing::IcmpOnly).unwrap();
         assert_eq!(classify(&got, 1, 2, b"p"), Verdict::BadChecksum);
         // Destination unreachable, port unreachable (type 3 code 3).
         let mut unreach = vec![3, 3, 0, 0, 0, 0, 0, 0];
         let sum = checksum(&unreach);
-        unreach[2..4].copy_from_slice(&sum.to_be_bytes());
+        put_checksum(&mut unreach, sum);
         let got = decode(&unreach, Framing::IcmpOnly).unwrap();
         assert_eq!(
             classify(&got, 0, 0, b""),

@@ -7,18 +7,22 @@
 //! and no traffic from other tests. Nothing leaves loopback.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
+use common::{NOBODY, Netns, copy_for_nobody, setcap_net_raw};
 use std::io::{BufRead, BufReader};
-use std::os::unix::fs::PermissionsExt;
-use std::path::PathBuf;
+use std::path::Path;
 use std::process::{Command, Stdio};
-use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 use testkit::{Cmd, Out, TempDir};
 
 const PING: &str = env!("CARGO_BIN_EXE_ping");
 
-const USAGE: &str = "Usage: ping [-c count] [-i interval] [-W timeout] [-v] [--book-checksum] host";
+const USAGE: &str = concat!(
+    "Usage: ping [-c count] [-i interval] [-W timeout] [-v] ",
+    "[--book-checksum] host"
+);
 
 fn ping(args: &[&str]) -> Out {
     Cmd::new(PING).args(args).run()
@@ -89,7 +93,36 @@ fn option_without_value() {
 
 #[test]
 fn unknown_option() {
-    fails_with(&ping(&["-x", "127.0.0.1"]), "ping: unknown option -x");
+    fails_with(
+        &ping(&["-x", "127.0.0.1"]),
+        "ping: unknown option -x (try ping --help)",
+    );
+    fails_with(
+        &ping(&["--bogus", "127.0.0.1"]),
+        "ping: unknown option --bogus (try ping --help)",
+    );
+    fails_with(
+        &ping(&["--verbose=yes", "127.0.0.1"]),
+        "ping: --verbose takes no value",
+    );
+}
+
+#[test]
+fn values_that_would_overflow_a_duration_are_refused() {
+    for v in ["1e20", "inf", "NaN", "-1"] {
+        fails_with(&ping(&["-W", v, "127.0.0.1"]), "ping: -W wants");
+        fails_with(&ping(&["-i", v, "127.0.0.1"]), "ping: -i wants");
+    }
+    fails_with(&ping(&["-c", "99999999999", "127.0.0.1"]), "ping: -c wants");
+}
+
+#[test]
+fn a_host_that_is_not_utf8_is_one_line() {
+    use std::os::unix::ffi::OsStrExt;
+    let out = Cmd::new(PING)
+        .args([std::ffi::OsStr::from_bytes(b"\xff")])
+        .run();
+    fails_with(&out, "ping: argument \"\\xff\" is not valid UTF-8 text");
 }
 
 #[test]
@@ -104,7 +137,8 @@ fn unknown_host_is_a_resolution_error() {
 fn ipv6_address_is_refused() {
     fails_with(
         &ping(&["::1"]),
-        "Resolution error: ::1 has no IPv4 address (this ping speaks ICMP over IPv4)",
+        "Resolution error: ::1 has no IPv4 address \
+         (this ping speaks ICMP over IPv4)",
     );
 }
 
@@ -196,131 +230,33 @@ fn interval_spaces_the_requests() {
 // ---------------------------------------------------------------------
 // Privileged: namespaces of our own.
 
-/// A network namespace, deleted on drop (also when a test fails).
-struct Netns(String);
-
-impl Netns {
-    /// A new namespace; its loopback is down until `up()`.
-    fn new() -> Option<Netns> {
-        if !root() || !testkit::need_tool("ip", "network namespaces (iproute2)")
-        {
-            return None;
-        }
-        static N: AtomicU32 = AtomicU32::new(0);
-        let n = N.fetch_add(1, Ordering::Relaxed);
-        let name = format!("netprog-ping-{}-{n}", std::process::id());
-        Cmd::new("ip")
-            .args(["netns", "add", &name])
-            .run()
-            .expect_code(0);
-        Some(Netns(name))
+/// A namespace of our own, when this machine can make one: root and
+/// iproute2 (skipped with a printed reason otherwise).
+fn netns() -> Option<Netns> {
+    if !root() || !testkit::need_tool("ip", "network namespaces (iproute2)") {
+        return None;
     }
+    Some(Netns::new("ping"))
+}
 
-    /// Run a shell script inside; it must succeed.
-    fn sh(&self, script: &str) -> String {
-        let out = Cmd::new("ip")
-            .args(["netns", "exec", &self.0, "sh", "-ec", script])
-            .run();
-        out.expect_code(0);
-        out.stdout
-    }
+/// setpriv is what turns root into nobody.
+fn can_be_nobody() -> bool {
+    testkit::need_tool("setpriv", "running ping as nobody (util-linux)")
+}
 
-    fn up(self) -> Netns {
-        self.sh("ip link set lo up");
-        self
-    }
+trait Ping {
+    fn ping(&self, args: &[&str]) -> Out;
+}
 
+impl Ping for Netns {
     fn ping(&self, args: &[&str]) -> Out {
-        Cmd::new("ip")
-            .args(["netns", "exec", &self.0, PING])
-            .args(args)
-            .run()
+        self.run(PING, args)
     }
-
-    /// Run ping inside as user and group 65534 (nobody/nogroup).
-    fn ping_as_nobody(&self, exe: &str, args: &[&str]) -> Out {
-        Cmd::new("ip")
-            .args(["netns", "exec", &self.0])
-            .args(NOBODY)
-            .arg_exe(exe)
-            .args(args)
-            .run()
-    }
-
-    /// A counter of the Icmp: lines of this namespace's /proc/net/snmp.
-    fn icmp_counter(&self, name: &str) -> u64 {
-        let snmp = self.sh("cat /proc/net/snmp");
-        let icmp: Vec<Vec<&str>> = snmp
-            .lines()
-            .filter(|l| l.starts_with("Icmp: "))
-            .map(|l| l.split_whitespace().collect())
-            .collect();
-        let i = icmp[0].iter().position(|h| *h == name).unwrap();
-        icmp[1][i].parse().unwrap()
-    }
-}
-
-impl Drop for Netns {
-    fn drop(&mut self) {
-        let _ = Cmd::new("ip").args(["netns", "del", &self.0]).run();
-    }
-}
-
-/// Become nobody: setpriv (util-linux) changes uid and gid, drops the
-/// supplementary groups, and with them every capability root had.
-const NOBODY: [&str; 4] = [
-    "setpriv",
-    "--reuid=65534",
-    "--regid=65534",
-    "--clear-groups",
-];
-
-trait ArgExe {
-    fn arg_exe(self, exe: &str) -> Self;
-}
-impl ArgExe for Cmd {
-    fn arg_exe(self, exe: &str) -> Self {
-        self.args([exe])
-    }
-}
-
-/// A path to the ping binary that nobody can execute. The build's own
-/// may sit under a directory only root can enter (e.g. /root); then
-/// copy it to a fresh world-readable temporary directory.
-fn exe_for_nobody(dir: &TempDir) -> String {
-    let ok = Cmd::new(NOBODY[0])
-        .args(&NOBODY[1..])
-        .args(["test", "-x", PING])
-        .run();
-    if ok.code == Some(0) {
-        return PING.to_string();
-    }
-    let copy: PathBuf = dir.path().join("ping");
-    std::fs::copy(PING, &copy).unwrap();
-    std::fs::set_permissions(
-        dir.path(),
-        std::fs::Permissions::from_mode(0o755),
-    )
-    .unwrap();
-    std::fs::set_permissions(&copy, std::fs::Permissions::from_mode(0o755))
-        .unwrap();
-    let ok = Cmd::new(NOBODY[0])
-        .args(&NOBODY[1..])
-        .args(["test", "-x"])
-        .args([&copy])
-        .run();
-    assert_eq!(
-        ok.code,
-        Some(0),
-        "nobody cannot run {} (is the temp dir's parent closed?)",
-        copy.display()
-    );
-    copy.display().to_string()
 }
 
 #[test]
 fn own_request_is_read_first_and_skipped() {
-    let Some(ns) = Netns::new() else { return };
+    let Some(ns) = netns() else { return };
     let ns = ns.up();
     // Alone in the namespace, a raw socket reads exactly two messages
     // per ping of 127.0.0.1: our request coming in through loopback,
@@ -348,7 +284,7 @@ fn own_request_is_read_first_and_skipped() {
 
 #[test]
 fn silent_target_times_out() {
-    let Some(ns) = Netns::new() else { return };
+    let Some(ns) = netns() else { return };
     let ns = ns.up();
     // The kernel of this namespace no longer answers echo requests.
     ns.sh("sysctl -qw net.ipv4.icmp_echo_ignore_all=1");
@@ -357,7 +293,8 @@ fn silent_target_times_out() {
     let took = start.elapsed();
     fails_with(
         &out,
-        "Fatal error: timed out: 127.0.0.1 answered none of 2 echo request(s) within 0.3 s each",
+        "Fatal error: timed out: 127.0.0.1 answered none of 2 request(s) \
+         within 0.3 s each",
     );
     assert!(
         out.stdout
@@ -378,7 +315,7 @@ fn silent_target_times_out() {
 
 #[test]
 fn partial_loss_still_exits_0() {
-    let Some(ns) = Netns::new() else { return };
+    let Some(ns) = netns() else { return };
     let ns = ns.up();
     // Start `ping -c 2 -i 1`, and as soon as the first reply is printed
     // make the namespace's kernel stop answering: the second request,
@@ -428,18 +365,18 @@ fn partial_loss_still_exits_0() {
 
 #[test]
 fn unreachable_network_is_fatal() {
-    let Some(ns) = Netns::new() else { return };
+    let Some(ns) = netns() else { return };
     // Loopback is still down: no route at all.
     let out = ns.ping(&["127.0.0.1"]);
     fails_with(
         &out,
-        "Fatal error: connecting the ICMP socket to 127.0.0.1: Network is unreachable",
+        "Fatal error: connecting to 127.0.0.1: Network is unreachable",
     );
     let ns = ns.up();
     ns.sh("ip route add unreachable 192.0.2.0/24");
     fails_with(
         &ns.ping(&["192.0.2.1"]),
-        "Fatal error: connecting the ICMP socket to 192.0.2.1: No route to host",
+        "Fatal error: connecting to 192.0.2.1: No route to host",
     );
     // Permission denied, as root: not a privilege problem.
     ns.sh("ip route add prohibit 198.51.100.0/24");
@@ -447,8 +384,8 @@ fn unreachable_network_is_fatal() {
         fails_with(
             &ns.ping(&[target]),
             &format!(
-                "Fatal error: connecting the ICMP socket to {target} (a broadcast address, \
-                 or a route that prohibits it): Permission denied"
+                "Fatal error: connecting to {target} (a broadcast \
+                 address, or a prohibit route): Permission denied"
             ),
         );
     }
@@ -456,7 +393,7 @@ fn unreachable_network_is_fatal() {
 
 #[test]
 fn book_checksum_is_dropped_and_counted() {
-    let Some(ns) = Netns::new() else { return };
+    let Some(ns) = netns() else { return };
     let ns = ns.up();
     let before = ns.icmp_counter("InCsumErrors");
     let out = ns.ping(&["-v", "--book-checksum", "-W", "0.3", "127.0.0.1"]);
@@ -476,22 +413,23 @@ fn book_checksum_is_dropped_and_counted() {
 
 #[test]
 fn unprivileged_without_ping_group_range_explains_the_fixes() {
-    let Some(ns) = Netns::new() else { return };
+    let Some(ns) = netns() else { return };
     let ns = ns.up();
-    if !testkit::need_tool("setpriv", "running ping as nobody (util-linux)") {
+    if !can_be_nobody() {
         return;
     }
     // "1 0" (an empty range) is the kernel's default; set it anyway,
     // since some distributions widen it at boot.
     ns.sh("sysctl -qw net.ipv4.ping_group_range='1 0'");
     let dir = TempDir::new("ping-nobody");
-    let exe = exe_for_nobody(&dir);
-    let out = ns.ping_as_nobody(&exe, &["127.0.0.1"]);
+    let exe = copy_for_nobody(Path::new(PING), &dir);
+    let out = ns.run_as_nobody(&exe, &["127.0.0.1"]);
     fails_with(&out, "Fatal error: opening an ICMP socket: ");
     for needle in [
         "CAP_NET_RAW",
         "Operation not permitted",
-        "group 65534 is outside net.ipv4.ping_group_range (1 0)",
+        "none of your groups (effective group 65534) is in \
+         net.ipv4.ping_group_range (1 0)",
         &format!("sudo setcap cap_net_raw+ep {exe}"),
         "sudo sysctl -w net.ipv4.ping_group_range=\"65534 65534\"",
     ] {
@@ -502,16 +440,16 @@ fn unprivileged_without_ping_group_range_explains_the_fixes() {
 
 #[test]
 fn unprivileged_datagram_socket_when_the_group_is_allowed() {
-    let Some(ns) = Netns::new() else { return };
+    let Some(ns) = netns() else { return };
     let ns = ns.up();
-    if !testkit::need_tool("setpriv", "running ping as nobody (util-linux)") {
+    if !can_be_nobody() {
         return;
     }
     ns.sh("sysctl -qw net.ipv4.ping_group_range='65534 65534'");
     let dir = TempDir::new("ping-dgram");
-    let exe = exe_for_nobody(&dir);
+    let exe = copy_for_nobody(Path::new(PING), &dir);
     let out =
-        ns.ping_as_nobody(&exe, &["-v", "-c", "2", "-i", "0.05", "127.0.0.1"]);
+        ns.run_as_nobody(&exe, &["-v", "-c", "2", "-i", "0.05", "127.0.0.1"]);
     out.expect_code(0);
     let lines: Vec<&str> = out.stdout.lines().collect();
     // No IP header on a datagram socket, so no ttl; and the kernel
@@ -527,7 +465,7 @@ fn unprivileged_datagram_socket_when_the_group_is_allowed() {
     );
     assert!(!out.stdout.contains("ignored"), "{}", out.describe());
     // --book-checksum cannot hurt here: the kernel checksums.
-    let out = ns.ping_as_nobody(&exe, &["--book-checksum", "127.0.0.1"]);
+    let out = ns.run_as_nobody(&exe, &["--book-checksum", "127.0.0.1"]);
     out.expect_code(0);
     assert!(out.stderr.contains("--book-checksum does nothing here"));
 }
@@ -539,27 +477,15 @@ fn setcap_fix_from_the_message_works() {
     {
         return;
     }
-    if !testkit::need_tool("setpriv", "running ping as nobody (util-linux)") {
+    if !can_be_nobody() {
         return;
     }
     // The first fix the privilege message offers: give a copy of the
     // binary CAP_NET_RAW, then run it as nobody. It gets a raw socket
     // (the reply line has a ttl, which a datagram socket cannot give).
     let dir = TempDir::new("ping-setcap");
-    let copy = dir.path().join("ping");
-    std::fs::copy(PING, &copy).unwrap();
-    std::fs::set_permissions(
-        dir.path(),
-        std::fs::Permissions::from_mode(0o755),
-    )
-    .unwrap();
-    std::fs::set_permissions(&copy, std::fs::Permissions::from_mode(0o755))
-        .unwrap();
-    Cmd::new("setcap")
-        .args(["cap_net_raw+ep"])
-        .args([&copy])
-        .run()
-        .expect_code(0);
+    let copy = copy_for_nobody(Path::new(PING), &dir);
+    setcap_net_raw(&copy);
     let out = Cmd::new(NOBODY[0])
         .args(&NOBODY[1..])
         .args([&copy])
@@ -589,4 +515,33 @@ fn identifier_is_the_process_id() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     let want = format!("ping: raw ICMP socket, identifier {}", pid as u16);
     assert!(stdout.lines().any(|l| l == want), "want {want}\n{stdout}");
+}
+
+/// Run ping with its stdout a pipe whose reader is already gone, as in
+/// `ping ... | head -1` after head has exited.
+fn ping_into_closed_pipe(args: &[&str]) -> std::process::Output {
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    Command::new(PING)
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(writer)
+        .stderr(Stdio::piped())
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn a_closed_stdout_ends_ping_quietly_with_141() {
+    let out = ping_into_closed_pipe(&["--help"]);
+    assert_eq!(out.status.code(), Some(141), "{out:?}");
+    assert!(out.stderr.is_empty(), "{out:?}");
+    if !root() {
+        return;
+    }
+    // The first line (PING ...) cannot be written: ping stops there,
+    // without a panic and without a word on stderr.
+    let out = ping_into_closed_pipe(&["-c", "3", "127.0.0.1"]);
+    assert_eq!(out.status.code(), Some(141), "{out:?}");
+    assert!(out.stderr.is_empty(), "{out:?}");
 }

@@ -5,9 +5,11 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use pnet::packet::icmp::IcmpPacket;
+use proptest::collection::vec;
 use proptest::prelude::*;
 use raw_ping::{
-    Framing, Verdict, book_checksum, checksum, classify, decode, echo_request,
+    Framing, IPV4_HEADER_LEN, Verdict, book_checksum, checksum, classify,
+    decode, echo_request, field, put_checksum,
 };
 
 /// The loop of Newmarch's printed `checkSum`, written again here
@@ -59,7 +61,7 @@ fn book_checksum_is_wrong_for_every_identifier_we_could_send() {
     for seq in 1..=3u16 {
         for id in 0..=u16::MAX {
             let mut msg = echo_request(id, seq, &payload);
-            msg[2..4].copy_from_slice(&[0, 0]);
+            put_checksum(&mut msg, 0);
             assert_ne!(
                 book_checksum(&msg),
                 checksum(&msg),
@@ -85,10 +87,10 @@ fn request_decodes_to_what_was_built() {
 /// An echo reply to (id, seq, payload), wrapped in an IPv4 header.
 fn reply_datagram(id: u16, seq: u16, payload: &[u8]) -> Vec<u8> {
     let mut icmp = echo_request(id, seq, payload);
-    icmp[0] = 0;
-    icmp[2..4].copy_from_slice(&[0, 0]);
+    icmp[field::TYPE] = raw_ping::ECHO_REPLY;
+    put_checksum(&mut icmp, 0);
     let sum = checksum(&icmp);
-    icmp[2..4].copy_from_slice(&sum.to_be_bytes());
+    put_checksum(&mut icmp, sum);
     let mut d = vec![
         0x45, 0, 0, 0, 0, 0, 0, 0, 64, 1, 0, 0, 127, 0, 0, 1, 127, 0, 0, 1,
     ];
@@ -114,10 +116,11 @@ fn truncated_wrong_type_and_foreign_replies() {
     assert_eq!(classify(&got, 4, 6, b"abc"), Verdict::ForeignIdentifier(5));
     // Wrong type: make it a timestamp reply (14), checksum redone.
     let mut w = d.clone();
-    w[20] = 14;
-    w[22..24].copy_from_slice(&[0, 0]);
-    let sum = checksum(&w[20..]);
-    w[22..24].copy_from_slice(&sum.to_be_bytes());
+    let icmp = &mut w[IPV4_HEADER_LEN..];
+    icmp[field::TYPE] = 14;
+    put_checksum(icmp, 0);
+    let sum = checksum(icmp);
+    put_checksum(icmp, sum);
     let got = decode(&w, Framing::Ipv4Header).unwrap();
     assert_eq!(
         classify(&got, 5, 6, b"abc"),
@@ -137,7 +140,7 @@ proptest! {
 
     /// Arbitrary bytes, either framing: never a panic.
     #[test]
-    fn decode_never_panics(bytes in proptest::collection::vec(any::<u8>(), 0..200)) {
+    fn decode_never_panics(bytes in vec(any::<u8>(), 0..200)) {
         let _ = decode(&bytes, Framing::Ipv4Header);
         let _ = decode(&bytes, Framing::IcmpOnly);
     }
@@ -146,8 +149,11 @@ proptest! {
     /// arbitrary tail: never a panic, and IHL < 5 or past the end is
     /// an error.
     #[test]
-    fn any_ip_header_length(ihl in 0u8..16, tail in proptest::collection::vec(any::<u8>(), 0..80)) {
-        let mut d = vec![0x40 | ihl, 0, 0, 0, 0, 0, 0, 0, 64, 1, 0, 0, 127, 0, 0, 1, 127, 0, 0, 1];
+    fn any_ip_header_length(ihl in 0u8..16, tail in vec(any::<u8>(), 0..80)) {
+        let mut d = vec![
+            0x40 | ihl, 0, 0, 0, 0, 0, 0, 0, 64, 1, 0, 0,
+            127, 0, 0, 1, 127, 0, 0, 1,
+        ];
         d.extend_from_slice(&tail);
         let hl = usize::from(ihl) * 4;
         match decode(&d, Framing::Ipv4Header) {
@@ -166,7 +172,7 @@ proptest! {
     #[test]
     fn corrupted_reply_never_matches(
         id: u16, seq: u16,
-        payload in proptest::collection::vec(any::<u8>(), 0..64),
+        payload in vec(any::<u8>(), 0..64),
         at in any::<prop::sample::Index>(), flip in 1u8..=255,
     ) {
         let mut d = reply_datagram(id, seq, &payload);
@@ -184,14 +190,17 @@ proptest! {
 
     /// Our checksum agrees with pnet's for any message.
     #[test]
-    fn checksum_agrees_with_pnet(bytes in proptest::collection::vec(any::<u8>(), 1..300)) {
+    fn checksum_agrees_with_pnet(bytes in vec(any::<u8>(), 1..300)) {
         // pnet skips the word at index `skipword`; usize::MAX skips none.
-        prop_assert_eq!(checksum(&bytes), pnet::util::checksum(&bytes, usize::MAX));
+        let theirs = pnet::util::checksum(&bytes, usize::MAX);
+        prop_assert_eq!(checksum(&bytes), theirs);
     }
 
     /// Any request we build verifies, and decodes to its own fields.
     #[test]
-    fn built_requests_round_trip(id: u16, seq: u16, payload in proptest::collection::vec(any::<u8>(), 0..300)) {
+    fn built_requests_round_trip(
+        id: u16, seq: u16, payload in vec(any::<u8>(), 0..300),
+    ) {
         let msg = echo_request(id, seq, &payload);
         prop_assert!(raw_ping::checksum_ok(&msg));
         let got = decode(&msg, Framing::IcmpOnly).unwrap();

@@ -12,30 +12,35 @@
 //! one packet; this one follows it step by step and then does what
 //! ping(8) users expect: matching, timing, counting, a summary.
 //!
-//! Run it (raw sockets need root or CAP_NET_RAW; see the page for
-//! the unprivileged datagram socket):
+//! Run it (a raw socket needs CAP_NET_RAW, which root has; see the
+//! page for the unprivileged datagram socket):
 //!
 //! ```text
 //! cargo build -p raw-ping
-//! sudo setcap cap_net_raw+ep target/debug/ping   # again after each rebuild
-//! cargo run -p raw-ping --bin ping -- -c 3 -i 0.5 -W 1 127.0.0.1
+//! sudo setcap cap_net_raw+ep target/debug/ping   # again after each build
+//! ./target/debug/ping -c 3 -i 0.5 -W 1 127.0.0.1
 //! ```
 //!
 //! Exit status: 0 when at least one reply came back; 1 on usage
 //! errors, fatal errors (as Newmarch's `checkError`), name resolution
 //! errors (as the book's `Resolution error` branch), and when no
-//! request at all was answered within the timeout.
+//! request at all was answered within the timeout; 141 when stdout is
+//! closed (`ping ... | head -1`), as for a program killed by SIGPIPE.
 
 use anyhow::{Context, Result, anyhow};
-use raw_ping::{Framing, Received, Stats, Verdict};
+use raw_ping::{Framing, Received, Stats, Verdict, cli, elogln, outln};
 use socket2::{Domain, Protocol, SockAddr, Socket, Type};
+use std::ffi::OsString;
 use std::io::{self, Read};
 use std::net::{Ipv4Addr, SocketAddrV4, ToSocketAddrs};
 use std::process::exit;
 use std::thread;
 use std::time::{Duration, Instant};
 
-const USAGE: &str = "Usage: ping [-c count] [-i interval] [-W timeout] [-v] [--book-checksum] host";
+const USAGE: &str = concat!(
+    "Usage: ping [-c count] [-i interval] [-W timeout] [-v] ",
+    "[--book-checksum] host"
+);
 
 /// The largest read: an IPv4 datagram is at most 65535 bytes.
 const MAX_DATAGRAM: usize = 65535;
@@ -58,14 +63,14 @@ struct Options {
 
 fn main() {
     // ANCHOR: main
-    let opts = match parse_args(std::env::args().skip(1).collect()) {
+    let opts = match parse_args(cli::args()) {
         Ok(Some(opts)) => opts,
         Ok(None) => {
-            println!("{USAGE}");
+            outln!("{USAGE}");
             return;
         }
         Err(msg) => {
-            eprintln!("{msg}");
+            elogln!("{msg}");
             exit(1);
         }
     };
@@ -74,16 +79,16 @@ fn main() {
     let target = match resolve(&opts.host) {
         Ok(addr) => addr,
         Err(e) => {
-            eprintln!("Resolution error: {e:#}");
+            elogln!("Resolution error: {e:#}");
             exit(1);
         }
     };
     match run(&opts, target) {
         Ok(stats) if stats.received > 0 => {}
         Ok(stats) => {
-            eprintln!(
-                "Fatal error: timed out: {target} answered none of {} echo request(s) \
-                 within {} s each",
+            elogln!(
+                "Fatal error: timed out: {target} answered none of {} \
+                 request(s) within {} s each",
                 stats.transmitted,
                 opts.timeout.as_secs_f64()
             );
@@ -91,16 +96,22 @@ fn main() {
         }
         Err(e) => {
             // Go: checkError prints "Fatal error: ..." and exits 1.
-            eprintln!("Fatal error: {e:#}");
+            elogln!("Fatal error: {e:#}");
             exit(1);
         }
     }
     // ANCHOR_END: main
 }
 
-/// Parse `[options] host`. Ok(None) means --help. An error is the one
+/// Parse `[options] host`. Ok(None) means --help; an error is the one
 /// line to print on stderr.
-fn parse_args(args: Vec<String>) -> Result<Option<Options>, String> {
+///
+/// The options are iputils ping's, not the lesson, so the lexopt crate
+/// splits them: options before or after the host, `-c3` or `-c 3`,
+/// `--count=3` or `--count 3`, short flags together (`-vc3`), `--`
+/// before a host that starts with `-`. The values are checked here.
+fn parse_args(args: Vec<OsString>) -> Result<Option<Options>, String> {
+    use lexopt::Arg::{Long, Short, Value};
     let mut opts = Options {
         host: String::new(),
         count: 1,
@@ -110,61 +121,87 @@ fn parse_args(args: Vec<String>) -> Result<Option<Options>, String> {
         book_checksum: false,
     };
     let mut hosts = Vec::new();
-    let mut it = args.into_iter();
-    while let Some(arg) = it.next() {
-        match arg.as_str() {
-            "-h" | "--help" => return Ok(None),
-            "-v" | "--verbose" => opts.verbose = true,
-            "--book-checksum" => opts.book_checksum = true,
-            "-c" | "--count" => opts.count = parse_count(&arg, it.next())?,
-            "-i" | "--interval" => {
-                opts.interval = parse_seconds(&arg, it.next())?
+    let mut p = lexopt::Parser::from_args(args);
+    while let Some(arg) = p.next().map_err(usage_error)? {
+        // The option as it was typed, for the messages.
+        let flag = match &arg {
+            Short(c) => format!("-{c}"),
+            Long(l) => format!("--{l}"),
+            Value(_) => String::new(),
+        };
+        match arg {
+            Short('h') | Long("help") => return Ok(None),
+            Short('v') | Long("verbose") => opts.verbose = true,
+            Long("book-checksum") => opts.book_checksum = true,
+            Short('c') | Long("count") => {
+                opts.count = parse_count(&flag, &value(&mut p, &flag)?)?
             }
-            "-W" | "--timeout" => {
-                opts.timeout = parse_seconds(&arg, it.next())?
+            Short('i') | Long("interval") => {
+                opts.interval = parse_seconds(&flag, &value(&mut p, &flag)?)?
             }
-            s if s.starts_with('-') && s.len() > 1 => {
-                return Err(format!(
-                    "ping: unknown option {s} (try ping --help)"
-                ));
+            Short('W') | Long("timeout") => {
+                opts.timeout = parse_seconds(&flag, &value(&mut p, &flag)?)?
             }
-            _ => hosts.push(arg),
+            Value(host) => hosts.push(host),
+            _ => return Err(format!("ping: unknown option {flag} {TRY}")),
         }
     }
-    match <[String; 1]>::try_from(hosts) {
-        Ok([host]) if !host.is_empty() => opts.host = host,
+    match <[OsString; 1]>::try_from(hosts) {
+        Ok([host]) if !host.is_empty() => {
+            opts.host =
+                cli::text(&host).map_err(|e| format!("ping: {e}"))?.into()
+        }
         _ => return Err(USAGE.to_string()),
     }
     Ok(Some(opts))
 }
 
+/// The end of every usage message.
+const TRY: &str = "(try ping --help)";
+
+/// The value after an option, as text.
+fn value(p: &mut lexopt::Parser, flag: &str) -> Result<String, String> {
+    let v = p
+        .value()
+        .map_err(|_| format!("ping: {flag} needs a value {TRY}"))?;
+    cli::text(&v)
+        .map(str::to_string)
+        .map_err(|e| format!("ping: {flag}: {e}"))
+}
+
+/// What lexopt itself refuses: a value given to a flag that takes
+/// none (`--verbose=yes`), or an option that is not valid text.
+fn usage_error(e: lexopt::Error) -> String {
+    match e {
+        lexopt::Error::UnexpectedValue { option, .. } => {
+            format!("ping: {option} takes no value {TRY}")
+        }
+        other => format!("ping: {other} {TRY}"),
+    }
+}
+
 /// `-c N`: a whole number of requests, at least 1.
-fn parse_count(flag: &str, value: Option<String>) -> Result<u32, String> {
-    let v = value.ok_or_else(|| {
-        format!("ping: {flag} needs a value (try ping --help)")
-    })?;
+fn parse_count(flag: &str, v: &str) -> Result<u32, String> {
     match v.parse::<u32>() {
         Ok(n) if n >= 1 => Ok(n),
         _ => Err(format!(
-            "ping: {flag} wants a whole number of requests, at least 1, not {v:?}"
+            "ping: {flag} wants a whole number of requests, at least 1, \
+             not {v:?}"
         )),
     }
 }
 
 /// `-i S` and `-W S`: seconds, fractions allowed, 0.001 to 3600.
-fn parse_seconds(
-    flag: &str,
-    value: Option<String>,
-) -> Result<Duration, String> {
-    let v = value.ok_or_else(|| {
-        format!("ping: {flag} needs a value (try ping --help)")
-    })?;
+fn parse_seconds(flag: &str, v: &str) -> Result<Duration, String> {
     match v.parse::<f64>() {
+        // The range check also refuses NaN and the infinities, so the
+        // conversion below cannot panic.
         Ok(s) if (0.001..=3600.0).contains(&s) => {
             Ok(Duration::from_secs_f64(s))
         }
         _ => Err(format!(
-            "ping: {flag} wants a number of seconds from 0.001 to 3600, not {v:?}"
+            "ping: {flag} wants a number of seconds from 0.001 to 3600, \
+             not {v:?}"
         )),
     }
 }
@@ -208,13 +245,14 @@ struct Pinger {
 fn run(opts: &Options, target: Ipv4Addr) -> Result<Stats> {
     let pinger = Pinger::open(target)?;
     if opts.book_checksum && pinger.framing == Framing::IcmpOnly {
-        eprintln!(
-            "note: --book-checksum does nothing here: the kernel checksums datagram ICMP"
+        elogln!(
+            "note: --book-checksum does nothing here: the kernel \
+             checksums datagram ICMP"
         );
     }
     let payload = raw_ping::payload(raw_ping::DEFAULT_PAYLOAD_LEN);
     // ping(8)'s first line: payload size, and with both headers added.
-    println!(
+    outln!(
         "PING {} ({target}) {}({}) bytes of data.",
         opts.host,
         payload.len(),
@@ -225,12 +263,13 @@ fn run(opts: &Options, target: Ipv4Addr) -> Result<Stats> {
             Framing::Ipv4Header => "raw",
             Framing::IcmpOnly => "datagram",
         };
-        println!("ping: {kind} ICMP socket, identifier {}", pinger.identifier);
+        outln!("ping: {kind} ICMP socket, identifier {}", pinger.identifier);
     }
     let mut stats = Stats::default();
     for i in 0..opts.count {
-        // ping(8) numbers from 1; the sequence field is 16 bits and wraps.
-        let seq = (i + 1) as u16;
+        // ping(8) numbers from 1; the sequence field is 16 bits, so
+        // `as u16` wraps it after 65535 back to 0, as ping(8)'s does.
+        let seq = i.wrapping_add(1) as u16;
         let sent_at = pinger.send(seq, &payload, opts.book_checksum)?;
         stats.transmitted += 1;
         match pinger.wait_for_reply(seq, &payload, sent_at, opts)? {
@@ -238,23 +277,24 @@ fn run(opts: &Options, target: Ipv4Addr) -> Result<Stats> {
                 stats.reply(rtt.as_secs_f64() * 1000.0);
                 print_reply(&pinger, &reply, rtt);
             }
-            None => println!(
+            None => outln!(
                 "no reply for icmp_seq={seq} within {} s",
                 opts.timeout.as_secs_f64()
             ),
         }
         if i + 1 < opts.count {
-            // ping(8) sends on a fixed clock: the next request leaves
-            // `interval` after this one did (or at once, if the wait
-            // for this reply took longer than that).
+            // The next request leaves `interval` after this one did,
+            // as in ping(8), or at once when the wait for this reply
+            // took longer. (ping(8) would send it on time and keep
+            // waiting for this reply meanwhile.)
             let next = sent_at + opts.interval;
             if let Some(pause) = next.checked_duration_since(Instant::now()) {
                 thread::sleep(pause);
             }
         }
     }
-    println!("\n--- {} ping statistics ---", opts.host);
-    println!("{}", stats.summary());
+    outln!("\n--- {} ping statistics ---", opts.host);
+    outln!("{}", stats.summary());
     Ok(stats)
 }
 
@@ -266,14 +306,15 @@ fn run(opts: &Options, target: Ipv4Addr) -> Result<Stats> {
 fn print_reply(pinger: &Pinger, reply: &Received, rtt: Duration) {
     let ms = rtt.as_secs_f64() * 1000.0;
     let from = reply.ip.as_ref().map_or(pinger.target, |ip| ip.source);
-    // A datagram socket hands us no IP header, so no TTL: ping(8) asks
-    // for it with IP_RECVTTL and reads it from a control message,
-    // which std cannot do without unsafe code.
+    // A datagram socket hands us no IP header, so no TTL. ping(8)
+    // turns on the IP_RECVTTL option and reads the TTL from a control
+    // message beside the data (recvmsg); std has neither, socket2 has
+    // no setter for IP_RECVTTL, and this workspace has no unsafe code.
     let ttl = match &reply.ip {
         Some(ip) => format!(" ttl={}", ip.ttl),
         None => String::new(),
     };
-    println!(
+    outln!(
         "{} bytes from {from}: icmp_seq={}{ttl} time={ms:.3} ms",
         reply.icmp_len(),
         reply.sequence
@@ -288,16 +329,18 @@ impl Pinger {
     /// First a raw socket: `socket(AF_INET, SOCK_RAW, IPPROTO_ICMP)`.
     /// The kernel hands it a copy of every ICMP message that reaches
     /// this host, and adds only the IPv4 header to what we send. It
-    /// needs root or CAP_NET_RAW, else EPERM.
+    /// needs CAP_NET_RAW (root has it), else EPERM. Go's DialIP tries
+    /// this socket only.
     ///
     /// Then, without privilege, the "ping socket":
-    /// `socket(AF_INET, SOCK_DGRAM, IPPROTO_ICMP)`. The kernel allows it
-    /// when our group is inside `net.ipv4.ping_group_range`. It only
-    /// carries echo requests, fills in the identifier and checksum
-    /// itself, and delivers only the replies to this socket.
+    /// `socket(AF_INET, SOCK_DGRAM, IPPROTO_ICMP)`. Linux allows it
+    /// when one of our groups is inside `net.ipv4.ping_group_range`
+    /// (icmp(7)). It only carries echo requests, writes the identifier
+    /// and checksum itself, and delivers only our replies to us.
     fn open(target: Ipv4Addr) -> Result<Pinger> {
         let icmp = Some(Protocol::ICMPV4);
-        let (sock, framing) = match Socket::new(Domain::IPV4, Type::RAW, icmp) {
+        let raw = Socket::new(Domain::IPV4, Type::RAW, icmp);
+        let (sock, framing) = match raw {
             Ok(s) => (s, Framing::Ipv4Header),
             Err(raw) if raw.kind() == io::ErrorKind::PermissionDenied => {
                 match Socket::new(Domain::IPV4, Type::DGRAM, icmp) {
@@ -317,13 +360,12 @@ impl Pinger {
             // ping(8)'s -b) or a `prohibit` route.
             let why = match e.kind() {
                 io::ErrorKind::PermissionDenied => {
-                    " (a broadcast address, or a route that prohibits it)"
+                    " (a broadcast address, or a prohibit route)"
                 }
                 _ => "",
             };
-            return Err(e).with_context(|| {
-                format!("connecting the ICMP socket to {target}{why}")
-            });
+            return Err(e)
+                .with_context(|| format!("connecting to {target}{why}"));
         }
         let identifier = match framing {
             // ping(8)'s choice: our process id, cut to 16 bits, so that
@@ -353,13 +395,14 @@ impl Pinger {
         let mut msg = raw_ping::echo_request(self.identifier, seq, payload);
         if book_checksum {
             // Redo the checksum the way the printed program did.
-            msg[2..4].copy_from_slice(&[0, 0]);
+            raw_ping::put_checksum(&mut msg, 0);
             let bad = raw_ping::book_checksum(&msg);
-            msg[2..4].copy_from_slice(&bad.to_be_bytes());
+            raw_ping::put_checksum(&mut msg, bad);
         }
         let sent_at = Instant::now();
         // Go: conn.Write(msg[0:len]). One send = one IP datagram; the
-        // kernel prepends the IPv4 header (source, TTL 64, protocol 1).
+        // kernel prepends the IPv4 header (our source address, the TTL
+        // of net.ipv4.ip_default_ttl, 64 unless changed, protocol 1).
         self.sock.send(&msg).with_context(|| {
             format!("sending the echo request to {}", self.target)
         })?;
@@ -386,8 +429,9 @@ impl Pinger {
             else {
                 return Ok(None);
             };
-            // SO_RCVTIMEO: a blocked read gives up after `left`. (At
-            // least 1 ms: a zero timeout would mean "wait forever".)
+            // SO_RCVTIMEO, set to what is left of the deadline before
+            // every read, so that the wait is -W in all, however many
+            // other packets arrive. (At least 1 ms: std refuses zero.)
             self.sock
                 .set_read_timeout(Some(left.max(Duration::from_millis(1))))
                 .context("setting the read timeout")?;
@@ -410,7 +454,7 @@ impl Pinger {
                 Ok(got) => got,
                 Err(e) => {
                     if opts.verbose {
-                        println!("ignored {n} bytes: {e}");
+                        outln!("ignored {n} bytes: {e}");
                     }
                     continue;
                 }
@@ -430,7 +474,7 @@ impl Pinger {
             Some(ip) => (ip.source, format!(" ttl={}", ip.ttl)),
             None => (self.target, String::new()),
         };
-        println!(
+        outln!(
             "ignored {} bytes from {from}{ttl} icmp_seq={}: {why}",
             got.icmp_len(),
             got.sequence
@@ -438,7 +482,11 @@ impl Pinger {
     }
 }
 
-/// SO_RCVTIMEO expiring shows up as EAGAIN (WouldBlock) on Linux.
+/// Did a socket call time out? An expired `SO_RCVTIMEO` or
+/// `SO_SNDTIMEO` (std's `set_read_timeout`, `set_write_timeout`)
+/// makes the call fail with EAGAIN on Linux and the BSDs, which std
+/// calls `WouldBlock`; Windows may say `TimedOut`, and so do std's
+/// `connect_timeout` and an expired `Deadline`. Both count.
 fn is_timeout(e: &io::Error) -> bool {
     matches!(
         e.kind(),
@@ -458,9 +506,10 @@ fn local_port(sock: &Socket) -> Result<u16> {
 }
 
 // ANCHOR: privilege
-/// Neither socket could be opened: say why and what would fix it.
+/// Neither socket could be opened: say why, and the three fixes.
 fn no_privilege(raw: &io::Error, dgram: &io::Error) -> anyhow::Error {
-    let range = std::fs::read_to_string("/proc/sys/net/ipv4/ping_group_range")
+    let range = "/proc/sys/net/ipv4/ping_group_range";
+    let range = std::fs::read_to_string(range)
         .map(|s| s.split_whitespace().collect::<Vec<_>>().join(" "))
         .unwrap_or_else(|_| "unreadable".to_string());
     let gid = effective_gid().unwrap_or_else(|| "?".to_string());
@@ -468,10 +517,12 @@ fn no_privilege(raw: &io::Error, dgram: &io::Error) -> anyhow::Error {
         .map(|p| p.display().to_string())
         .unwrap_or_else(|_| "<this binary>".to_string());
     anyhow!(
-        "opening an ICMP socket: a raw socket needs root or CAP_NET_RAW ({raw}), and the \
-         unprivileged ICMP socket was refused ({dgram}) because group {gid} is outside \
-         net.ipv4.ping_group_range ({range}); run as root, or give this binary the \
-         capability: sudo setcap cap_net_raw+ep {exe}, or allow your group: \
+        "opening an ICMP socket: a raw socket needs CAP_NET_RAW ({raw}), \
+         and the datagram socket was refused ({dgram}): none of your \
+         groups (effective group {gid}) is in \
+         net.ipv4.ping_group_range ({range}). Fix one: run as root; or \
+         give this binary the capability (again after each build): \
+         sudo setcap cap_net_raw+ep {exe}; or allow your group: \
          sudo sysctl -w net.ipv4.ping_group_range=\"{gid} {gid}\""
     )
 }
@@ -480,6 +531,7 @@ fn no_privilege(raw: &io::Error, dgram: &io::Error) -> anyhow::Error {
 fn effective_gid() -> Option<String> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
     let line = status.lines().find(|l| l.starts_with("Gid:"))?;
+    // Gid: real, effective, saved, filesystem.
     line.split_whitespace().nth(2).map(str::to_string)
 }
 // ANCHOR_END: privilege
@@ -489,8 +541,8 @@ fn effective_gid() -> Option<String> {
 mod tests {
     use super::*;
 
-    fn args(s: &str) -> Vec<String> {
-        s.split_whitespace().map(String::from).collect()
+    fn args(s: &str) -> Vec<OsString> {
+        s.split_whitespace().map(OsString::from).collect()
     }
 
     #[test]
@@ -509,13 +561,42 @@ mod tests {
     }
 
     #[test]
+    fn joined_and_long_forms() {
+        let o = parse_args(args("-vc3 --interval=0.2 h")).unwrap().unwrap();
+        assert_eq!((o.count, o.verbose), (3, true));
+        assert_eq!(o.interval, Duration::from_millis(200));
+        let o = parse_args(args("--count 2 -W0.1 -- h")).unwrap().unwrap();
+        assert_eq!((o.count, o.timeout), (2, Duration::from_millis(100)));
+    }
+
+    #[test]
     fn bad_arguments_are_one_line_errors() {
         for bad in [
-            "", "a b", "-c 0 h", "-c x h", "-W 0 h", "-i nan h", "-x h", "h -c",
+            "",
+            "a b",
+            "-c 0 h",
+            "-c x h",
+            "-W 0 h",
+            "-i nan h",
+            "-i inf h",
+            "-W 1e20 h",
+            "-x h",
+            "--nope h",
+            "h -c",
+            "--verbose=yes h",
         ] {
             let e = parse_args(args(bad)).unwrap_err();
             assert!(!e.contains('\n'), "{bad}: {e}");
         }
         assert!(parse_args(args("--help")).unwrap().is_none());
+        assert!(parse_args(args("h -h")).unwrap().is_none());
+    }
+
+    #[test]
+    fn a_host_that_is_not_text_is_an_error() {
+        use std::os::unix::ffi::OsStringExt;
+        let bad = OsString::from_vec(vec![0xff]);
+        let e = parse_args(vec![bad]).unwrap_err();
+        assert!(e.contains("not valid UTF-8"), "{e}");
     }
 }
