@@ -158,6 +158,15 @@ fn every_exercise_has_a_page_entry_a_check_a_solution_and_a_list_line() {
                 "{c} {n}: no reference solution crates/{c}/solutions/{n}.patch"
             ));
         }
+        let hints = fs::read_to_string(sols.join(format!("{n}.hints")))
+            .unwrap_or_default();
+        let stages = hints.lines().filter(|l| *l == "--").count() + 1;
+        if hints.trim().is_empty() || stages < 2 {
+            problems.push(format!(
+                "{c} {n}: crates/{c}/solutions/{n}.hints needs hints in \
+                 stages (a nudge, then more), separated by `--` lines"
+            ));
+        }
         let wrong = fs::read_dir(&sols)
             .map(|d| {
                 d.filter_map(|e| e.ok())
