@@ -212,9 +212,10 @@ mod tests {
     fn go_prefers_ipv4_unless_asked_for_a_v6_literal() {
         let (v4, v6) = (addr("127.0.0.1"), addr("::1"));
         let both = [v6.clone(), v4.clone()];
+        let only_v6 = [v6.clone()];
         assert_eq!(pick_like_go("localhost", &both), Some(v4));
-        assert_eq!(pick_like_go("localhost", &[v6.clone()]), Some(v6.clone()));
-        assert_eq!(pick_like_go("::1", &[v6.clone()]), Some(v6));
+        assert_eq!(pick_like_go("localhost", &only_v6), Some(v6.clone()));
+        assert_eq!(pick_like_go("::1", &only_v6), Some(v6));
         assert_eq!(pick_like_go("x", &[]), None);
     }
 
