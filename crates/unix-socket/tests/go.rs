@@ -307,3 +307,25 @@ fn go_writes_abstract_names_with_an_at_and_they_meet_ours() {
     assert_eq!(replies(&out), ["-> Hello Server!"]);
     drop(r);
 }
+
+#[test]
+fn an_unused_import_does_not_compile() {
+    // The book's socketClient.go imports "log" and never uses it.
+    let Some(_) = go("socket_client") else { return };
+    let go = testkit::go_command().expect("go was found above");
+    let dir = testkit::TempDir::new("go-unused");
+    let src = dir.path().join("unused.go");
+    std::fs::write(&src, "package main\n\nimport \"log\"\n\nfunc main() {}\n")
+        .unwrap();
+    let out = Command::new(go)
+        .args(["build", "-o", "/dev/null"])
+        .arg(&src)
+        .env("GOCACHE", dir.path().join("cache"))
+        .env("GOFLAGS", "")
+        .env("GOTOOLCHAIN", "local")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("imported and not used: \"log\""), "{err}");
+}
