@@ -10,6 +10,7 @@
 //	addr  net.LookupAddr(ARG)           every name of an address
 //	ns    net.LookupNS(ARG)             the NS hosts of a domain
 //	ip    net.ResolveIPAddr("ip", ARG)  the one address Go keeps
+//	ip4, ip6, tcp                       the same with that network
 //	parse net.ParseIP(ARG)              the address, or <nil>
 //
 // Each result is printed on a line of its own; an error is one line
@@ -68,9 +69,9 @@ func main() {
 		for _, ns := range nss {
 			out = append(out, ns.Host)
 		}
-	case "ip":
+	case "ip", "ip4", "ip6", "tcp":
 		var a *net.IPAddr
-		a, err = net.ResolveIPAddr("ip", arg)
+		a, err = net.ResolveIPAddr(kind, arg)
 		if err == nil {
 			out = append(out, a.String())
 		}

@@ -582,3 +582,25 @@ fn inside_the_namespace() {
     let out = run(LOOK_IP, &["127.0.1.1"]);
     assert_eq!(out.stdout, "box.example.test\n");
 }
+
+#[test]
+fn go_words_for_the_networks_of_exercise_1() {
+    // The page's exercise 1 quotes these; here is Go saying them.
+    let Some(bin) = go_lookup() else { return };
+    for (args, want) in [
+        (
+            ["ip4", "::1"],
+            "error: address ::1: no suitable address found\n",
+        ),
+        (
+            ["ip6", "127.0.0.1"],
+            "error: address 127.0.0.1: no suitable address found\n",
+        ),
+        (["tcp", "localhost"], "error: unknown network tcp\n"),
+        (["ip4", "127.0.0.1"], "127.0.0.1\n"),
+        (["ip6", "::1"], "::1\n"),
+    ] {
+        let from_go = go(&bin, &args);
+        assert_eq!(from_go.stdout, want, "{args:?}");
+    }
+}
