@@ -17,13 +17,14 @@
 //! not resolve (the book's program exits 1 in both cases).
 
 use resolve::{GoIpAddr, cli, elogln, outln};
+use std::ffi::OsStr;
 use std::process::exit;
 
 fn main() {
     // ANCHOR: args
     // Go's os.Args: `cli::args` gives the arguments after the
-    // program's name, and `cli::text` refuses (rather than panics on)
-    // one that is not UTF-8.
+    // program's name, and `text` refuses (rather than panics on) one
+    // that is not UTF-8.
     let args = cli::args();
     let [name] = args.as_slice() else {
         // The book prints this twice, to stderr and to stdout; once,
@@ -31,13 +32,7 @@ fn main() {
         elogln!("Usage: resolve-ip hostname");
         exit(1);
     };
-    let name = match cli::text(name) {
-        Ok(name) => name,
-        Err(e) => {
-            elogln!("Fatal error: {e}");
-            exit(1);
-        }
-    };
+    let name = text(name);
     // ANCHOR_END: args
 
     // ANCHOR: resolve
@@ -52,6 +47,15 @@ fn main() {
     };
     outln!("Resolved address is {addr}");
     // ANCHOR_END: resolve
+}
+
+/// An argument as text. One that is not UTF-8 ends the program with
+/// the book's `Fatal error: ...` (its checkError) and status 1.
+fn text(arg: &OsStr) -> &str {
+    cli::text(arg).unwrap_or_else(|e| {
+        elogln!("Fatal error: {e}");
+        exit(1)
+    })
 }
 
 /// Rust's counterpart of Go's `ResolveIPAddr("ip", name)`.
