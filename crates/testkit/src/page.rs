@@ -12,9 +12,24 @@
 //!   [--bin BIN] [--]` is replaced by the path of the binary that the
 //!   test built, and the rest is run by `sh -c` in a fresh temporary
 //!   directory, with stdin empty and stderr joined to stdout;
-//! - the lines up to the next command are its expected output, where
-//!   `[..]` matches any text within a line and a line `...` matches
-//!   any number of lines.
+//! - the lines up to the next command are its expected output: the
+//!   output of a real run, as the reader should see it.
+//!
+//! What varies from run to run (a time, a port the kernel chose, a
+//! process id) is declared in an HTML comment on the lines right
+//! before the block, which the reader of the book does not see:
+//!
+//! - `<!-- varies: time=[..] ms | identifier [..] -->`: templates,
+//!   separated by ` | `. Wherever an expected line contains a
+//!   template's fixed parts, the text standing where the template has
+//!   `[..]` may be anything when checked (a template that ends in
+//!   `[..]` runs to the end of the line).
+//! - `<!-- more lines: anywhere -->`: the expected lines must come in
+//!   this order, but other lines may come before, between and after
+//!   them (packets of other programs, lines that differ by machine).
+//!
+//! (The matcher underneath also knows `[..]` within a line and a line
+//! `...` for any number of lines; the pages no longer show them.)
 //!
 //! Tags after the word `console` (`console,server`, `console,root`):
 //!
@@ -62,6 +77,110 @@ struct Block {
     line: usize,
     tags: Vec<String>,
     steps: Vec<Step>,
+    /// What varies, from the HTML comment before the block.
+    varies: Varies,
+}
+
+/// The declaration of what varies between runs of a block.
+#[derive(Debug, Default, Clone)]
+struct Varies {
+    templates: Vec<String>,
+    more_lines: bool,
+}
+
+impl Varies {
+    /// Read the directives of the HTML comments `comments`.
+    fn parse(comments: &str) -> Varies {
+        let mut v = Varies::default();
+        for c in comments.split("<!--").skip(1) {
+            let c = c.split("-->").next().unwrap_or("").trim();
+            if let Some(t) = c.strip_prefix("varies:") {
+                v.templates.extend(
+                    t.split(" | ")
+                        .map(str::trim)
+                        .filter(|t| !t.is_empty())
+                        .map(String::from),
+                );
+            } else if let Some(m) = c.strip_prefix("more lines:") {
+                assert_eq!(
+                    m.trim(),
+                    "anywhere",
+                    "unknown `more lines:` directive {c:?}"
+                );
+                v.more_lines = true;
+            }
+        }
+        v
+    }
+
+    /// The expected lines of the page, turned into the matcher's
+    /// patterns.
+    fn patterns(&self, shown: &[String]) -> Vec<String> {
+        let lines = shown.iter().map(|l| {
+            self.templates
+                .iter()
+                .fold(l.clone(), |l, t| apply_template(&l, t))
+        });
+        if !self.more_lines {
+            return lines.collect();
+        }
+        let mut out = vec!["...".to_string()];
+        for l in lines {
+            out.push(l);
+            out.push("...".to_string());
+        }
+        out
+    }
+}
+
+/// Put `[..]` into `line` wherever `template` (fixed parts and `[..]`
+/// gaps) occurs in it: the gaps' text is what varies.
+fn apply_template(line: &str, template: &str) -> String {
+    let parts: Vec<&str> = template.split("[..]").collect();
+    if parts.len() < 2 {
+        return line.to_string();
+    }
+    let mut out = String::new();
+    let mut rest = line;
+    'occurrence: loop {
+        // The first fixed part (may be empty: the gap starts the line).
+        let Some(at) = rest.find(parts[0]) else { break };
+        let mut built = String::from(&rest[..at + parts[0].len()]);
+        let mut tail = &rest[at + parts[0].len()..];
+        for (i, part) in parts.iter().enumerate().skip(1) {
+            let last = i == parts.len() - 1;
+            if last && part.is_empty() {
+                // The gap runs to the end of the line.
+                if tail.is_empty() {
+                    break 'occurrence;
+                }
+                built.push_str("[..]");
+                tail = "";
+                continue;
+            }
+            // The gap holds at least one character.
+            let Some(first) = tail.chars().next() else {
+                break 'occurrence;
+            };
+            let Some(found) = tail[first.len_utf8()..].find(part) else {
+                break 'occurrence;
+            };
+            let end = first.len_utf8() + found;
+            built.push_str("[..]");
+            built.push_str(part);
+            tail = &tail[end + part.len()..];
+        }
+        out.push_str(&built);
+        if tail.len() == rest.len() {
+            break; // nothing consumed: stop
+        }
+        rest = tail;
+        if parts[0].is_empty() {
+            break; // a template that starts with a gap applies once
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 #[derive(Debug)]
@@ -250,10 +369,22 @@ fn shell_quote(s: &str) -> String {
 fn parse(text: &str) -> Vec<Block> {
     let mut blocks = Vec::new();
     let mut lines = text.lines().enumerate();
+    // The HTML comments on the lines right before a block.
+    let mut comments = String::new();
+    let mut in_comment = false;
     while let Some((n, l)) = lines.next() {
         let Some(info) = l.strip_prefix("```") else {
+            if in_comment || l.trim_start().starts_with("<!--") {
+                comments.push_str(l);
+                comments.push('\n');
+                in_comment = !l.contains("-->");
+            } else {
+                comments.clear();
+            }
             continue;
         };
+        let varies = Varies::parse(&comments);
+        comments.clear();
         let mut words = info.split([',', ' ']).filter(|w| !w.is_empty());
         let is_console = words.next() == Some("console");
         let tags: Vec<String> = words.map(String::from).collect();
@@ -269,6 +400,7 @@ fn parse(text: &str) -> Vec<Block> {
                 line: n + 1,
                 tags,
                 steps: steps(&body),
+                varies,
             });
         }
     }
@@ -386,10 +518,10 @@ impl<'a> Run<'a> {
                 "line {}: a server block has one command",
                 b.line
             );
-            self.start_server(&b.steps[0]);
+            self.start_server(&b.steps[0], &b.varies);
         } else {
             for s in &b.steps {
-                self.step(s);
+                self.step(s, &b.varies);
             }
         }
         true
@@ -409,7 +541,7 @@ impl<'a> Run<'a> {
         c
     }
 
-    fn start_server(&mut self, s: &Step) {
+    fn start_server(&mut self, s: &Step, v: &Varies) {
         self.finish_server();
         let page_port = s
             .expected
@@ -438,7 +570,9 @@ impl<'a> Run<'a> {
             self.ports.retain(|(from, _)| *from != p);
             self.ports.push((p, real));
         }
-        let expected = s.expected.iter().map(|l| self.subst(l)).collect();
+        let shown: Vec<String> =
+            s.expected.iter().map(|l| self.subst(l)).collect();
+        let expected = v.patterns(&shown);
         self.server = Some((server, expected, s.line));
     }
 
@@ -460,12 +594,13 @@ impl<'a> Run<'a> {
         }
     }
 
-    fn step(&mut self, s: &Step) {
+    fn step(&mut self, s: &Step, v: &Varies) {
         self.checked += 1;
         let cmd = self.command(s);
         let out = Cmd::from_command(cmd).timeout(WAIT).run();
-        let expected: Vec<String> =
+        let shown: Vec<String> =
             s.expected.iter().map(|l| self.subst(l)).collect();
+        let expected = v.patterns(&shown);
         if out.timed_out || !lines_match(&expected, &out.stdout) {
             self.failures.push(format!(
                 "line {}: $ {}\n--- expected ---\n{}\n--- got{} ---\n{}",
@@ -525,6 +660,47 @@ mod tests {
             ),
             vec!["echo", "nc", "ss", "dig"]
         );
+    }
+
+    #[test]
+    fn templates_mark_what_varies() {
+        let t = |l: &str, t: &str| apply_template(l, t);
+        assert_eq!(
+            t("64 bytes: icmp_seq=1 ttl=64 time=0.045 ms", "time=[..] ms"),
+            "64 bytes: icmp_seq=1 ttl=64 time=[..] ms"
+        );
+        assert_eq!(
+            t("ping: raw ICMP socket, identifier 4711", "identifier [..]"),
+            "ping: raw ICMP socket, identifier [..]"
+        );
+        assert_eq!(t("a=1 b a=22 b", "a=[..] b"), "a=[..] b a=[..] b");
+        assert_eq!(t("no match here", "time=[..] ms"), "no match here");
+        assert_eq!(t("x [1] y", "[..] y"), "[..] y");
+        // The gap holds at least one character.
+        assert_eq!(t("time=ms", "time=[..]ms"), "time=ms");
+        let v = Varies::parse(
+            "<!-- varies: time=[..] ms | id [..] -->\n\
+             <!-- more lines: anywhere -->\n",
+        );
+        assert_eq!(v.templates, ["time=[..] ms", "id [..]"]);
+        assert_eq!(
+            v.patterns(&["id 7".to_string()]),
+            ["...", "id [..]", "..."]
+        );
+        assert!(lines_match(
+            &v.patterns(&["id 7".to_string()]),
+            "x\nid 9\ny"
+        ));
+        assert!(!lines_match(&v.patterns(&["id 7".to_string()]), "x\nid"));
+    }
+
+    #[test]
+    fn the_comment_before_a_block_is_its_declaration() {
+        let page = "text\n<!-- varies: t=[..] -->\n```console\n$ x\nt=1\n```\n\
+                    \n```console\n$ y\n```\n";
+        let b = parse(page);
+        assert_eq!(b[0].varies.templates, ["t=[..]"]);
+        assert!(b[1].varies.templates.is_empty());
     }
 
     #[test]

@@ -1,0 +1,241 @@
+//! The learner's loop, tested as a learner uses it: scripts/exercise
+//! (check, progress, hints, solution, watch, NOT CHECKED) and
+//! scripts/reset (one exercise, after a commit), on a copy of the
+//! repository with a git history of its own.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::io::{BufRead, BufReader};
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+use testkit::{Cmd, Out};
+
+/// The exercise the loop is tried on: small, no tools needed.
+const CRATE: &str = "ip-mask";
+const N: &str = "2";
+
+/// A build takes a while on a busy machine; nothing else does.
+const BUILD: Duration = Duration::from_secs(300);
+
+fn root() -> PathBuf {
+    testkit::workspace_root()
+}
+
+/// A copy of the tracked files in target/, committed as the "clone".
+/// The same folder every run (and files keep their times), so the
+/// copy's build stays warm.
+fn repo(name: &str) -> PathBuf {
+    let dir = root().join("target/scripts-test").join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let out = Cmd::shell(&format!(
+        "git ls-files -z | tar --null -T - -cf - | tar -C '{}' -xf - && \
+         cd '{}' && git init -q && git add -A && \
+         git -c user.name=t -c user.email=t@t commit -qm clone",
+        dir.display(),
+        dir.display()
+    ))
+    .current_dir(root())
+    .timeout(Duration::from_secs(60))
+    .run();
+    out.expect_code(0);
+    dir
+}
+
+/// Each copy builds into a target folder of its own: two copies of one
+/// crate building into one folder would overwrite each other's binaries.
+fn target(repo: &Path) -> PathBuf {
+    repo.with_extension("target")
+}
+
+/// Kills a process group when dropped, also when the test panics.
+struct KillOnDrop(u32);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-KILL", &format!("-{}", self.0)])
+            .status();
+    }
+}
+
+fn script(repo: &Path, args: &[&str]) -> Out {
+    let mut cmd = Command::new("bash");
+    cmd.arg(repo.join("scripts").join(args[0]))
+        .args(&args[1..])
+        .current_dir(repo)
+        .env("CARGO_TARGET_DIR", target(repo))
+        .env_remove("CI");
+    Cmd::from_command(cmd).timeout(BUILD).run()
+}
+
+fn apply_solution(repo: &Path) {
+    Cmd::new("git")
+        .args(["apply", &format!("crates/{CRATE}/solutions/{N}.patch")])
+        .current_dir(repo)
+        .run()
+        .expect_code(0);
+}
+
+fn status_line(list: &str) -> String {
+    list.lines()
+        .find(|l| {
+            let w: Vec<&str> = l.split_whitespace().collect();
+            w.len() >= 2 && w[0] == CRATE && w[1] == N
+        })
+        .unwrap_or_else(|| panic!("no line for {CRATE} {N} in:\n{list}"))
+        .to_string()
+}
+
+#[test]
+fn check_progress_hints_solution_and_reset() {
+    let repo = repo("loop");
+
+    // A mistyped flag is an error, not a silent check run.
+    let out = script(&repo, &["exercise", CRATE, N, "--soluton"]);
+    out.expect_code(2);
+    assert!(out.stderr.contains("unknown option '--soluton'"), "{out:?}");
+
+    let list = script(&repo, &["exercise", "--list"]);
+    list.expect_code(0);
+    assert!(status_line(&list.stdout).contains("not started"));
+    assert!(list.stdout.contains("\n0 of "), "{}", list.stdout);
+
+    // The untouched crate fails its check, and that counts as tried.
+    let out = script(&repo, &["exercise", CRATE, N]);
+    out.expect_code(1);
+    assert!(out.stdout.contains("Not yet."), "{}", out.describe());
+    let list = script(&repo, &["exercise", "--list"]).stdout;
+    assert!(status_line(&list).contains("tried"), "{list}");
+
+    // The solution stays hidden until the exercise passes, unless forced.
+    let out = script(&repo, &["exercise", CRATE, N, "--solution"]);
+    out.expect_code(1);
+    assert!(!out.stdout.contains("diff --git"), "{}", out.stdout);
+    let out = script(&repo, &["exercise", CRATE, N, "--solution", "--force"]);
+    out.expect_code(0);
+    assert!(out.stdout.starts_with("diff --git"), "{}", out.stdout);
+
+    // Hints come one at a time, in order.
+    let h1 = script(&repo, &["exercise", CRATE, N, "--hint"]);
+    h1.expect_code(0);
+    assert!(h1.stdout.starts_with("Hint 1 of "), "{}", h1.stdout);
+    let h2 = script(&repo, &["exercise", CRATE, N, "--hint"]);
+    assert!(h2.stdout.starts_with("Hint 2 of "), "{}", h2.stdout);
+    assert_ne!(h1.stdout, h2.stdout);
+
+    // Done: the check passes and the list counts it.
+    apply_solution(&repo);
+    let out = script(&repo, &["exercise", CRATE, N]);
+    out.expect_code(0);
+    assert!(out.stdout.contains("passes. Well done."), "{}", out.stdout);
+    let list = script(&repo, &["exercise", "--list"]).stdout;
+    assert!(status_line(&list).contains("done"), "{list}");
+    assert!(list.contains("\n1 of "), "{list}");
+
+    // After a commit, reset of the one exercise still finds the edits
+    // (it compares with the clone, not with HEAD) and undoes them.
+    Cmd::shell("git -c user.name=t -c user.email=t@t commit -qam mine")
+        .current_dir(&repo)
+        .run()
+        .expect_code(0);
+    let out = script(&repo, &["reset", CRATE, N]);
+    out.expect_code(0);
+    assert!(
+        out.stdout.contains("is back as it was"),
+        "{}",
+        out.describe()
+    );
+    let diff = Cmd::shell("git diff HEAD~1 --stat -- crates")
+        .current_dir(&repo)
+        .run();
+    assert!(diff.stdout.trim().is_empty(), "left: {}", diff.stdout);
+    let out = script(&repo, &["reset", CRATE, N]);
+    assert!(out.stdout.contains("nothing to reset"), "{}", out.stdout);
+    let backups = std::fs::read_dir(repo.join(".exercise-backups"))
+        .unwrap()
+        .count();
+    assert_eq!(backups, 1, "one backup of the learner's edits");
+}
+
+#[test]
+fn watch_mode_checks_again_after_a_save() {
+    let repo = repo("watch");
+    let mut child = Command::new("bash")
+        .arg(repo.join("scripts/exercise"))
+        .args([CRATE, N, "--watch"])
+        .current_dir(&repo)
+        .env("CARGO_TARGET_DIR", target(&repo))
+        .env("NETPROG_WATCH_POLL", "0.2")
+        .env_remove("CI")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .process_group(0)
+        .spawn()
+        .unwrap();
+    let pid = child.id();
+    let _kill = KillOnDrop(pid);
+    let (tx, rx) = mpsc::channel();
+    let stdout = child.stdout.take().unwrap();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines() {
+            let Ok(line) = line else { break };
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let wait_for = |what: &str| {
+        let deadline = Instant::now() + BUILD;
+        let mut seen = Vec::new();
+        while let Some(left) = deadline.checked_duration_since(Instant::now()) {
+            match rx.recv_timeout(left) {
+                Ok(l) if l.contains(what) => return,
+                Ok(l) => seen.push(l),
+                Err(_) => break,
+            }
+        }
+        panic!("watch mode never printed {what:?}; it printed {seen:#?}");
+    };
+    wait_for("Not yet.");
+    wait_for("Watching crates/");
+    apply_solution(&repo); // the learner saves a correct edit
+    wait_for("passes. Well done.");
+    wait_for("Watching crates/");
+    // Ctrl+C ends watch mode with status 0.
+    let _ = Command::new("kill")
+        .args(["-INT", &format!("-{pid}")])
+        .status();
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(0), "watch mode after Ctrl+C: {status}");
+}
+
+#[test]
+fn a_check_never_passes_what_it_could_not_run() {
+    // resolve's exercise 2 needs dnsmasq. With a PATH that cannot find
+    // it (Debian puts it in /usr/sbin), the check must say NOT CHECKED
+    // and exit 3, never "passes".
+    if !testkit::need_tool("dnsmasq", "the check this test starves of it") {
+        return;
+    }
+    let repo = repo("starved");
+    let path = std::env::var("PATH").unwrap_or_default();
+    let starved: Vec<&str> = path
+        .split(':')
+        .filter(|d| !Path::new(d).join("dnsmasq").exists())
+        .collect();
+    let mut cmd = Command::new("bash");
+    cmd.arg(repo.join("scripts/exercise"))
+        .args(["resolve", "2"])
+        .current_dir(&repo)
+        .env("CARGO_TARGET_DIR", target(&repo))
+        .env("PATH", starved.join(":"))
+        .env_remove("CI");
+    let out = Cmd::from_command(cmd).timeout(BUILD).run();
+    assert_eq!(out.code, Some(3), "{}", out.describe());
+    assert!(out.stdout.contains("NOT CHECKED"), "{}", out.stdout);
+    assert!(!out.stdout.contains("passes"), "{}", out.stdout);
+}
