@@ -5,9 +5,12 @@
 mod common;
 
 use common::*;
-use rpc::{ADD, MyInts, Reply};
+use rpc::codec::{Encoding, ServerCall, ServerCodec};
+use rpc::frame::Reply;
+use rpc::{ADD, MyInts};
 use std::io::Write;
 use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::time::{Duration, Instant};
 use testkit::{Cmd, Out};
 
 fn client(args: &[&str]) -> Out {
@@ -21,19 +24,33 @@ fn fails_with(out: &Out, want: &str) {
     assert_eq!(out.stdout, "", "{}", out.describe());
 }
 
-/// A one-shot fake server: accepts one connection, reads one call,
-/// then does `act` with the stream and the call's id.
-fn fake(act: impl FnOnce(&mut TcpStream, u32) + Send + 'static) -> SocketAddr {
+/// A one-shot fake server: accepts one connection, reads one call in
+/// encoding `e`, then does `act` with the stream, its codec (to write
+/// replies) and the call.
+fn fake(
+    e: Encoding,
+    act: impl FnOnce(&mut TcpStream, &mut ServerCodec, ServerCall) + Send + 'static,
+) -> SocketAddr {
     let l = TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = l.local_addr().unwrap();
     std::thread::spawn(move || {
         let (mut s, _) = l.accept().unwrap();
         s.set_read_timeout(Some(READ)).unwrap();
-        let body = rpc::read_frame(&mut s).unwrap().unwrap();
-        let call = rpc::decode_call(&body).unwrap();
-        act(&mut s, call.id);
+        let mut codec = ServerCodec::new(e);
+        let call = codec.read_call(&mut s).unwrap().unwrap();
+        act(&mut s, &mut codec, call);
     });
     addr
+}
+
+/// rpc-client's arguments for encoding `e`, then `rest`.
+fn run(e: Encoding, rest: &[&str]) -> Out {
+    let mut args = match e {
+        Encoding::Gob => vec![],
+        Encoding::Frames => vec!["--frames"],
+    };
+    args.extend_from_slice(rest);
+    client(&args)
 }
 
 #[test]
@@ -41,20 +58,19 @@ fn no_argument_prints_the_books_message() {
     fails_with(&client(&[]), "Please provide a host:port string!");
 }
 
+const USAGE: &str = "usage: rpc-client [--frames] [--dump] \
+     [--call METHOD] [--args A1,A2,S1,S2] HOST:PORT";
+
 #[test]
 fn two_addresses_print_the_usage() {
-    fails_with(
-        &client(&["a:1", "b:2"]),
-        "usage: rpc-client [--dump] [--call METHOD] [--args A1,A2,S1,S2] HOST:PORT",
-    );
+    fails_with(&client(&["a:1", "b:2"]), USAGE);
 }
 
 #[test]
 fn an_unknown_option_is_named() {
     fails_with(
         &client(&["--verbose", "localhost:1234"]),
-        "unknown option \"--verbose\": usage: rpc-client [--dump] [--call METHOD] \
-         [--args A1,A2,S1,S2] HOST:PORT",
+        &format!("unknown option \"--verbose\": {USAGE}"),
     );
 }
 
@@ -89,28 +105,39 @@ fn no_server_means_connection_refused() {
 
 #[test]
 fn garbage_from_the_server_is_reported_not_trusted() {
-    // An HTTP server's first bytes read as a length of 1213486160.
-    let addr = fake(|s, _| {
-        let _ = s.write_all(b"HTTP/1.0 400 Bad Request\r\n\r\n");
-    });
-    fails_with(
-        &client(&[&addr.to_string()]),
-        &format!(
-            "waiting for the reply to MyInterface.Add from {addr}: \
-             frame of 1213486160 bytes is over the 1048576-byte limit"
+    // An HTTP server's first bytes: as a frame's length "HTTP" is
+    // 1213486160; as a gob message's length, 'H' is 72 bytes, more
+    // than the server sends before it closes.
+    let cases = [
+        (
+            Encoding::Frames,
+            "reading the reply to MyInterface.Add from ADDR: \
+             frame of 1213486160 bytes is over the 65536-byte limit",
         ),
-    );
+        (
+            Encoding::Gob,
+            "waiting for the reply to MyInterface.Add from ADDR: \
+             connection closed in the middle of a gob value",
+        ),
+    ];
+    for (e, want) in cases {
+        let addr = fake(e, |s, _, _| {
+            let _ = s.write_all(b"HTTP/1.0 400 Bad Request\r\n\r\n");
+        });
+        let want = want.replace("ADDR", &addr.to_string());
+        fails_with(&run(e, &[&addr.to_string()]), &want);
+    }
 }
 
 #[test]
 fn a_frame_of_the_wrong_kind_is_reported() {
-    let addr = fake(|s, id| {
+    let addr = fake(Encoding::Frames, |s, _, call| {
         let mut f = vec![0, 0, 0, 5, 7];
-        f.extend_from_slice(&id.to_be_bytes());
+        f.extend_from_slice(&(call.seq as u32).to_be_bytes());
         let _ = s.write_all(&f);
     });
     fails_with(
-        &client(&[&addr.to_string()]),
+        &run(Encoding::Frames, &[&addr.to_string()]),
         &format!(
             "reading the reply to MyInterface.Add from {addr}: \
              expected a reply, got kind byte 0x07"
@@ -120,42 +147,45 @@ fn a_frame_of_the_wrong_kind_is_reported() {
 
 #[test]
 fn a_reply_to_another_call_is_reported() {
-    let addr = fake(|s, id| {
-        let r = Reply {
-            id: id + 8,
-            result: Ok(1),
-        };
-        let _ = s.write_all(&r.encode());
-    });
-    fails_with(
-        &client(&[&addr.to_string()]),
-        &format!(
-            "reading the reply to MyInterface.Add from {addr}: \
-             it answers call 9 instead of 1"
-        ),
-    );
+    for e in BOTH {
+        let addr = fake(e, |s, codec, mut call| {
+            call.seq += 8;
+            let _ = s.write_all(&codec.reply(&call, &Ok(1)));
+        });
+        let first = if e == Encoding::Gob { 0 } else { 1 };
+        fails_with(
+            &run(e, &[&addr.to_string()]),
+            &format!(
+                "reading the reply to MyInterface.Add from {addr}: \
+                 it answers call {} instead of {first}",
+                first + 8
+            ),
+        );
+    }
 }
 
 #[test]
 fn a_server_that_hangs_up_is_reported() {
-    let addr = fake(|_, _| {}); // the stream is dropped: closed
-    fails_with(
-        &client(&[&addr.to_string()]),
-        &format!(
-            "waiting for the reply to MyInterface.Add from {addr}: \
-             the server closed the connection"
-        ),
-    );
+    for e in BOTH {
+        let addr = fake(e, |_, _, _| {}); // the stream is dropped: closed
+        fails_with(
+            &run(e, &[&addr.to_string()]),
+            &format!(
+                "waiting for the reply to MyInterface.Add from {addr}: \
+                 the server closed the connection"
+            ),
+        );
+    }
 }
 
 #[test]
 fn a_silent_server_times_out_after_five_seconds() {
     let (tx, rx) = std::sync::mpsc::channel::<()>();
-    let addr = fake(move |_, _| {
+    let addr = fake(Encoding::Gob, move |_, _, _| {
         // Keep the connection open, say nothing, until the test ends.
         let _ = rx.recv_timeout(READ);
     });
-    let start = std::time::Instant::now();
+    let start = Instant::now();
     let out = client(&[&addr.to_string()]);
     drop(tx);
     fails_with(
@@ -165,21 +195,67 @@ fn a_silent_server_times_out_after_five_seconds() {
              no reply within 5 s"
         ),
     );
-    assert!(start.elapsed() >= std::time::Duration::from_millis(4900));
+    assert!(start.elapsed() >= Duration::from_millis(4900));
+}
+
+#[test]
+fn a_dripping_server_cannot_stretch_the_five_seconds() {
+    // The whole reply, one byte every 500 ms: 84 bytes would take 42 s.
+    // The 5 s are for the whole reply, so the client gives up at 5 s.
+    let addr = fake(Encoding::Gob, |s, codec, call| {
+        for b in codec.reply(&call, &Ok(1)).iter() {
+            if s.write_all(&[*b]).is_err() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(500));
+        }
+    });
+    let start = Instant::now();
+    let out = client(&["--call", ADD, &addr.to_string()]);
+    let took = start.elapsed();
+    fails_with(
+        &out,
+        &format!(
+            "waiting for the reply to MyInterface.Add from {addr}: \
+             no reply within 5 s"
+        ),
+    );
+    assert!(took < Duration::from_secs(9), "took {took:?}");
+}
+
+#[test]
+fn control_characters_from_the_server_are_not_printed_raw() {
+    for e in BOTH {
+        let addr = fake(e, |s, codec, call| {
+            let evil = "\u{1b}[2J\u{1b}]0;owned\u{7}all fine\r".to_string();
+            let _ = s.write_all(&codec.reply(&call, &Err(evil)));
+        });
+        let out = run(e, &[&addr.to_string()]);
+        fails_with(
+            &out,
+            &format!(
+                "calling MyInterface.Add on {addr}: the server says: \
+                 \\u{{1b}}[2J\\u{{1b}}]0;owned\\u{{7}}all fine\\r"
+            ),
+        );
+        assert!(!out.stderr.contains('\u{1b}'));
+    }
 }
 
 #[test]
 fn an_error_reply_is_printed_with_the_servers_words() {
-    let srv = server();
-    let out = client(&["--call", "MyInterface.add", &srv.addr]);
-    fails_with(
-        &out,
-        &format!(
-            "calling MyInterface.add on {}: the server says: \
-             rpc: can't find method MyInterface.add",
-            srv.addr
-        ),
-    );
+    for e in BOTH {
+        let srv = server_for(e);
+        let out = run(e, &["--call", "MyInterface.add", &srv.addr]);
+        fails_with(
+            &out,
+            &format!(
+                "calling MyInterface.add on {}: the server says: \
+                 rpc: can't find method MyInterface.add",
+                srv.addr
+            ),
+        );
+    }
 }
 
 #[test]
@@ -196,8 +272,8 @@ fn other_arguments_and_a_single_call() {
 
 #[test]
 fn dump_shows_every_frame_in_hexdump_layout() {
-    let srv = server();
-    let out = client(&["--dump", "--call", ADD, &srv.addr]);
+    let srv = frames_server();
+    let out = client(&["--frames", "--dump", "--call", ADD, &srv.addr]);
     out.expect_code(0);
     // Written out by hand from the format; the page explains it.
     let want = "\
@@ -214,32 +290,82 @@ Reply (Add): 1
 }
 
 #[test]
-fn the_client_sends_what_the_server_expects() {
-    // Our own listener in the middle: the client's bytes decode to the
-    // book's call.
-    let (tx, rx) = std::sync::mpsc::channel();
-    let l = TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = l.local_addr().unwrap();
-    std::thread::spawn(move || {
-        let (mut s, _) = l.accept().unwrap();
-        s.set_read_timeout(Some(READ)).unwrap();
-        let body = rpc::read_frame(&mut s).unwrap().unwrap();
-        let call = rpc::decode_call(&body).unwrap();
-        let _ = s.write_all(
-            &Reply {
-                id: call.id,
-                result: Ok(0),
-            }
-            .encode(),
-        );
-        tx.send(call).unwrap();
-    });
-    let _ = client(&["--call", ADD, &addr.to_string()]);
-    let call = rx.recv_timeout(READ).unwrap();
-    assert_eq!(call.method, "MyInterface.Add");
-    assert_eq!(call.id, 1);
+fn dump_explains_gob_message_by_message() {
+    let srv = server();
+    let out = client(&["--dump", &srv.addr]);
+    out.expect_code(0);
+    let lines: Vec<&str> = out.stdout.lines().collect();
+    let heads: Vec<&&str> =
+        lines.iter().filter(|l| l.ends_with(" bytes:")).collect();
+    // Definitions go once: the first call and reply are the long ones.
     assert_eq!(
-        MyInts::decode(&call.args).unwrap(),
-        ints(17, 18, true, false)
+        heads,
+        [
+            &"sent 128 bytes:",
+            &"received 84 bytes:",
+            &"sent 38 bytes:",
+            &"received 32 bytes:"
+        ]
     );
+    for want in [
+        "ff 81                    type -65: defines type 65",
+        "01 0f 4d 79 49 6e 74 65    +1 ServiceMethod: \"MyInterface.Add\"",
+        "01 11                      +1 A1: 17",
+        "00                         end of MyInts; zero, not sent: S2",
+        "45                         -35",
+    ] {
+        assert!(lines.contains(&want), "no line {want:?} in\n{}", out.stdout);
+    }
+    assert!(
+        lines.iter().all(|l| l.len() <= 80),
+        "a line over 80 columns"
+    );
+}
+
+#[test]
+fn the_client_sends_what_the_server_expects() {
+    for e in BOTH {
+        let (tx, rx) = std::sync::mpsc::channel();
+        let addr = fake(e, move |s, codec, call| {
+            let _ = s.write_all(&codec.reply(&call, &Ok(0)));
+            tx.send(call).unwrap();
+        });
+        let _ = run(e, &["--call", ADD, &addr.to_string()]);
+        let call = rx.recv_timeout(READ).unwrap();
+        assert_eq!(call.method, "MyInterface.Add");
+        assert_eq!(call.seq, if e == Encoding::Gob { 0 } else { 1 });
+        assert_eq!(call.args, Ok(ints(17, 18, true, false)));
+    }
+}
+
+#[test]
+fn a_closed_stdout_ends_the_client_quietly_with_status_141() {
+    let srv = server();
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader); // nobody will read: the first write gets EPIPE
+    // (testkit's Cmd would capture stdout; the client's own 5 s
+    // limits bound this wait.)
+    let out = std::process::Command::new(CLIENT)
+        .arg(&srv.addr)
+        .stdout(writer)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(141), "stderr: {stderr}");
+    assert_eq!(stderr, "");
+}
+
+#[test]
+fn frames_error_replies_to_no_call_are_shown() {
+    // id 0 answers no call: the frames server's way to refuse.
+    let addr = fake(Encoding::Frames, |s, _, _| {
+        let _ = s.write_all(&Reply::answer(0, "server busy"));
+    });
+    fails_with(
+        &run(Encoding::Frames, &[&addr.to_string()]),
+        &format!(
+            "calling MyInterface.Add on {addr}: the server says: server busy"
+        ),
+    );
+    let _ = MyInts::BOOK;
 }

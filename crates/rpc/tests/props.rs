@@ -1,11 +1,12 @@
-//! Property tests of the decoders: whatever bytes arrive, they return
+//! Property tests of the frame decoders: whatever bytes arrive, they return
 //! a value or an error, never panic; and what the encoders write, the
 //! decoders read back unchanged. proptest generates the inputs (a few
 //! thousand per run, a fixed budget so `cargo test` stays quick).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use proptest::prelude::*;
-use rpc::{Call, FrameError, LEN_PREFIX, MAX_FRAME, MyInts, Reply};
+use rpc::MyInts;
+use rpc::frame::{self, Call, FrameError, LEN_PREFIX, MAX_FRAME, Reply};
 
 fn config() -> ProptestConfig {
     ProptestConfig {
@@ -50,29 +51,29 @@ proptest! {
 
     #[test]
     fn random_bytes_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..300)) {
-        let _ = rpc::decode_call(&bytes);
-        let _ = rpc::decode_reply(&bytes);
-        let _ = rpc::peek_id(&bytes);
-        let _ = MyInts::decode(&bytes);
-        let _ = rpc::read_frame(&mut bytes.as_slice());
+        let _ = frame::decode_call(&bytes);
+        let _ = frame::decode_reply(&bytes);
+        let _ = frame::peek_id(&bytes);
+        let _ = frame::decode_args(&bytes);
+        let _ = frame::read_frame(&mut bytes.as_slice());
     }
 
     #[test]
     fn calls_round_trip(call in any_call()) {
         let frame = call.encode().unwrap();
-        let got = rpc::read_frame(&mut frame.as_ref()).unwrap().unwrap();
-        prop_assert_eq!(rpc::decode_call(&got).unwrap(), call);
+        let got = frame::read_frame(&mut frame.as_ref()).unwrap().unwrap();
+        prop_assert_eq!(frame::decode_call(&got).unwrap(), call);
     }
 
     #[test]
     fn replies_round_trip(reply in any_reply()) {
         let frame = reply.encode();
-        prop_assert_eq!(rpc::decode_reply(body(&frame)).unwrap(), reply);
+        prop_assert_eq!(frame::decode_reply(body(&frame)).unwrap(), reply);
     }
 
     #[test]
     fn arguments_round_trip(args in any_ints()) {
-        prop_assert_eq!(MyInts::decode(&args.encode()).unwrap(), args);
+        prop_assert_eq!(frame::decode_args(&frame::encode_args(&args)).unwrap(), args);
     }
 
     // Change some bytes of a valid frame. The decoder may accept the
@@ -89,7 +90,7 @@ proptest! {
             let i = i.index(body.len());
             body[i] = b;
         }
-        if let Ok(decoded) = rpc::decode_call(&body) {
+        if let Ok(decoded) = frame::decode_call(&body) {
             let again = decoded.encode().unwrap();
             prop_assert_eq!(&again[LEN_PREFIX..], &body[..]);
         }
@@ -105,7 +106,7 @@ proptest! {
             let i = i.index(body.len());
             body[i] = b;
         }
-        if let Ok(decoded) = rpc::decode_reply(&body) {
+        if let Ok(decoded) = frame::decode_reply(&body) {
             // A lossy message (bad UTF-8 turned into U+FFFD) is the one
             // case where the bytes may change; then it is still valid.
             let again = decoded.encode();
@@ -121,14 +122,14 @@ proptest! {
         let frame = call.encode().unwrap();
         let n = cut.index(frame.len()); // strictly shorter than the frame
         let short = &frame[..n];
-        match rpc::read_frame(&mut &short[..]) {
+        match frame::read_frame(&mut &short[..]) {
             Ok(None) => prop_assert_eq!(n, 0),
             Err(FrameError::ClosedMidFrame) => prop_assert!(n > 0),
             other => prop_assert!(false, "unexpected {:?}", other),
         }
         // And a body cut short never decodes as a call with its name.
         if n > LEN_PREFIX {
-            if let Ok(c) = rpc::decode_call(&frame[LEN_PREFIX..n]) {
+            if let Ok(c) = frame::decode_call(&frame[LEN_PREFIX..n]) {
                 prop_assert!(c.method == call.method && c.args.len() < call.args.len());
             }
         }
@@ -138,7 +139,7 @@ proptest! {
     fn any_length_over_the_limit_is_refused(len in (MAX_FRAME as u32 + 1)..=u32::MAX) {
         let prefix = len.to_be_bytes();
         let refused = matches!(
-            rpc::read_frame(&mut &prefix[..]),
+            frame::read_frame(&mut &prefix[..]),
             Err(FrameError::TooLarge(n)) if n == len as usize
         );
         prop_assert!(refused);

@@ -1,57 +1,60 @@
 //! rpc-client: Tsoukalos's RPCclient.go (Mastering Go, "An RPC
 //! client") in Rust.
 //!
-//! It connects to rpc-server, calls `MyInterface.Add` and then
+//! It connects to an RPC server, calls `MyInterface.Add` and then
 //! `MyInterface.Subtract` with the book's arguments {17, 18, true,
 //! false} (that is, -17 and +18) and prints the two replies:
-//! `Reply (Add): 1` and `Reply (Subtract): -35`.
+//! `Reply (Add): 1` and `Reply (Subtract): -35`. It speaks gob, as
+//! Go's net/rpc does, so the server can be Go's RPCserver or
+//! rpc-server; `--frames` speaks the hand-made frames instead (to
+//! rpc-server --frames).
 //!
 //! Run it: `cargo run -p rpc --bin rpc-client -- localhost:1234`
 //!
-//! Three options the book's client does not have, for looking closer:
-//! `--dump` prints every frame sent and received as `hexdump -C`
-//! would; `--call METHOD` calls that one method instead of the two;
+//! Options the book's client does not have, for looking closer:
+//! `--dump` prints every byte sent and received, explained;
+//! `--call METHOD` calls that one method instead of the two;
 //! `--args A1,A2,S1,S2` sends other arguments (e.g. `7,0,false,false`).
 //!
-//! Time limits: 5 s to connect, 5 s for each reply. Errors: one line
-//! on stderr and exit status 100, as the book's programs.
+//! Time limits: 5 s to connect, 5 s for each call and its whole
+//! reply. Errors: one line on stderr and exit status 100, as the
+//! book's programs.
 
 use anyhow::{Context, Result, anyhow, bail};
-use rpc::{ADD, Call, FrameError, MyInts, SUBTRACT};
+use rpc::codec::{CallError, ClientCodec, Encoding};
+use rpc::deadline::Deadline;
+use rpc::gob::annotate::Annotator;
+use rpc::show::{hexdump, printable};
+use rpc::timed::{Timed, is_timeout};
+use rpc::{ADD, MyInts, SUBTRACT, cli, elogln, out, outln};
 use std::io::Write;
 use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
 use std::time::Duration;
 
-/// How long to wait for the TCP handshake with the server.
+// ANCHOR: limits
+/// How long connecting may take, all of the server's addresses
+/// together.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
-/// How long to wait for each reply (and for each send to be taken).
+/// How long one call may take: sending it, and all of its reply.
 const REPLY_TIMEOUT: Duration = Duration::from_secs(5);
-
-const USAGE: &str =
-    "usage: rpc-client [--dump] [--call METHOD] [--args A1,A2,S1,S2] HOST:PORT";
+// ANCHOR_END: limits
 
 fn main() {
     // Tsoukalos's programs print the error and exit with status 100.
+    // The message may hold text from the server: keep its control
+    // characters off the terminal.
     if let Err(e) = run() {
-        eprintln!("{e:#}");
+        elogln!("{}", printable(&format!("{e:#}")));
         std::process::exit(100);
     }
 }
 
-/// What the command line asked for.
-struct Options {
-    addr: String,
-    dump: bool,
-    call: Option<String>,
-    args: MyInts,
-}
-
 fn run() -> Result<()> {
-    let opts = parse_options(std::env::args().skip(1).collect())?;
+    let opts = rpc::args::client(cli::args()).map_err(anyhow::Error::msg)?;
 
     // ANCHOR: dial
     // rpc.Dial("tcp", CONNECT): a TCP connection, nothing sent yet.
-    let mut client = Client::dial(&opts.addr, opts.dump)?;
+    let mut client = Client::dial(&opts.addr, opts.encoding, opts.dump)?;
     // sharedRPC.MyInts{17, 18, true, false}, unless --args said else.
     let args = opts.args;
     // ANCHOR_END: dial
@@ -59,93 +62,85 @@ fn run() -> Result<()> {
     if let Some(method) = &opts.call {
         let reply = client.call(method, &args)?;
         let short = method.rsplit('.').next().unwrap_or(method);
-        println!("Reply ({short}): {reply}");
+        outln!("Reply ({}): {reply}", printable(short));
         return Ok(());
     }
 
     // ANCHOR: calls
-    // c.Call("MyInterface.Add", args, &reply): one frame out, wait for
-    // the frame that answers it.
+    // c.Call("MyInterface.Add", args, &reply): send the call, wait
+    // for the reply that answers it.
     let reply = client.call(ADD, &args)?;
-    println!("Reply (Add): {reply}");
+    outln!("Reply (Add): {reply}");
 
     let reply = client.call(SUBTRACT, &args)?;
-    println!("Reply (Subtract): {reply}");
+    outln!("Reply (Subtract): {reply}");
     // ANCHOR_END: calls
     Ok(())
 }
 
-fn parse_options(argv: Vec<String>) -> Result<Options> {
-    if argv.is_empty() {
-        // The book's words, and its exit status (100).
-        bail!("Please provide a host:port string!");
-    }
-    let mut opts = Options {
-        addr: String::new(),
-        dump: false,
-        call: None,
-        args: MyInts::BOOK,
-    };
-    let mut addrs = Vec::new();
-    let mut it = argv.into_iter();
-    while let Some(a) = it.next() {
-        match a.as_str() {
-            "--dump" => opts.dump = true,
-            "--call" => opts.call = Some(it.next().context(USAGE)?),
-            "--args" => {
-                let text = it.next().context(USAGE)?;
-                opts.args =
-                    rpc::parse_my_ints(&text).map_err(anyhow::Error::msg)?;
-            }
-            flag if flag.starts_with('-') => {
-                bail!("unknown option {flag:?}: {USAGE}")
-            }
-            _ => addrs.push(a),
-        }
-    }
-    match <[String; 1]>::try_from(addrs) {
-        Ok([addr]) => opts.addr = addr,
-        Err(_) => bail!("{USAGE}"),
-    }
-    Ok(opts)
-}
-
-/// One connection to the server, and the id of the last call.
+/// One connection to the server, and the number of the next call.
 struct Client {
     stream: TcpStream,
     addr: String,
-    last_id: u32,
-    dump: bool,
+    codec: ClientCodec,
+    next_seq: u64,
+    dump: Option<Dump>,
+}
+
+/// What `--dump` needs: gob's bytes can only be explained with the
+/// types defined earlier on the connection, one table each way.
+struct Dump {
+    encoding: Encoding,
+    sent: Annotator,
+    received: Annotator,
 }
 
 impl Client {
     // ANCHOR: connect
-    /// Resolve HOST:PORT and try each address in turn, as Go's Dial
-    /// does: `localhost` often gives ::1 and 127.0.0.1, and a server
-    /// bound to 127.0.0.1 refuses ::1 at once.
-    fn dial(addr: &str, dump: bool) -> Result<Client> {
+    /// Resolve HOST:PORT and try each address in turn: `localhost`
+    /// often gives ::1 and 127.0.0.1, and a server bound to 127.0.0.1
+    /// refuses ::1 at once. As Go's Dial with a timeout does
+    /// (net/dial.go, `partialDeadline`), each address gets an equal
+    /// share of the time left, but at least 2 s when there is that
+    /// much; and the error kept is the first address's.
+    fn dial(addr: &str, encoding: Encoding, dump: bool) -> Result<Client> {
         let targets: Vec<SocketAddr> = addr
             .to_socket_addrs()
             .with_context(|| format!("resolving {addr}"))?
             .collect();
-        let mut last_err = None;
-        for target in &targets {
-            match TcpStream::connect_timeout(target, CONNECT_TIMEOUT) {
+        let deadline = Deadline::after(CONNECT_TIMEOUT);
+        let mut first_err = None;
+        for (i, target) in targets.iter().enumerate() {
+            let left = match deadline.left() {
+                Ok(left) => left,
+                Err(e) => {
+                    first_err.get_or_insert(e);
+                    break;
+                }
+            };
+            let share = left / (targets.len() - i) as u32;
+            let share = share.max(left.min(Duration::from_secs(2)));
+            match TcpStream::connect_timeout(target, share) {
                 Ok(stream) => {
-                    stream.set_read_timeout(Some(REPLY_TIMEOUT))?;
-                    stream.set_write_timeout(Some(REPLY_TIMEOUT))?;
-                    let addr = addr.to_string();
+                    let codec = ClientCodec::new(encoding);
                     return Ok(Client {
                         stream,
-                        addr,
-                        last_id: 0,
-                        dump,
+                        addr: addr.to_string(),
+                        next_seq: codec.first_seq(),
+                        codec,
+                        dump: dump.then(|| Dump {
+                            encoding,
+                            sent: Annotator::default(),
+                            received: Annotator::default(),
+                        }),
                     });
                 }
-                Err(e) => last_err = Some(e),
+                Err(e) => {
+                    first_err.get_or_insert(e);
+                }
             }
         }
-        match last_err {
+        match first_err {
             Some(e) => Err(e).with_context(|| format!("connecting to {addr}")),
             None => bail!("resolving {addr}: no address found"),
         }
@@ -153,64 +148,75 @@ impl Client {
     // ANCHOR_END: connect
 
     // ANCHOR: call
-    /// Send one call and wait for its reply. An error reply from the
-    /// server becomes an error here, as `Call` returns Go's
-    /// `rpc.ServerError`.
+    /// Send one call and wait for its reply, all within one deadline.
+    /// An error reply from the server becomes an error here, as
+    /// `Call` returns Go's `rpc.ServerError`.
     fn call(&mut self, method: &str, args: &MyInts) -> Result<i64> {
-        self.last_id = self.last_id.wrapping_add(1);
-        let id = self.last_id;
-        let addr = &self.addr;
-        let frame = Call::new(id, method, args)
-            .encode()
+        let seq = self.next_seq;
+        self.next_seq = seq.wrapping_add(1);
+        let addr = self.addr.clone();
+        let bytes = self
+            .codec
+            .call(seq, method, args)
+            .map_err(anyhow::Error::msg)
             .with_context(|| format!("calling {method}"))?;
-        self.show("sent", &frame);
-        (&self.stream).write_all(&frame).with_context(|| {
-            format!("sending the call to {method} to {addr}")
-        })?;
+        self.show("sent", &bytes);
 
+        let deadline = Deadline::after(REPLY_TIMEOUT);
         let waiting =
             || format!("waiting for the reply to {method} from {addr}");
-        let body = match rpc::read_frame(&mut &self.stream) {
-            Ok(Some(body)) => body,
-            Ok(None) => {
+        let late = || anyhow!("{}: no reply within 5 s", waiting());
+        let mut conn = Timed::new(&self.stream, deadline);
+        match conn.write_all(&bytes) {
+            Err(e) if is_timeout(&e) => return Err(late()),
+            Err(e) => {
+                let what = format!("sending the call to {method} to {addr}");
+                return Err(e).context(what);
+            }
+            Ok(()) => {}
+        }
+        let mut raw = Vec::new();
+        let reply = self.codec.read_reply(&mut conn, &mut raw);
+        self.show("received", &raw);
+        let reply = match reply {
+            Ok(reply) => reply,
+            Err(CallError::Io(e)) if is_timeout(&e) => return Err(late()),
+            Err(CallError::Eof) => {
                 bail!("{}: the server closed the connection", waiting())
             }
-            Err(e) if e.is_timeout() => {
-                bail!(
-                    "{}: no reply within {} s",
-                    waiting(),
-                    REPLY_TIMEOUT.as_secs()
-                )
+            Err(CallError::Broken { why, .. }) => {
+                bail!("reading the reply to {method} from {addr}: {why}")
             }
-            Err(e @ FrameError::TooLarge(_)) => bail!("{}: {e}", waiting()),
             Err(e) => return Err(e).with_context(waiting),
         };
-        self.show(
-            "received",
-            &[&(body.len() as u32).to_be_bytes(), &body[..]].concat(),
-        );
-
-        let reply = rpc::decode_reply(&body).with_context(|| {
-            format!("reading the reply to {method} from {addr}")
-        })?;
         match reply.result {
-            Err(msg) => Err(anyhow!(
-                "calling {method} on {addr}: the server says: {msg}"
-            )),
-            Ok(_) if reply.id != id => bail!(
-                "reading the reply to {method} from {addr}: it answers call {} instead of {id}",
-                reply.id
+            Err(msg) => {
+                bail!("calling {method} on {addr}: the server says: {msg}")
+            }
+            Ok(_) if reply.seq != seq => bail!(
+                "reading the reply to {method} from {addr}: \
+                 it answers call {} instead of {seq}",
+                reply.seq
             ),
             Ok(value) => Ok(value),
         }
     }
     // ANCHOR_END: call
 
-    /// With --dump, print a frame as `hexdump -C` would.
-    fn show(&self, what: &str, frame: &[u8]) {
-        if self.dump {
-            println!("{what} {} bytes:", frame.len());
-            print!("{}", rpc::hexdump(frame));
+    /// With --dump, show bytes: frames as `hexdump -C` would, gob
+    /// explained message by message.
+    fn show(&mut self, what: &str, bytes: &[u8]) {
+        let Some(dump) = &mut self.dump else {
+            return;
+        };
+        if bytes.is_empty() {
+            return;
+        }
+        outln!("{what} {} bytes:", bytes.len());
+        match (dump.encoding, what) {
+            (Encoding::Frames, _) => out!("{}", hexdump(bytes)),
+            (Encoding::Gob, "sent") => out!("{}", dump.sent.explain(bytes)),
+            (Encoding::Gob, _) => out!("{}", dump.received.explain(bytes)),
         }
     }
 }

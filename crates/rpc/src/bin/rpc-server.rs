@@ -3,30 +3,33 @@
 //!
 //! It offers two remote procedures, `MyInterface.Add` and
 //! `MyInterface.Subtract`, over TCP. A client sends a call (method
-//! name, call id, `MyInts` arguments) in one length-prefixed frame;
-//! the server runs the method and sends back a frame with the same
-//! call id and either the result or an error message. The frame
-//! format is in src/lib.rs and, byte by byte, on the page.
+//! name, call number, `MyInts` arguments); the server runs the method
+//! and sends back a reply with the same number and either the result
+//! or an error message. The bytes are gob, as Go's net/rpc writes
+//! them, so Go's RPCclient can call this server; with `--frames`
+//! they are the hand-made frames of src/frame/ instead.
 //!
-//! Run it: `cargo run -p rpc --bin rpc-server -- [PORT | ADDRESS]`
+//! Run it: `cargo run -p rpc -- [--frames] [PORT | ADDRESS]`
 //! (default 127.0.0.1:1234, the book's port), then in another
 //! terminal `cargo run -p rpc --bin rpc-client -- localhost:1234`.
 //!
-//! Limits, all deliberate: a frame body is at most 1 MiB
-//! (`rpc::MAX_FRAME`); each call must arrive whole within
-//! RPC_READ_TIMEOUT seconds (default 30) of the server starting to
-//! wait for it, which also closes idle connections; a reply must be
-//! taken by the client within the same time. Errors: a message on
-//! stderr and exit status 100, as the book's programs.
+//! Limits, all deliberate, are the constants under "limits" below.
+//! Errors: a message on stderr and exit status 100, as the book's
+//! programs.
 
-use anyhow::{Context, Result, bail};
-use rpc::{ADD, Call, FrameError, MyInts, Reply, SUBTRACT};
+use anyhow::{Context, Result, anyhow, bail};
+use rpc::codec::{CallError, Encoding, ServerCall, ServerCodec};
+use rpc::deadline::Deadline;
+use rpc::show::printable;
+use rpc::timed::{Timed, is_timeout};
+use rpc::{ADD, MyInts, SERVICE, SUBTRACT, cli, elogln, listen, logln};
 use std::collections::HashMap;
 use std::io::{self, Read, Write};
-use std::net::{Shutdown, TcpListener, TcpStream};
+use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 // ANCHOR: methods
 /// What a registered method is: arguments in, result or error out.
@@ -59,13 +62,46 @@ fn fit(value: i128) -> Result<i64, String> {
 /// The method table, shared read-only by every connection thread.
 type Methods = HashMap<&'static str, Method>;
 
-/// Default for RPC_READ_TIMEOUT: seconds a call may take to arrive.
+// ANCHOR: limits
+/// Seconds a call may take to arrive whole (RPC_READ_TIMEOUT, when
+/// set), counted from when the server starts waiting for it: an idle
+/// connection is closed after that long. A reply must be taken by
+/// the client within the same time, or the connection is closed.
 const DEFAULT_READ_TIMEOUT: u64 = 30;
+
+/// Connections served at once. Each costs a thread and a buffer
+/// that grows with the call it holds, up to `rpc::frame::MAX_FRAME`
+/// (the same for a gob message): 100 connections hold at most
+/// 6.25 MiB of calls. One more client is told "server busy" (with
+/// --frames; a gob client is hung up on, as Go's server does with
+/// what it cannot answer) and the others go on undisturbed.
+const MAX_CONNECTIONS: usize = 100;
+
+/// After an error reply the server reads and drops what the client
+/// still sends, for at most this long and this many bytes in all
+/// (see `close_gently`).
+const DRAIN_TIME: Duration = Duration::from_secs(1);
+const DRAIN_BYTES: u64 = 64 * 1024;
+// ANCHOR_END: limits
+
+/// Connections being served now. Only the accepting thread adds to
+/// it, so the count cannot pass the limit between check and add.
+static OPEN: AtomicUsize = AtomicUsize::new(0);
+
+/// One place in `OPEN`, given back when dropped: when the
+/// connection's thread ends, whichever way it ends.
+struct Place;
+
+impl Drop for Place {
+    fn drop(&mut self) {
+        OPEN.fetch_sub(1, Ordering::Relaxed);
+    }
+}
 
 fn main() {
     // Tsoukalos's programs print the error and exit with status 100.
     if let Err(e) = run() {
-        eprintln!("{e:#}");
+        elogln!("{}", printable(&format!("{e:#}")));
         std::process::exit(100);
     }
 }
@@ -79,21 +115,16 @@ fn run() -> Result<()> {
     let methods = Arc::new(methods);
     // ANCHOR_END: register
 
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    if args.len() > 1 {
-        bail!("usage: rpc-server [PORT | ADDRESS]");
-    }
-    let addr = rpc::listen_addr(args.first().map(String::as_str))
-        .map_err(anyhow::Error::msg)?;
+    let opts = rpc::args::server(cli::args()).map_err(anyhow::Error::msg)?;
     let limit = read_timeout()?;
 
     // ANCHOR: listen
     // net.ResolveTCPAddr + net.ListenTCP in one call: socket(),
     // bind() to the address, listen() for connections.
-    let listener = TcpListener::bind(addr)
-        .with_context(|| format!("listening on {addr}"))?;
+    let listener = TcpListener::bind(opts.addr)
+        .map_err(|e| anyhow!(listen::bind_error(e, opts.addr)))?;
     let local = listener.local_addr().context("reading the bound address")?;
-    println!("listening on {local}");
+    logln!("listening on {local}");
     // ANCHOR_END: listen
 
     // ANCHOR: accept
@@ -104,11 +135,9 @@ fn run() -> Result<()> {
                 // Go's loop does `continue`; we also say why, and
                 // back off when out of file descriptors so the loop
                 // does not spin at 100% CPU until one is freed.
-                eprintln!("accepting a connection: {e}");
-                // ENFILE (23): the system's file table is full;
-                // EMFILE (24): this process's descriptor limit.
-                if matches!(e.raw_os_error(), Some(23 | 24)) {
-                    thread::sleep(Duration::from_millis(100));
+                elogln!("accepting a connection: {e}");
+                if listen::is_out_of_fds(&e) {
+                    thread::sleep(listen::EMFILE_PAUSE);
                 }
                 continue;
             }
@@ -116,163 +145,168 @@ fn run() -> Result<()> {
         // rpc.ServeConn(c) in the book runs HERE, in the accept loop:
         // while one client is connected, no other is accepted. A
         // thread per connection serves them all at once (the Go fix
-        // would be `go rpc.ServeConn(c)`). Threads are fine for
-        // hundreds of clients; a server for tens of thousands would
-        // use a pool or an async runtime such as tokio.
-        let methods = Arc::clone(&methods);
-        let spawned = thread::Builder::new().name(format!("rpc {peer}")).spawn(
-            move || {
-                if let Err(e) = serve(&stream, &methods, limit) {
-                    eprintln!("{peer}: {e:#}");
-                }
-            },
-        );
-        if let Err(e) = spawned {
-            // Out of threads or memory: drop this client, keep going.
-            eprintln!("{peer}: cannot start a thread: {e}");
-        }
+        // would be `go rpc.ServeConn(c)`).
+        start(stream, peer, &methods, opts.encoding, limit);
     }
     // ANCHOR_END: accept
 }
 
+// ANCHOR: start
+/// Serve one connection on a thread of its own, if there is room.
+fn start(
+    stream: TcpStream,
+    peer: SocketAddr,
+    methods: &Arc<Methods>,
+    encoding: Encoding,
+    limit: Duration,
+) {
+    if OPEN.load(Ordering::Relaxed) >= MAX_CONNECTIONS {
+        elogln!("{peer}: refused: already serving {MAX_CONNECTIONS}");
+        let why = format!("server busy: {MAX_CONNECTIONS} connections open");
+        refuse(&stream, encoding, &why);
+        return;
+    }
+    OPEN.fetch_add(1, Ordering::Relaxed);
+    let place = Place;
+    // A second handle on the socket (dup(2)), to answer the client if
+    // the thread cannot start: a failed spawn drops what it was given.
+    let spare = stream.try_clone().ok();
+    let methods = Arc::clone(methods);
+    let spawned = thread::Builder::new().spawn(move || {
+        let _place = place;
+        if let Err(e) = serve(&stream, &methods, encoding, limit) {
+            elogln!("{peer}: {}", printable(&format!("{e:#}")));
+        }
+    });
+    if let Err(e) = spawned {
+        // Out of threads or memory: drop this client, keep going.
+        elogln!("{peer}: cannot start a thread: {e}");
+        if let Some(s) = spare {
+            refuse(&s, encoding, "server busy: cannot start a thread");
+        }
+    }
+}
+
+/// Tell a client we will not serve it, where the encoding can say so,
+/// and close. This runs in the accepting thread, so it must not wait:
+/// the socket is non-blocking, and a new socket's send buffer has
+/// room for the few bytes.
+fn refuse(mut stream: &TcpStream, encoding: Encoding, why: &str) {
+    if let Some(reply) = ServerCodec::new(encoding).refusal(why) {
+        let _ = stream.set_nonblocking(true);
+        let _ = stream.write_all(&reply);
+    }
+}
+// ANCHOR_END: start
+
 /// RPC_READ_TIMEOUT from the environment, in whole seconds.
 fn read_timeout() -> Result<Duration> {
-    let Ok(text) = std::env::var("RPC_READ_TIMEOUT") else {
+    let Some(text) = std::env::var_os("RPC_READ_TIMEOUT") else {
         return Ok(Duration::from_secs(DEFAULT_READ_TIMEOUT));
     };
-    match text.trim().parse::<u64>() {
-        Ok(secs) if secs > 0 => Ok(Duration::from_secs(secs)),
+    match text.to_str().map(str::trim).map(str::parse::<u64>) {
+        Some(Ok(secs)) if secs > 0 => Ok(Duration::from_secs(secs)),
         _ => bail!(
-            "RPC_READ_TIMEOUT must be a whole number of seconds above 0, got {text:?}"
+            "RPC_READ_TIMEOUT must be a whole number of seconds above 0, \
+             got \"{}\"",
+            text.as_encoded_bytes().escape_ascii()
         ),
     }
 }
 
 // ANCHOR: serve
-/// Answer calls on one connection until the client closes it, it
-/// breaks the framing, or it is too slow. Returns why it stopped
-/// when that was an error (the caller logs it).
-fn serve(stream: &TcpStream, methods: &Methods, limit: Duration) -> Result<()> {
-    // A client that never reads our replies would fill its receive
-    // buffer and then block our write forever: bound writes too.
-    stream
-        .set_write_timeout(Some(limit))
-        .context("setting the write timeout")?;
+/// Answer calls on one connection until the client closes it, breaks
+/// the protocol, or is too slow. Returns why it stopped when that was
+/// an error (the caller logs it).
+fn serve(
+    stream: &TcpStream,
+    methods: &Methods,
+    encoding: Encoding,
+    limit: Duration,
+) -> Result<()> {
+    let mut codec = ServerCodec::new(encoding);
     loop {
-        let mut reader = Deadline::new(stream, limit);
-        let body = match rpc::read_frame(&mut reader) {
-            Ok(Some(body)) => body,
+        // The whole call must be in by the deadline, however its
+        // bytes trickle in: Go's conn.SetReadDeadline(t).
+        let mut reader = Timed::new(stream, Deadline::after(limit));
+        let call = match codec.read_call(&mut reader) {
+            Ok(Some(call)) => call,
             Ok(None) => return Ok(()), // closed between calls: done
-            Err(FrameError::TooLarge(n)) => {
-                // Refused before allocating. Say why, then hang up:
-                // the stream is no longer in step with the frames.
-                let why = FrameError::TooLarge(n).to_string();
-                send(stream, 0, Err(why.clone()))?;
+            Err(CallError::Io(e)) if is_timeout(&e) => {
+                bail!("no complete call within {} s: closing", limit.as_secs())
+            }
+            Err(CallError::Broken { why, answer }) => {
+                // Not our protocol, or out of step with it: say why
+                // if the encoding lets us, then hang up.
+                if let Some(answer) = answer {
+                    send(stream, &answer, limit)?;
+                }
                 close_gently(stream);
                 bail!("{why}: closing");
             }
-            Err(e) if e.is_timeout() => {
-                bail!("no complete call within {} s: closing", limit.as_secs())
-            }
             Err(e) => return Err(e).context("reading a call"),
         };
-        let call = match rpc::decode_call(&body) {
-            Ok(call) => call,
-            Err(e) => {
-                // Not a call at all: answer (with the id when it can
-                // be read) and close, since the peer does not speak
-                // this protocol.
-                let id = rpc::peek_id(&body).unwrap_or(0);
-                send(stream, id, Err(format!("malformed call: {e}")))?;
-                close_gently(stream);
-                bail!("malformed call: {e}: closing");
-            }
-        };
-        // A well-formed call always gets an answer and the connection
-        // stays open, even when the answer is an error.
+        // A call that could be read always gets an answer and the
+        // connection stays open, even when the answer is an error.
         let result = answer(methods, &call);
-        send(stream, call.id, result)?;
+        send(stream, &codec.reply(&call, &result), limit)?;
     }
 }
 // ANCHOR_END: serve
 
 // ANCHOR: answer
-/// Find the method, decode its arguments, run it.
-fn answer(methods: &Methods, call: &Call) -> Result<i64, String> {
-    let Some(method) = methods.get(call.method.as_str()) else {
-        // The words of Go's net/rpc for the same mistake.
-        return Err(format!("rpc: can't find method {}", call.method));
+/// Find the method, check its arguments, run it. The errors are
+/// net/rpc's, in its words (net/rpc/server.go, `readRequestHeader`).
+fn answer(methods: &Methods, call: &ServerCall) -> Result<i64, String> {
+    let name = &call.method;
+    let Some((service, _)) = name.rsplit_once('.') else {
+        return Err(format!("rpc: service/method request ill-formed: {name}"));
     };
-    let args = MyInts::decode(&call.args)
-        .map_err(|e| format!("bad arguments for {}: {e}", call.method))?;
-    method(&args)
+    if service != SERVICE {
+        return Err(format!("rpc: can't find service {name}"));
+    }
+    let Some(method) = methods.get(name.as_str()) else {
+        return Err(format!("rpc: can't find method {name}"));
+    };
+    let args = call
+        .args
+        .as_ref()
+        .map_err(|e| format!("bad arguments for {name}: {e}"))?;
+    method(args)
 }
 // ANCHOR_END: answer
 
+// ANCHOR: send
+/// Send one reply, all of it by the deadline: a client that stops
+/// reading fills its receive buffer and then ours, and a write would
+/// wait for it forever.
+fn send(stream: &TcpStream, reply: &[u8], limit: Duration) -> Result<()> {
+    let mut writer = Timed::new(stream, Deadline::after(limit));
+    match writer.write_all(reply) {
+        Ok(()) => Ok(()),
+        Err(e) if is_timeout(&e) => {
+            bail!("reply not taken within {} s: closing", limit.as_secs())
+        }
+        Err(e) => Err(e).context("sending a reply"),
+    }
+}
+// ANCHOR_END: send
+
 // ANCHOR: close_gently
-/// Hang up after an error reply without destroying that reply.
+/// Hang up after an error reply so that the reply gets through.
 ///
-/// If we close while the client's unread bytes sit in our receive
-/// buffer, the kernel answers with a reset (RST) instead of a normal
-/// FIN, and the client may lose our reply before reading it. So:
-/// send FIN first (shutdown of our writing side), then read and drop
-/// what the client still sends, for at most 1 s and 64 KiB, and only
-/// then close. HTTP servers call this a "lingering close".
+/// If we close while bytes from the client sit unread in our receive
+/// buffer, Linux answers with a reset (RST) instead of a FIN. The
+/// client can still read what had reached it before the reset, but
+/// whatever of our reply was still in our send buffer is thrown away
+/// (never sent, never sent again), and the client's next write fails
+/// with ECONNRESET or EPIPE. So: send FIN first (shutdown of our
+/// writing side), read and drop what the client still sends, within
+/// one time and byte budget for the whole drain, and only then close.
+/// HTTP servers call this a "lingering close".
 fn close_gently(stream: &TcpStream) {
     let _ = stream.shutdown(Shutdown::Write);
-    let _ = stream.set_read_timeout(Some(Duration::from_secs(1)));
-    let mut sink = [0u8; 4096];
-    let mut budget: usize = 64 * 1024;
-    let mut stream = stream;
-    while budget > 0 {
-        match stream.read(&mut sink) {
-            Ok(0) | Err(_) => break,
-            Ok(n) => budget = budget.saturating_sub(n),
-        }
-    }
+    let drain = Timed::new(stream, Deadline::after(DRAIN_TIME));
+    let _ = io::copy(&mut drain.take(DRAIN_BYTES), &mut io::sink());
 }
 // ANCHOR_END: close_gently
-
-/// Encode and send one reply.
-fn send(
-    mut stream: &TcpStream,
-    id: u32,
-    result: Result<i64, String>,
-) -> Result<()> {
-    let frame = Reply { id, result }.encode();
-    stream.write_all(&frame).context("sending a reply")
-}
-
-// ANCHOR: deadline
-/// A reader with a deadline: Go's `conn.SetReadDeadline(t)`. Std has
-/// only a per-read timeout (`set_read_timeout`), which a client can
-/// dodge by sending one byte just before each timeout. So before every
-/// read, set the timeout to the time left until the deadline.
-struct Deadline<'a> {
-    stream: &'a TcpStream,
-    until: Instant,
-}
-
-impl<'a> Deadline<'a> {
-    fn new(stream: &'a TcpStream, limit: Duration) -> Deadline<'a> {
-        Deadline {
-            stream,
-            until: Instant::now() + limit,
-        }
-    }
-}
-
-impl Read for Deadline<'_> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let left = self.until.saturating_duration_since(Instant::now());
-        if left.is_zero() {
-            return Err(io::ErrorKind::TimedOut.into());
-        }
-        // setsockopt(SO_RCVTIMEO); the read below then fails with
-        // EAGAIN (WouldBlock) if nothing arrives in time.
-        self.stream.set_read_timeout(Some(left))?;
-        let mut stream = self.stream;
-        stream.read(buf)
-    }
-}
-// ANCHOR_END: deadline

@@ -1,8 +1,10 @@
-//! Helpers shared by the rpc test files: speak the wire format
+//! Helpers shared by the rpc test files: speak either encoding
 //! directly through the crate's lib, with bounded waits.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
-use rpc::{Call, MyInts, Reply};
+use rpc::MyInts;
+use rpc::codec::{ClientCodec, ClientReply, Encoding};
+use rpc::frame::{self, Call, Reply};
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::time::Duration;
@@ -14,9 +16,21 @@ pub const CLIENT: &str = env!("CARGO_BIN_EXE_rpc-client");
 /// Bound on every read a test makes.
 pub const READ: Duration = Duration::from_secs(10);
 
-/// Start rpc-server on a free loopback port.
+/// Start rpc-server (gob, its default) on a free loopback port.
 pub fn server() -> Server {
     Server::start(SERVER, &["0"])
+}
+
+/// Start rpc-server --frames on a free loopback port.
+pub fn frames_server() -> Server {
+    Server::start(SERVER, &["--frames", "0"])
+}
+
+/// rpc-server with RPC_READ_TIMEOUT set, and other arguments.
+pub fn server_with_timeout(secs: &str, args: &[&str]) -> Server {
+    let mut cmd = std::process::Command::new(SERVER);
+    cmd.args(args).arg("0").env("RPC_READ_TIMEOUT", secs);
+    Server::start_cmd(cmd, false)
 }
 
 /// A raw connection with a read timeout.
@@ -27,7 +41,56 @@ pub fn connect(addr: SocketAddr) -> TcpStream {
     s
 }
 
-/// Send a call and read its reply on an open connection.
+/// A connection that speaks one encoding through the crate's codec.
+pub struct Conn {
+    pub s: TcpStream,
+    pub codec: ClientCodec,
+}
+
+impl Conn {
+    pub fn new(addr: SocketAddr, encoding: Encoding) -> Conn {
+        Conn {
+            s: connect(addr),
+            codec: ClientCodec::new(encoding),
+        }
+    }
+
+    /// Send a call and read its reply.
+    pub fn call(
+        &mut self,
+        seq: u64,
+        method: &str,
+        args: &MyInts,
+    ) -> ClientReply {
+        self.send(seq, method, args);
+        self.read()
+    }
+
+    pub fn send(&mut self, seq: u64, method: &str, args: &MyInts) {
+        let bytes = self.codec.call(seq, method, args).unwrap();
+        self.s.write_all(&bytes).unwrap();
+    }
+
+    /// Read one reply; panic with a reason if there is none.
+    pub fn read(&mut self) -> ClientReply {
+        self.codec
+            .read_reply(&mut self.s, &mut Vec::new())
+            .expect("reading a reply")
+    }
+}
+
+/// Both encodings, for tests that must hold for each.
+pub const BOTH: [Encoding; 2] = [Encoding::Gob, Encoding::Frames];
+
+/// Start rpc-server with this encoding.
+pub fn server_for(e: Encoding) -> Server {
+    match e {
+        Encoding::Gob => server(),
+        Encoding::Frames => frames_server(),
+    }
+}
+
+/// Send a frames call and read its reply on an open connection.
 pub fn call(s: &mut TcpStream, id: u32, method: &str, args: &MyInts) -> Reply {
     s.write_all(&Call::new(id, method, args).encode().unwrap())
         .unwrap();
@@ -36,10 +99,10 @@ pub fn call(s: &mut TcpStream, id: u32, method: &str, args: &MyInts) -> Reply {
 
 /// Read one reply frame; panic with a reason if there is none.
 pub fn read_reply(s: &mut TcpStream) -> Reply {
-    let body = rpc::read_frame(s)
+    let body = frame::read_frame(s)
         .expect("reading a reply frame")
         .expect("the server closed the connection instead of replying");
-    rpc::decode_reply(&body).expect("decoding the reply")
+    frame::decode_reply(&body).expect("decoding the reply")
 }
 
 /// Read until EOF (bounded); true if the server closed the connection.
@@ -78,3 +141,6 @@ pub fn until_closed(s: &mut TcpStream) -> Result<(), String> {
 pub fn ints(a1: u64, a2: u64, s1: bool, s2: bool) -> MyInts {
     MyInts { a1, a2, s1, s2 }
 }
+
+/// The book's two lines, what every client prints for Add, Subtract.
+pub const BOOK_REPLIES: &str = "Reply (Add): 1\nReply (Subtract): -35\n";
