@@ -294,7 +294,7 @@ fn silent_target_times_out() {
     fails_with(
         &out,
         "Fatal error: timed out: 127.0.0.1 answered none of 2 request(s) \
-         within 0.3 s each",
+         in 0.3 s each",
     );
     assert!(
         out.stdout

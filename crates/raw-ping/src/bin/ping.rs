@@ -88,7 +88,7 @@ fn main() {
         Ok(stats) => {
             elogln!(
                 "Fatal error: timed out: {target} answered none of {} \
-                 request(s) within {} s each",
+                 request(s) in {} s each",
                 stats.transmitted,
                 opts.timeout.as_secs_f64()
             );
