@@ -48,12 +48,19 @@ fn run(args: &[OsString]) -> anyhow::Result<()> {
     let my_message = "Hello from TCP client!\n";
 
     // Go: tcpAddr, err := net.ResolveTCPAddr("tcp", CONNECT)
-    // A name is looked up (getaddrinfo); like Go, we keep the first
-    // address it gives.
-    let tcp_addr = connect
+    // A name is looked up (getaddrinfo), and one address kept, the one
+    // Go keeps (net/ipsock.go, `forResolve`): the first IPv4 address,
+    // or the first IPv6 one if the host was written in brackets, or
+    // else simply the first.
+    let addrs: Vec<_> = connect
         .to_socket_addrs()
         .with_context(|| format!("looking up {connect} (expected host:port)"))?
-        .next()
+        .collect();
+    let want6 = connect.contains('[');
+    let tcp_addr = *addrs
+        .iter()
+        .find(|a| a.is_ipv6() == want6)
+        .or(addrs.first())
         .with_context(|| format!("{connect} has no address"))?;
 
     // Go: conn, err := net.DialTCP("tcp", nil, tcpAddr)

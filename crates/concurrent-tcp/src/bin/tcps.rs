@@ -111,9 +111,11 @@ fn answer_once(mut conn: &TcpStream, buffer: &mut [u8]) -> anyhow::Result<()> {
     // Go: fmt.Print("> ", string(buffer[0:n])). A newline is added
     // when the data has none, so the next log line starts afresh.
     log_received("> ", data);
-    // Go: conn.Write(buffer), which sends all 1024 bytes: the message
-    // and then the zero bytes left over in the buffer. Only the `n`
-    // bytes that were read are the client's message.
+    // Go: conn.Write(buffer), which sends all 1024 bytes: the message,
+    // then whatever the buffer held past it. The Go buffer is made once,
+    // before the accept loop, so that is zeros for the first client and
+    // the rest of earlier clients' messages after that. Only the `n`
+    // bytes that were read are this client's message.
     conn.write_all(data).context("sending the data back")?;
     Ok(())
 }
