@@ -1,92 +1,198 @@
-//! Small pieces shared by the echo servers of this crate.
+//! What the echo servers of this crate share beyond `listen.rs`: the
+//! listening socket they make (a long accept queue, both address
+//! families on `[::]`), the keep-alive they turn on for every client,
+//! and small pieces of logic worth a unit test.
 //!
-//! Everything that teaches sockets lives in the binaries under
-//! `src/bin/`. What is here is plain logic worth a unit test: turning
-//! the command-line argument into an address to listen on, reading a
-//! number of seconds, and telling a timeout or a "too many open
-//! files" error apart from the others.
+//! Everything that teaches the echo itself lives in the binaries under
+//! `src/bin/`, each read top to bottom like the Go program it mirrors.
 
 pub mod cli;
+pub mod deadline;
+pub mod listen;
 
+use socket2::{Domain, Protocol, SockRef, Socket, TcpKeepalive, Type};
+use std::ffi::OsStr;
 use std::io;
-use std::net::{Ipv4Addr, SocketAddr, SocketAddrV4};
+use std::net::{SocketAddr, TcpListener, TcpStream, ToSocketAddrs};
 use std::time::Duration;
-
-/// How long an accept loop pauses after `EMFILE`/`ENFILE` (the process
-/// or the system has no file descriptor left for the new connection).
-///
-/// Without a pause the loop would spin: the pending connection stays
-/// in the kernel's queue, so the next `accept(2)` fails again at once.
-/// A short rest lets other connections finish and free descriptors.
-pub const ACCEPT_BACKOFF: Duration = Duration::from_millis(100);
 
 /// The longest option value in seconds that the servers accept (a day).
 pub const MAX_SECONDS: u64 = 86_400;
 
-/// Turn a server's optional argument into an IPv4 address to bind.
+// ANCHOR: keepalive
+/// The keep-alive period Go gives every connection its listeners
+/// accept: `defaultTCPKeepAlive` (net/dial.go, Go 1.19), set by
+/// `TCPListener.accept` (net/tcpsock_posix.go) since Go 1.13. A test
+/// builds a Go server and reads the options off its sockets.
+pub const GO_KEEPALIVE: Duration = Duration::from_secs(15);
+
+/// Turn on TCP keep-alive as Go does on an accepted connection:
+/// `SO_KEEPALIVE`, and both `TCP_KEEPIDLE` (silence before the first
+/// probe) and `TCP_KEEPINTVL` (between probes) set to `period`. The
+/// number of probes stays the kernel's (`net.ipv4.tcp_keepalive_probes`,
+/// 9 by default); Go 1.19 has no way to set it either.
 ///
-/// - no argument: `127.0.0.1:<default_port>`;
-/// - a bare port (`1201`, or `0` for "any free port"): `127.0.0.1:PORT`;
-/// - an IPv4 address and port (`0.0.0.0:1201`): as given.
+/// A probe is an ACK for a byte already acknowledged; a live peer's
+/// kernel answers it, without waking the peer program. A peer whose
+/// socket is gone (its host rebooted, or its side vanished while the
+/// handshake sat in a full accept queue) answers with a reset: the
+/// blocked `read` then fails and the thread is freed. Std has no call
+/// for these options; socket2 makes the `setsockopt(2)` calls.
+pub fn keep_alive(conn: &TcpStream, period: Duration) -> io::Result<()> {
+    let ka = TcpKeepalive::new().with_time(period).with_interval(period);
+    SockRef::from(conn).set_tcp_keepalive(&ka)
+}
+// ANCHOR_END: keepalive
+
+// ANCHOR: listen
+/// socket(2), bind(2) and listen(2), as `TcpListener::bind` does, with
+/// two differences that make the listener Go's:
 ///
-/// IPv6 is refused on purpose: these servers mirror Go programs that
-/// resolve their address with the `"tcp4"` network, which is IPv4 only.
-/// The error text says what to give instead.
+/// - the accept queue is as long as the kernel allows (see
+///   [`listen_backlog`]), not std's 128, so that a crowd of clients
+///   connecting at once is not turned away;
+/// - an IPv6 socket also accepts IPv4 clients (`IPV6_V6ONLY` off),
+///   so `[::]:PORT` listens on both families whatever the system's
+///   `net.ipv6.bindv6only` says. Go turns the option off the same way
+///   (net/sockopt_linux.go), which is why its `":1201"` is dual-stack.
+pub fn listen_tcp(addr: SocketAddr) -> io::Result<TcpListener> {
+    let socket = Socket::new(
+        Domain::for_address(addr),
+        Type::STREAM,
+        Some(Protocol::TCP),
+    )?;
+    if addr.is_ipv6() {
+        socket.set_only_v6(false)?;
+    }
+    // SO_REUSEADDR: bind even while old connections on this port are
+    // in TIME_WAIT (std and Go set it too), so a restart works at once.
+    socket.set_reuse_address(true)?;
+    socket.bind(&addr.into())?;
+    socket.listen(listen_backlog())?;
+    Ok(socket.into())
+}
+
+/// The accept queue to ask for: the system's maximum,
+/// `net.core.somaxconn`, read from /proc the way Go 1.19 does
+/// (`maxListenerBacklog`, net/sock_linux.go). The kernel caps any
+/// larger request at that value (listen(2)); since Linux 5.4 its
+/// default is 4096, before that 128. Where the file cannot be read we
+/// ask for 4096 and let the kernel cap it (Go falls back to 128).
+pub fn listen_backlog() -> i32 {
+    std::fs::read_to_string("/proc/sys/net/core/somaxconn")
+        .ok()
+        .and_then(|s| s.trim().parse::<i32>().ok())
+        .filter(|&n| n > 0)
+        .unwrap_or(4096)
+}
+// ANCHOR_END: listen
+
+/// Listen on the first of `addrs` that binds. The error, when none
+/// does, is the first address's, as Go reports the first failure of a
+/// dial (net/dial.go, `firstErr`: "the error from the first address
+/// is most relevant").
+pub fn listen_first(
+    addrs: impl ToSocketAddrs,
+) -> Result<TcpListener, (io::Error, Option<SocketAddr>)> {
+    let mut first = None;
+    for addr in addrs.to_socket_addrs().map_err(|e| (e, None))? {
+        match listen_tcp(addr) {
+            Ok(l) => return Ok(l),
+            Err(e) => {
+                first.get_or_insert((e, Some(addr)));
+            }
+        }
+    }
+    Err(first
+        .unwrap_or_else(|| (io::Error::other("the name has no address"), None)))
+}
+
+// ANCHOR: place
+/// Where threaded-ip-echo-server listens: an address as the other
+/// servers take it, or a host name to look up.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Place {
+    /// A port (on 127.0.0.1) or an address with a port, as
+    /// [`listen::listen_addr`] reads it.
+    Addr(SocketAddr),
+    /// `HOST:PORT`: the system resolver turns HOST into addresses.
+    Host(String, u16),
+}
+
+/// Read the generic server's argument. What `listen_addr` accepts is
+/// used as it says, and a port or `:PORT` that it refuses gets its
+/// message, which names the port problem. Anything else must be
+/// `HOST:PORT` with a number for PORT; the name is looked up later.
 ///
 /// ```
-/// use echo_threaded::listen_addr_v4;
-/// assert_eq!(listen_addr_v4(None, 1201).unwrap().to_string(), "127.0.0.1:1201");
-/// assert_eq!(listen_addr_v4(Some("0"), 1201).unwrap().to_string(), "127.0.0.1:0");
-/// assert_eq!(
-///     listen_addr_v4(Some("0.0.0.0:7"), 1201).unwrap().to_string(),
-///     "0.0.0.0:7"
-/// );
-/// assert!(listen_addr_v4(Some("[::1]:7"), 1201).is_err());
-/// assert!(listen_addr_v4(Some("localhost:7"), 1201).is_err());
+/// use echo_threaded::{Place, listen_place};
+/// let p = |a| listen_place(Some(a), 1200);
+/// assert_eq!(p("[::1]:7"), Ok(Place::Addr("[::1]:7".parse().unwrap())));
+/// assert_eq!(p("localhost:7"), Ok(Place::Host("localhost".into(), 7)));
+/// assert!(p("70000").unwrap_err().contains("0 to 65535"));
+/// assert!(p(":1301").unwrap_err().contains("0.0.0.0:1301"));
+/// assert!(p("localhost:http").unwrap_err().contains("http"));
 /// ```
-pub fn listen_addr_v4(
+pub fn listen_place(
     arg: Option<&str>,
     default_port: u16,
-) -> Result<SocketAddrV4, String> {
-    let Some(arg) = arg else {
-        return Ok(SocketAddrV4::new(Ipv4Addr::LOCALHOST, default_port));
+) -> Result<Place, String> {
+    let refused = match listen::listen_addr(arg, default_port) {
+        Ok(addr) => return Ok(Place::Addr(addr)),
+        Err(e) => e.to_string(),
     };
-    if let Ok(port) = arg.parse::<u16>() {
-        return Ok(SocketAddrV4::new(Ipv4Addr::LOCALHOST, port));
+    let arg = arg.unwrap_or_default();
+    if arg.starts_with(':') || arg.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(refused); // a port out of range, or Go's ":PORT"
     }
-    match arg.parse::<SocketAddr>() {
-        Ok(SocketAddr::V4(a)) => Ok(a),
-        Ok(SocketAddr::V6(_)) => Err(format!(
-            "{arg} is an IPv6 address: this server listens on IPv4 only, like the \
-             book's \"tcp4\" (give 0.0.0.0:PORT, or use threaded-ip-echo-server)"
-        )),
-        Err(_) if arg.bytes().all(|b| b.is_ascii_digit()) => Err(format!(
-            "{arg} is not a port: a port is a number from 0 to 65535"
-        )),
-        Err(_) => Err(format!(
-            "{arg} is not a port or an IPv4 address with a port \
-             (give e.g. {default_port} or 0.0.0.0:{default_port})"
+    let host_port = arg.rsplit_once(':');
+    let Some((host, port)) = host_port
+        .filter(|(h, _)| !h.is_empty() && !h.contains([':', '[', ']']))
+    else {
+        return Err(format!(
+            "invalid address \"{arg}\": give a port, an address with a \
+             port ([::]:{default_port}) or HOST:PORT (localhost:{default_port})"
+        ));
+    };
+    match port.parse::<u16>() {
+        Ok(p) if port.bytes().all(|b| b.is_ascii_digit()) => {
+            Ok(Place::Host(host.to_string(), p))
+        }
+        _ => Err(format!(
+            "invalid port \"{port}\" in \"{arg}\": a port is a number from \
+             0 to 65535 (names such as http are not looked up here)"
         )),
     }
 }
+// ANCHOR_END: place
 
-/// The string that `threaded-ip-echo-server` hands to
-/// `TcpListener::bind`: a bare port means `127.0.0.1:PORT`, anything
-/// else is passed on untouched for the system resolver to read.
-///
-/// ```
-/// use echo_threaded::listen_service;
-/// assert_eq!(listen_service(None, 1200), "127.0.0.1:1200");
-/// assert_eq!(listen_service(Some("1300"), 1200), "127.0.0.1:1300");
-/// assert_eq!(listen_service(Some("[::1]:0"), 1200), "[::1]:0");
-/// assert_eq!(listen_service(Some("localhost:0"), 1200), "localhost:0");
-/// ```
-pub fn listen_service(arg: Option<&str>, default_port: u16) -> String {
-    match arg {
-        None => format!("127.0.0.1:{default_port}"),
-        Some(a) if a.parse::<u16>().is_ok() => format!("127.0.0.1:{a}"),
-        Some(a) => a.to_string(),
+// ANCHOR: idle
+/// How long threaded-ip-echo-server and smoke-test-server let a
+/// client be silent (no byte read, none of ours taken) before they
+/// close it. Go's originals have no limit. Here it ends connections
+/// whose client is gone but whose socket never heard so: after a burst
+/// that overflowed the accept queue, Linux can leave such connections
+/// established on the server, and keep-alive does not end them (see
+/// the page). A minute is long for a program and short for a person.
+pub const IDLE_LIMIT: Duration = Duration::from_secs(60);
+
+/// The environment variable that sets another idle limit, in whole
+/// seconds (the tests use 1).
+pub const IDLE_ENV: &str = "NETPROG_IDLE_TIMEOUT";
+
+/// The idle limit: [`IDLE_ENV`] if set, else [`IDLE_LIMIT`].
+pub fn idle_limit() -> Result<Duration, String> {
+    match std::env::var_os(IDLE_ENV) {
+        None => Ok(IDLE_LIMIT),
+        Some(v) => cli::text(&v).and_then(|v| seconds(IDLE_ENV, v)),
     }
+}
+// ANCHOR_END: idle
+
+/// Does a command-line argument look like an option (`-h`, `--x`)?
+/// The servers take none they do not know, so it is a usage error.
+pub fn is_option(arg: &OsStr) -> bool {
+    arg.as_encoded_bytes().starts_with(b"-")
 }
 
 /// Read an option's value: a whole number of seconds, 1 to a day.
@@ -94,38 +200,32 @@ pub fn listen_service(arg: Option<&str>, default_port: u16) -> String {
 /// ```
 /// use echo_threaded::seconds;
 /// use std::time::Duration;
-/// assert_eq!(seconds("--idle-timeout", "30"), Ok(Duration::from_secs(30)));
-/// assert!(seconds("--idle-timeout", "0").is_err());
-/// assert!(seconds("--idle-timeout", "1.5").is_err());
-/// assert!(seconds("--keepalive", "").is_err());
+/// let secs = |v| seconds("--idle-timeout", v);
+/// assert_eq!(secs("30"), Ok(Duration::from_secs(30)));
+/// assert!(secs("0").is_err());
+/// assert!(secs("1.5").is_err());
+/// assert!(secs("").is_err());
 /// ```
 pub fn seconds(option: &str, value: &str) -> Result<Duration, String> {
     match value.parse::<u64>() {
         Ok(s) if (1..=MAX_SECONDS).contains(&s) => Ok(Duration::from_secs(s)),
         _ => Err(format!(
-            "{option} wants a whole number of seconds from 1 to {MAX_SECONDS}, not {value:?}"
+            "{option} wants a whole number of seconds from 1 to \
+             {MAX_SECONDS}, not {value:?}"
         )),
     }
 }
 
-/// Did a read or write fail because its timeout (`SO_RCVTIMEO` /
-/// `SO_SNDTIMEO`, set by `set_read_timeout`) expired?
-///
-/// On Linux the kernel reports an expired socket timeout as `EAGAIN`,
-/// which Rust calls `WouldBlock`; other systems say `ETIMEDOUT`.
-/// Go turns both into its own "i/o timeout" error.
+/// Did a socket call time out? An expired `SO_RCVTIMEO` or
+/// `SO_SNDTIMEO` (std's `set_read_timeout`, `set_write_timeout`)
+/// makes the call fail with EAGAIN on Linux and the BSDs, which std
+/// calls `WouldBlock`; Windows may say `TimedOut`, and so do std's
+/// `connect_timeout` and an expired `Deadline`. Both count.
 pub fn is_timeout(e: &io::Error) -> bool {
     matches!(
         e.kind(),
         io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
     )
-}
-
-/// Is this `accept(2)` error "no file descriptor left"? (`EMFILE` = 24:
-/// this process is at its `ulimit -n`; `ENFILE` = 23: the whole
-/// system is.) The accept loop then pauses for [`ACCEPT_BACKOFF`].
-pub fn is_out_of_descriptors(e: &io::Error) -> bool {
-    matches!(e.raw_os_error(), Some(23 | 24))
 }
 
 #[cfg(test)]
@@ -134,29 +234,48 @@ mod tests {
     use super::*;
 
     #[test]
-    fn ports_out_of_range_and_garbage_are_refused() {
-        assert!(listen_addr_v4(Some("65536"), 1).is_err());
-        assert!(listen_addr_v4(Some("-1"), 1).is_err());
-        assert!(listen_addr_v4(Some(""), 1).is_err());
-        assert!(listen_addr_v4(Some("1.2.3:4"), 1).is_err());
-        assert!(listen_addr_v4(Some("1.2.3.4"), 1).is_err());
+    fn seconds_are_whole_and_bounded() {
+        assert_eq!(seconds("--x", "86400"), Ok(Duration::from_secs(86_400)));
+        for bad in ["86401", "-1", " 1", "1s", "0x10"] {
+            let e = seconds("--x", bad).unwrap_err();
+            assert!(e.starts_with("--x wants") && e.contains(bad), "{e}");
+        }
     }
 
     #[test]
-    fn the_message_names_the_bad_argument() {
-        let e = listen_addr_v4(Some("99999"), 1201).unwrap_err();
-        assert!(e.contains("99999") && e.contains("65535"), "{e}");
-        let e = listen_addr_v4(Some("[::]:1201"), 1201).unwrap_err();
-        assert!(e.contains("IPv6"), "{e}");
-    }
-
-    #[test]
-    fn errors_are_classified() {
+    fn timeouts_are_told_apart() {
         assert!(is_timeout(&io::Error::from(io::ErrorKind::WouldBlock)));
+        assert!(is_timeout(&io::Error::from(io::ErrorKind::TimedOut)));
         assert!(!is_timeout(&io::Error::from(
             io::ErrorKind::ConnectionReset
         )));
-        assert!(is_out_of_descriptors(&io::Error::from_raw_os_error(24)));
-        assert!(!is_out_of_descriptors(&io::Error::from_raw_os_error(104)));
+    }
+
+    #[test]
+    fn the_backlog_is_somaxconn() {
+        let want = std::fs::read_to_string("/proc/sys/net/core/somaxconn")
+            .unwrap()
+            .trim()
+            .parse::<i32>()
+            .unwrap();
+        assert_eq!(listen_backlog(), want);
+    }
+
+    #[test]
+    fn ipv6_any_takes_ipv4_clients_too() {
+        let l = listen_tcp("[::]:0".parse().unwrap()).unwrap();
+        let port = l.local_addr().unwrap().port();
+        TcpStream::connect(("127.0.0.1", port)).unwrap();
+        TcpStream::connect(("::1", port)).unwrap();
+    }
+
+    #[test]
+    fn the_first_failure_is_reported() {
+        let taken = listen_tcp("127.0.0.1:0".parse().unwrap()).unwrap();
+        let a = taken.local_addr().unwrap();
+        let bad: SocketAddr = "192.0.2.1:0".parse().unwrap();
+        let (e, at) = listen_first([a, bad].as_slice()).unwrap_err();
+        assert_eq!(at, Some(a));
+        assert_eq!(e.kind(), io::ErrorKind::AddrInUse);
     }
 }

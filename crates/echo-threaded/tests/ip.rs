@@ -26,32 +26,3 @@ fn a_bare_port_means_ipv4_loopback() {
     let s = Server::start(IP, &["0"]);
     assert!(s.addr.starts_with("127.0.0.1:"), "{}", s.addr);
 }
-
-#[test]
-fn bad_inputs() {
-    let usage = "usage: threaded-ip-echo-server [";
-    bad_input(IP, &["1200", "extra"], &[usage]);
-    bad_input(IP, &["-h"], &[usage]);
-    bad_input(
-        IP,
-        &["junk"],
-        &["Fatal error: binding junk", "invalid socket address"],
-    );
-    bad_input(IP, &["99999"], &["Fatal error: binding 99999"]);
-    bad_input(
-        IP,
-        &["no.such.host.invalid:1200"],
-        &["Fatal error: binding no.such.host.invalid:1200", "lookup"],
-    );
-    bad_input(
-        IP,
-        &["192.0.2.1:0"],
-        &[
-            "Fatal error: binding 192.0.2.1:0",
-            "Cannot assign requested address",
-        ],
-    );
-    let s = Server::start(IP, &["[::1]:0"]);
-    let taken = s.addr.clone();
-    bad_input(IP, &[&taken], &["Address already in use"]);
-}

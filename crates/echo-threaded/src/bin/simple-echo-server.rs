@@ -12,16 +12,21 @@
 //! Run it:
 //!
 //! ```sh
-//! cargo run -p echo-threaded --bin simple-echo-server            # 127.0.0.1:1201
-//! cargo run -p echo-threaded --bin simple-echo-server -- 0.0.0.0:1201
-//! echo hello | nc -N 127.0.0.1 1201                               # another terminal
+//! cargo run -p echo-threaded --bin simple-echo-server    # 127.0.0.1:1201
+//! cargo run -p echo-threaded --bin simple-echo-server -- '[::]:1201'
+//! echo hello | nc -N 127.0.0.1 1201                       # another terminal
 //! ```
 //!
-//! Exit status: 0 never (it serves until killed); 1 when it cannot
-//! start (`Fatal error: ...` or the usage line on stderr).
+//! Exit status: it serves until killed; 1 when it cannot start
+//! (`Fatal error: ...` or the usage line on stderr).
 
 use anyhow::{Context, Result};
-use echo_threaded::{ACCEPT_BACKOFF, is_out_of_descriptors, listen_addr_v4};
+use echo_threaded::listen::{
+    EMFILE_PAUSE, bind_error, is_out_of_fds, listen_addr,
+};
+use echo_threaded::{
+    GO_KEEPALIVE, cli, elogln, is_option, keep_alive, listen_tcp, logln,
+};
 use std::io::{self, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::process::exit;
@@ -33,28 +38,29 @@ const DEFAULT_PORT: u16 = 1201;
 const BUF_SIZE: usize = 512;
 
 const USAGE: &str =
-    "usage: simple-echo-server [PORT | IPV4:PORT]  (default 1201)";
+    "usage: simple-echo-server [PORT | ADDRESS:PORT]  (default 1201)";
 
 fn main() {
     // ANCHOR: main
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    if args.len() > 1 || args.first().is_some_and(|a| a.starts_with('-')) {
-        eprintln!("{USAGE}");
+    let args = cli::args();
+    if args.len() > 1 || args.first().is_some_and(|a| is_option(a)) {
+        elogln!("{USAGE}");
         exit(1);
     }
-    // Go: net.ResolveTCPAddr("tcp4", ":1201"). Rust has no separate
-    // "resolve" step for a literal address: we parse it.
-    let addr =
-        match listen_addr_v4(args.first().map(String::as_str), DEFAULT_PORT) {
-            Ok(a) => a,
-            Err(e) => fatal(anyhow::anyhow!(e)),
-        };
-    // Go: net.ListenTCP("tcp", tcpAddr). socket(2), bind(2), listen(2).
-    let listener = match TcpListener::bind(addr)
-        .with_context(|| format!("binding {addr}"))
+    let arg = args.first().map(|a| cli::text(a)).transpose();
+    // Go: net.ResolveTCPAddr("tcp4", ":1201"). That gives no IP at
+    // all (nil), so ListenTCP("tcp", ...) listens on [::], both
+    // families. Here a bare port means 127.0.0.1; '[::]:1201' is Go's.
+    let addr = match arg
+        .and_then(|a| listen_addr(a, DEFAULT_PORT).map_err(|e| e.to_string()))
     {
+        Ok(a) => a,
+        Err(e) => fatal(&e),
+    };
+    // Go: net.ListenTCP("tcp", tcpAddr). socket(2), bind(2), listen(2).
+    let listener = match listen_tcp(addr) {
         Ok(l) => l,
-        Err(e) => fatal(e),
+        Err(e) => fatal(&bind_error(e, addr)),
     };
     announce(&listener);
 
@@ -64,22 +70,22 @@ fn main() {
         let (conn, peer) = match listener.accept() {
             Ok(c) => c,
             Err(e) => {
-                // Go's loop just says `continue`. We log it, and rest a
-                // little when out of descriptors (see ACCEPT_BACKOFF).
-                eprintln!("accepting a connection: {e}");
-                if is_out_of_descriptors(&e) {
-                    std::thread::sleep(ACCEPT_BACKOFF);
+                // Go's loop just says `continue`. We log it, and rest
+                // a little when out of descriptors (EMFILE_PAUSE).
+                elogln!("accepting a connection: {e}");
+                if is_out_of_fds(&e) {
+                    std::thread::sleep(EMFILE_PAUSE);
                 }
                 continue;
             }
         };
-        // Served right here, on the only thread: while this call runs,
-        // nobody else is served. That is the point of this program.
+        // Served right here, on the only thread: while this call
+        // runs, nobody else is served. That is the point of it.
         if let Err(e) = handle_client(conn) {
-            eprintln!("{peer}: {e:#}");
+            elogln!("{peer}: {e:#}");
         }
-        // Go closes the connection here; in Rust `conn` was moved into
-        // handle_client and was closed (close(2)) when it returned.
+        // Go closes the connection here; in Rust `conn` was moved
+        // into handle_client, and closed (close(2)) when it returned.
     }
     // ANCHOR_END: main
 }
@@ -87,6 +93,9 @@ fn main() {
 // ANCHOR: handle_client
 /// Echo everything the client sends until it closes its side.
 fn handle_client(mut conn: TcpStream) -> Result<()> {
+    // Go turns keep-alive on for every accepted connection: a peer
+    // that vanished is found within a minute or so, not never.
+    keep_alive(&conn, GO_KEEPALIVE).context("turning on keep-alive")?;
     let mut buf = [0u8; BUF_SIZE];
     loop {
         // read(2): waits for at least one byte, returns what has
@@ -98,7 +107,8 @@ fn handle_client(mut conn: TcpStream) -> Result<()> {
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
             Err(e) => return Err(e).context("reading"),
         };
-        log_chunk(&buf[..n]);
+        // Go: fmt.Println(string(buf[0:n])): the bytes, a newline.
+        logln!("{}", String::from_utf8_lossy(&buf[..n]));
         // write_all loops until every byte is in the kernel's send
         // buffer; Go's Write does the same for a TCP connection.
         conn.write_all(&buf[..n]).context("writing")?;
@@ -106,28 +116,16 @@ fn handle_client(mut conn: TcpStream) -> Result<()> {
 }
 // ANCHOR_END: handle_client
 
-/// Print a chunk as Go's `fmt.Println(string(buf[0:n]))` does: the
-/// bytes, then a newline. So `hello\n` shows as `hello` and an empty
-/// line. Bytes that are not UTF-8 show as U+FFFD. A closed stdout is
-/// no reason to stop serving, so the write's error is ignored (where
-/// `println!` would panic).
-fn log_chunk(chunk: &[u8]) {
-    let mut out = io::stdout().lock();
-    let _ = writeln!(out, "{}", String::from_utf8_lossy(chunk));
-}
-
 /// The first line of output, which tests and scripts wait for.
 fn announce(listener: &TcpListener) {
     match listener.local_addr() {
-        Ok(a) => println!("listening on {a}"),
-        Err(e) => {
-            fatal(anyhow::Error::new(e).context("reading the bound address"))
-        }
+        Ok(a) => logln!("listening on {a}"),
+        Err(e) => fatal(&format!("reading the bound address: {e}")),
     }
 }
 
 /// The book's checkError: `Fatal error: <message>` and exit status 1.
-fn fatal(e: anyhow::Error) -> ! {
-    eprintln!("Fatal error: {e:#}");
+fn fatal(e: &str) -> ! {
+    elogln!("Fatal error: {e}");
     exit(1)
 }

@@ -17,14 +17,19 @@
 //!
 //! ```sh
 //! cargo run -p echo-threaded --bin smoke-test-client
-//! cargo run -p echo-threaded --bin smoke-test-client -- localhost:3333 'hello there'
+//! cargo run -p echo-threaded --bin smoke-test-client -- \
+//!     localhost:3333 'hello there'
 //! ```
 //!
-//! Timeouts: 5 s to connect, 5 s for each read. Exit status: 0 when
-//! the echo came back; 1 on any error (one line on stderr, in the
-//! blog's words: `Dial failed: ...`), or the usage line.
+//! Time limits, each for the whole step: 5 s to connect (all the
+//! addresses of the name together), then 5 s for the echo and the
+//! server's close. Exit status: 0 when the echo came back; 1 on any
+//! error (one line on stderr, in the blog's words: `Dial failed:
+//! ...`), or the usage line; 141 if stdout is closed.
 
 use anyhow::{Context, Result, anyhow, bail};
+use echo_threaded::deadline::Deadline;
+use echo_threaded::{cli, elogln, is_option, is_timeout, outln};
 use std::io::{self, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpStream, ToSocketAddrs};
 use std::process::exit;
@@ -34,10 +39,10 @@ use std::time::Duration;
 const DEFAULT_SERVER: &str = "localhost:3333";
 /// The blog's message.
 const DEFAULT_MESSAGE: &str = "Ground Control To Major Tom";
-/// How long to wait for the connection to be accepted.
-const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
-/// How long each read may wait for data (or the server's close).
-const READ_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long connecting may take, all addresses together.
+const CONNECT_LIMIT: Duration = Duration::from_secs(5);
+/// How long the echo and the server's close may take, in all.
+const REPLY_LIMIT: Duration = Duration::from_secs(5);
 /// The most we accept back (the server's own cap on what it keeps).
 const MAX_REPLY: usize = 32 * 1024 * 1024;
 
@@ -45,13 +50,19 @@ const USAGE: &str = "usage: smoke-test-client [HOST:PORT [MESSAGE]]  \
                      (default localhost:3333 'Ground Control To Major Tom')";
 
 fn main() {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    if args.len() > 2 || args.first().is_some_and(|a| a.starts_with('-')) {
-        eprintln!("{USAGE}");
+    let args = cli::args();
+    if args.len() > 2 || args.first().is_some_and(|a| is_option(a)) {
+        elogln!("{USAGE}");
         exit(1);
     }
-    let server = args.first().map_or(DEFAULT_SERVER, String::as_str);
-    let message = args.get(1).map_or(DEFAULT_MESSAGE, String::as_str);
+    let server = match args.first().map(|a| cli::text(a)).transpose() {
+        Ok(s) => s.unwrap_or(DEFAULT_SERVER),
+        Err(e) => or_exit("ResolveTCPAddr failed", Err(anyhow!(e))),
+    };
+    // The message is sent as the bytes given, UTF-8 or not.
+    let message = args
+        .get(1)
+        .map_or(DEFAULT_MESSAGE.as_bytes(), |m| m.as_encoded_bytes());
 
     // ANCHOR: main
     // Go: net.ResolveTCPAddr("tcp", HOST+":"+PORT).
@@ -59,19 +70,20 @@ fn main() {
     // Go: net.DialTCP("tcp", nil, tcpServer).
     let (mut conn, addr) = or_exit("Dial failed", dial(&addrs));
     // Go: conn.Write([]byte("Ground Control To Major Tom")).
-    or_exit("Write data failed", conn.write_all(message.as_bytes()));
+    or_exit("Write data failed", conn.write_all(message));
     // Go: conn.CloseWrite(). shutdown(2) with SHUT_WR: our FIN goes
     // out after the message; we can still read.
     or_exit("CloseWrite failed", conn.shutdown(Shutdown::Write));
 
-    eprintln!("Reading data...");
+    elogln!("Reading data...");
     let received = or_exit("Read data failed", read_to_eof(&mut conn, addr));
-    println!("Received message: {}", String::from_utf8_lossy(&received));
+    outln!("Received message: {}", String::from_utf8_lossy(&received));
     // ANCHOR_END: main
 }
 
-/// Every address the name stands for (getaddrinfo(3)); `localhost`
-/// usually gives ::1 and 127.0.0.1.
+/// Every address the name stands for (getaddrinfo(3)). Go's
+/// ResolveTCPAddr keeps one of them, the first IPv4 address
+/// (`forResolve`, net/ipsock.go), and the blog dials only that one.
 fn resolve(server: &str) -> Result<Vec<SocketAddr>> {
     let addrs: Vec<SocketAddr> = server
         .to_socket_addrs()
@@ -85,40 +97,52 @@ fn resolve(server: &str) -> Result<Vec<SocketAddr>> {
     Ok(addrs)
 }
 
-/// Try each address in turn, as Go's Dial does; keep the last error.
+/// Try each address in turn, as Go's `net.Dial` does, within one
+/// time limit for them all. If none answers, report the first error,
+/// as Go does (net/dial.go: "The error from the first address is most
+/// relevant"): `localhost` may be ::1 first, where nobody listens.
 fn dial(addrs: &[SocketAddr]) -> Result<(TcpStream, SocketAddr)> {
-    let mut last = anyhow!("no address to try");
+    let deadline = Deadline::after(CONNECT_LIMIT);
+    let mut first = None;
     for &a in addrs {
-        match TcpStream::connect_timeout(&a, CONNECT_TIMEOUT) {
+        let tried = deadline
+            .left()
+            .and_then(|left| TcpStream::connect_timeout(&a, left));
+        let e = match tried {
             Ok(c) => return Ok((c, a)),
-            Err(e) if e.kind() == io::ErrorKind::TimedOut => {
-                last = anyhow!(
-                    "connecting to {a}: no answer within {CONNECT_TIMEOUT:?}"
-                );
+            Err(e) if is_timeout(&e) => {
+                anyhow!("connecting to {a}: no answer within {CONNECT_LIMIT:?}")
             }
-            Err(e) => last = anyhow!(e).context(format!("connecting to {a}")),
-        }
+            Err(e) => anyhow!(e).context(format!("connecting to {a}")),
+        };
+        first.get_or_insert(e);
     }
-    Err(last)
+    Err(first.unwrap_or_else(|| anyhow!("no address to try")))
 }
 
 // ANCHOR: read_to_eof
-/// Read until the server closes. Each read keeps only the `n` bytes
-/// it returned (the blog appended its whole 4096-byte buffer).
+/// Read until the server closes, all within REPLY_LIMIT. Each read
+/// keeps only the `n` bytes it returned (the blog appended its whole
+/// 4096-byte buffer), and may wait only for the time that is left.
 fn read_to_eof(conn: &mut TcpStream, addr: SocketAddr) -> Result<Vec<u8>> {
-    conn.set_read_timeout(Some(READ_TIMEOUT))
-        .context("setting the read timeout")?;
+    let deadline = Deadline::after(REPLY_LIMIT);
+    let late = || {
+        anyhow!(
+            "{addr} did not finish within {REPLY_LIMIT:?} (waiting \
+             for the echo and the server's close)"
+        )
+    };
     let mut received = Vec::new();
     let mut temp = [0u8; 4096];
     loop {
+        let left = deadline.left().map_err(|_| late())?;
+        conn.set_read_timeout(Some(left))
+            .context("setting the read timeout")?;
         let n = match conn.read(&mut temp) {
             Ok(0) => return Ok(received), // the server closed: done
             Ok(n) => n,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) if echo_threaded::is_timeout(&e) => bail!(
-                "{addr} sent nothing for {READ_TIMEOUT:?} \
-                 (waiting for the echo and the server's close)"
-            ),
+            Err(e) if is_timeout(&e) => return Err(late()),
             Err(e) => return Err(e).context(format!("reading from {addr}")),
         };
         if received.len() + n > MAX_REPLY {
@@ -131,12 +155,12 @@ fn read_to_eof(conn: &mut TcpStream, addr: SocketAddr) -> Result<Vec<u8>> {
 
 /// The blog's error handling: `println("Dial failed:", err.Error())`
 /// then `os.Exit(1)`. (Go's built-in println writes to stderr, as
-/// this does.)
+/// this does; builtin/builtin.go says so.)
 fn or_exit<T, E: Into<anyhow::Error>>(what: &str, r: Result<T, E>) -> T {
     match r {
         Ok(v) => v,
         Err(e) => {
-            eprintln!("{what}: {:#}", e.into());
+            elogln!("{what}: {:#}", e.into());
             exit(1)
         }
     }

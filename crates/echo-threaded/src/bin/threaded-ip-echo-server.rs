@@ -7,11 +7,12 @@
 //! instead of a `*net.TCPConn`. Rust's std has a single TCP listener
 //! type, so "generic" shows up in two other places here:
 //!
-//! - the address is a string handed to the system resolver: a host
-//!   name (`localhost:1200`), an IPv4 or IPv6 literal (`[::]:1200`),
-//!   and `bind` tries every address the name resolves to, of any
-//!   family, until one works (Go's Listen listens on just one of a
-//!   name's addresses, and its documentation advises a literal);
+//! - the address may be a host name (`localhost:1200`) handed to the
+//!   system resolver, as well as an IPv4 or IPv6 literal, and the
+//!   server tries every address the name resolves to, of any family,
+//!   until one binds. (Go's Listen takes the first IPv4 address of a
+//!   name, or the first address if it has none: `addrs.first(isIPv4)`
+//!   in net/dial.go; its documentation advises a literal.)
 //! - `handle_client` accepts anything that can `Read + Write`: a TCP
 //!   stream, a Unix socket, a TLS stream, an in-memory test double.
 //!   Those two traits are Rust's `net.Conn`.
@@ -19,7 +20,7 @@
 //! Run it:
 //!
 //! ```sh
-//! cargo run -p echo-threaded --bin threaded-ip-echo-server             # 127.0.0.1:1200
+//! cargo run -p echo-threaded --bin threaded-ip-echo-server   # 127.0.0.1:1200
 //! cargo run -p echo-threaded --bin threaded-ip-echo-server -- '[::1]:1200'
 //! cargo run -p echo-threaded --bin threaded-ip-echo-server -- localhost:1200
 //! ```
@@ -27,12 +28,16 @@
 //! Exit status: it serves until killed; 1 when it cannot start
 //! (`Fatal error: ...` or the usage line on stderr).
 
-use anyhow::{Context, anyhow};
-use echo_threaded::{ACCEPT_BACKOFF, is_out_of_descriptors, listen_service};
+use echo_threaded::listen::{EMFILE_PAUSE, bind_error, is_out_of_fds};
+use echo_threaded::{
+    GO_KEEPALIVE, Place, cli, elogln, idle_limit, is_option, is_timeout,
+    keep_alive, listen_first, listen_place, logln,
+};
 use std::io::{self, Read, Write};
-use std::net::TcpListener;
+use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::process::exit;
 use std::thread;
+use std::time::Duration;
 
 /// The port of the book's ThreadedIPEchoServer listing (":1200").
 const DEFAULT_PORT: u16 = 1200;
@@ -43,64 +48,97 @@ const BUF_SIZE: usize = 512;
 /// Stack reserved per client thread (see threaded-echo-server.rs).
 const STACK_SIZE: usize = 64 * 1024;
 
-const USAGE: &str =
-    "usage: threaded-ip-echo-server [PORT | HOST:PORT]  (default 1200)";
+const USAGE: &str = "usage: threaded-ip-echo-server \
+                     [PORT | ADDRESS:PORT | HOST:PORT]  (default 1200)";
 
 fn main() {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    if args.len() > 1 || args.first().is_some_and(|a| a.starts_with('-')) {
-        eprintln!("{USAGE}");
+    let args = cli::args();
+    if args.len() > 1 || args.first().is_some_and(|a| is_option(a)) {
+        elogln!("{USAGE}");
         exit(1);
     }
+    let arg = args.first().map(|a| cli::text(a)).transpose();
+    let place = match arg.and_then(|a| listen_place(a, DEFAULT_PORT)) {
+        Ok(p) => p,
+        Err(e) => fatal(&e),
+    };
+    let idle = match idle_limit() {
+        Ok(d) => d,
+        Err(e) => fatal(&e),
+    };
     // ANCHOR: main
-    let service =
-        listen_service(args.first().map(String::as_str), DEFAULT_PORT);
-    // Go: net.Listen("tcp", service). Given a &str, bind() asks the
-    // system resolver (getaddrinfo(3)) for the addresses and tries each
-    // in turn; the first that binds wins. IPv4 or IPv6 alike.
-    let listener = match TcpListener::bind(service.as_str()) {
+    // Go: net.Listen("tcp", service). A name is looked up by the
+    // system resolver (getaddrinfo(3)), and each address it gives is
+    // tried in turn; the first that binds wins. IPv4 or IPv6 alike.
+    let listener = match listen(&place) {
         Ok(l) => l,
-        Err(e) => fatal(
-            anyhow!(e)
-                .context(format!("binding {service} (give PORT or HOST:PORT)")),
-        ),
+        Err(e) => fatal(&e),
     };
     match listener.local_addr() {
-        Ok(a) => println!("listening on {a}"),
-        Err(e) => fatal(anyhow!(e).context("reading the bound address")),
+        Ok(a) => logln!("listening on {a}"),
+        Err(e) => fatal(&format!("reading the bound address: {e}")),
     }
 
     loop {
         let (conn, peer) = match listener.accept() {
             Ok(c) => c,
             Err(e) => {
-                eprintln!("accepting a connection: {e}");
-                if is_out_of_descriptors(&e) {
-                    thread::sleep(ACCEPT_BACKOFF);
+                elogln!("accepting a connection: {e}");
+                if is_out_of_fds(&e) {
+                    thread::sleep(EMFILE_PAUSE);
                 }
                 continue;
             }
         };
-        // Go sets TCP_NODELAY on every connection; Rust does not (see
-        // threaded-echo-server.rs). An error here is harmless: log it.
-        if let Err(e) = conn.set_nodelay(true) {
-            eprintln!("{peer}: setting TCP_NODELAY: {e}");
-        }
-        let started =
-            thread::Builder::new()
-                .stack_size(STACK_SIZE)
-                .spawn(move || {
-                    // From here on the handler sees only "something that
-                    // reads and writes", as Go's handler sees a net.Conn.
-                    if let Err(e) = handle_client(conn) {
-                        eprintln!("{peer}: {e:#}");
-                    }
-                });
+        let started = thread::Builder::new()
+            .stack_size(STACK_SIZE)
+            .spawn(move || serve(conn, peer, idle));
         if let Err(e) = started {
-            eprintln!("{peer}: cannot start a thread, closing: {e}");
+            elogln!("cannot start a thread: {e} (closed {peer})");
         }
     }
     // ANCHOR_END: main
+}
+
+/// One client's thread: the socket options, the echo, the log line.
+fn serve(conn: TcpStream, peer: SocketAddr, idle: Duration) {
+    // Go sets TCP_NODELAY and keep-alive on every connection it
+    // accepts (see threaded-echo-server.rs); the idle limit is ours
+    // (src/lib.rs). A failure here is harmless: log it.
+    let set_up = conn
+        .set_nodelay(true)
+        .and_then(|()| keep_alive(&conn, GO_KEEPALIVE))
+        .and_then(|()| conn.set_read_timeout(Some(idle)))
+        .and_then(|()| conn.set_write_timeout(Some(idle)));
+    if let Err(e) = set_up {
+        elogln!("{peer}: setting socket options: {e}");
+    }
+    // From here on the handler sees only "something that reads and
+    // writes", as Go's handler sees a net.Conn.
+    match handle_client(conn) {
+        Ok(()) => {}
+        Err(e) if is_timeout(&e) => {
+            let secs = idle.as_secs();
+            elogln!("{peer}: idle for more than {secs} s, closing");
+        }
+        Err(e) => elogln!("{peer}: {e}"),
+    }
+}
+
+/// The listener for an address, or for the first address of a name
+/// that binds. The message names what failed, in listen.rs's words.
+fn listen(place: &Place) -> Result<TcpListener, String> {
+    let result = match place {
+        Place::Addr(a) => listen_first(*a),
+        Place::Host(host, port) => listen_first((host.as_str(), *port)),
+    };
+    result.map_err(|(e, at)| match (at, place) {
+        (Some(addr), _) => bind_error(e, addr),
+        (None, Place::Host(host, port)) => {
+            format!("looking up {host} (to listen on port {port}): {e}")
+        }
+        (None, Place::Addr(a)) => bind_error(e, *a),
+    })
 }
 
 // ANCHOR: handle_client
@@ -111,23 +149,23 @@ fn main() {
 /// concrete type. What the handler cannot do is call TCP-only methods
 /// such as `set_nodelay`: the book notes the same of Go's interfaces,
 /// which hide `SetKeepAlive` unless you convert back to `*TCPConn`.
-fn handle_client<C: Read + Write>(mut conn: C) -> anyhow::Result<()> {
+fn handle_client<C: Read + Write>(mut conn: C) -> io::Result<()> {
     let mut buf = [0u8; BUF_SIZE];
     loop {
         let n = match conn.read(&mut buf) {
             Ok(0) => return Ok(()),
             Ok(n) => n,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(e).context("reading"),
+            Err(e) => return Err(e),
         };
-        conn.write_all(&buf[..n]).context("writing")?;
+        conn.write_all(&buf[..n])?;
     }
 }
 // ANCHOR_END: handle_client
 
 /// The book's checkError: `Fatal error: <message>` and exit status 1.
-fn fatal(e: anyhow::Error) -> ! {
-    eprintln!("Fatal error: {e:#}");
+fn fatal(e: &str) -> ! {
+    elogln!("Fatal error: {e}");
     exit(1)
 }
 
