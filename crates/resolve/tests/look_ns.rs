@@ -725,3 +725,40 @@ fn a_closed_stdout_ends_look_ns_quietly() {
     assert_eq!(out.status.code(), Some(141), "stderr: {stderr}");
     assert_eq!(stderr, "", "a closed stdout is not worth a word");
 }
+
+#[test]
+fn dnsmasqs_answer_is_the_one_the_page_shows() {
+    // The page's "On the wire" describes dnsmasq's answer to the query
+    // with id 12 34 for example.test, NS, byte by byte: check them.
+    let Some(dns) =
+        Dnsmasq::start(&["--auth-sec-servers=ns2.example.test".into()])
+    else {
+        return;
+    };
+    let sock = UdpSocket::bind("127.0.0.1:0").unwrap();
+    sock.connect(dns.addr).unwrap();
+    sock.set_read_timeout(Some(Duration::from_secs(2))).unwrap();
+    let q = resolve::build_query(0x1234, "example.test", TYPE_NS).unwrap();
+    let mut buf = [0u8; 512];
+    let mut got = None;
+    for _ in 0..3 {
+        sock.send(&q).unwrap();
+        if let Ok(n) = sock.recv(&mut buf) {
+            got = Some(buf[..n].to_vec());
+            break;
+        }
+    }
+    let a = got.expect("dnsmasq answers");
+    assert_eq!(a.len(), 102, "the answer's size");
+    assert_eq!(a[..4], [0x12, 0x34, 0x85, 0x00], "id and flags");
+    assert_eq!(a[4..12], [0, 1, 0, 2, 0, 0, 0, 0], "the four counts");
+    assert_eq!(a[12..30], q[12..], "the question, repeated");
+    // The first record's owner, in full at byte 30, then its type,
+    // class and TTL.
+    assert_eq!(a[30..44], q[12..26]);
+    assert_eq!(a[44..52], [0, 2, 0, 1, 0, 0, 0x02, 0x58]);
+    // The second record's owner is a pointer to byte 30 (0x1e).
+    let len1 = usize::from(u16::from_be_bytes([a[52], a[53]]));
+    let second = 54 + len1;
+    assert_eq!(a[second..second + 2], [0xc0, 0x1e]);
+}
