@@ -99,10 +99,12 @@ pub enum LineRead {
 ///     // A byte slice is a ready-made AsyncBufRead: handy for tests.
 ///     let mut input: &[u8] = b"one\ntwo";
 ///     let mut line = Vec::new();
-///     assert_eq!(read_line(&mut input, &mut line, 100).await.unwrap(), LineRead::Line);
-///     assert_eq!(line, b"one\n");
-///     assert_eq!(read_line(&mut input, &mut line, 100).await.unwrap(), LineRead::Unterminated);
-///     assert_eq!(read_line(&mut input, &mut line, 100).await.unwrap(), LineRead::Eof);
+///     let got = read_line(&mut input, &mut line, 100).await.unwrap();
+///     assert_eq!((got, &line[..]), (LineRead::Line, &b"one\n"[..]));
+///     let got = read_line(&mut input, &mut line, 100).await.unwrap();
+///     assert_eq!(got, LineRead::Unterminated); // "two", then the end
+///     let got = read_line(&mut input, &mut line, 100).await.unwrap();
+///     assert_eq!(got, LineRead::Eof);
 /// });
 /// ```
 pub async fn read_line<R>(

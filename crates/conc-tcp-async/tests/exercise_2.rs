@@ -28,7 +28,8 @@ fn start_with_idle_1() -> Server {
     let mut s = Server::start(ASYNC, &["0", "--idle-timeout", "1"]);
     assert!(
         s.is_running(),
-        "hint: conc-tcp-async should accept --idle-timeout 1 (a number of seconds)"
+        "hint: conc-tcp-async should accept --idle-timeout 1 (a number of \
+         seconds)"
     );
     s
 }

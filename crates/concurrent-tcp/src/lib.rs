@@ -92,12 +92,11 @@ pub enum LineRead {
 /// use concurrent_tcp::{read_line, LineRead};
 /// let mut input: &[u8] = b"one\ntwo\nthree";
 /// let mut line = Vec::new();
-/// assert_eq!(read_line(&mut input, &mut line, 100).unwrap(), LineRead::Line);
-/// assert_eq!(line, b"one\n");
-/// assert_eq!(read_line(&mut input, &mut line, 100).unwrap(), LineRead::Line);
-/// assert_eq!(read_line(&mut input, &mut line, 100).unwrap(), LineRead::Unterminated);
-/// assert_eq!(line, b"three");
-/// assert_eq!(read_line(&mut input, &mut line, 100).unwrap(), LineRead::Eof);
+/// let mut next = || read_line(&mut input, &mut line, 100).unwrap();
+/// assert_eq!(next(), LineRead::Line); // "one\n"
+/// assert_eq!(next(), LineRead::Line); // "two\n"
+/// assert_eq!(next(), LineRead::Unterminated); // "three"
+/// assert_eq!(next(), LineRead::Eof);
 /// ```
 // ANCHOR: read_line
 pub fn read_line<R: BufRead>(

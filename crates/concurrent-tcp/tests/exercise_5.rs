@@ -25,14 +25,16 @@ const SERVER: &str = env!("CARGO_BIN_EXE_tcp-server");
 fn expect_clean_exit(mut s: Server, signal: &str, name: &str) {
     let status = s.signal_and_wait(signal, WAIT).unwrap_or_else(|| {
         panic!(
-            "hint: tcp-server was still running {WAIT:?} after {name}. Catching \
+            "hint: tcp-server was still running {WAIT:?} after {name}. \
+             Catching \
              the signal is half the work: after printing, end the process \
              with std::process::exit(0)."
         )
     });
     if let Some(sig) = status.signal() {
         panic!(
-            "hint: tcp-server was killed by signal {sig} ({name}): nothing caught \
+            "hint: tcp-server was killed by signal {sig} ({name}): nothing \
+             caught \
              it, so the kernel ended the process the default way. Register \
              SIGTERM and SIGUSR1 with signal_hook::iterator::Signals::new(..) \
              and wait for them in a thread of their own. Do it before binding \

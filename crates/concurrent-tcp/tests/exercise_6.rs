@@ -58,7 +58,8 @@ fn expect_count(mut s: Server, signal: &str, name: &str, n: usize) {
     });
     if let Some(sig) = status.signal() {
         panic!(
-            "hint: conc-tcp was killed by signal {sig} ({name}) before it could \
+            "hint: conc-tcp was killed by signal {sig} ({name}) before it \
+             could \
              print anything: nothing caught it. Catch SIGINT and SIGTERM with \
              signal_hook::iterator::Signals in a thread of their own, set up \
              before the port is bound."

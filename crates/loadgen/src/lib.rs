@@ -133,7 +133,8 @@ pub fn parse_args(
     }
     if o.spin && (o.mode == "connect" || o.mode == "hold" || o.conns > 4) {
         bail!(
-            "--spin is for echo, line and udp with at most 4 connections (each spins a core)"
+            "--spin is for echo, line and udp with at most 4 connections \
+             (each spins a core)"
         );
     }
     if o.threads == 0 || o.threads > 16 {
@@ -154,7 +155,8 @@ fn loopback_addr(text: &str) -> Result<SocketAddr> {
         .with_context(|| format!("{text:?} resolves to no address"))?;
     if !addr.ip().is_loopback() {
         bail!(
-            "{addr} is not a loopback address: loadgen only loads servers on this machine"
+            "{addr} is not a loopback address: loadgen only loads servers on \
+             this machine"
         );
     }
     Ok(addr)
@@ -200,7 +202,8 @@ impl Stats {
         let n = self.lat_us.len();
         let secs = self.elapsed.as_secs_f64().max(1e-9);
         let mut s = format!(
-            "mode={} addr={} conns={} size={} secs={secs:.2} requests={n} rate={:.0} \
+            "mode={} addr={} conns={} size={} secs={secs:.2} requests={n} \
+             rate={:.0} \
              mb_s={:.1} p50_us={} p99_us={} lost={} errors={}",
             o.mode,
             o.addr,

@@ -1,7 +1,7 @@
 //! loadgen: a bounded load generator for the netprog servers.
 //!
-//!     loadgen MODE ADDR [--conns N] [--size BYTES] [--duration SECS] [--pid PID]
-//!                       [--threads N] [--spin]
+//!     loadgen MODE ADDR [--conns N] [--size BYTES] [--duration SECS]
+//!                       [--pid PID] [--threads N] [--spin]
 //!
 //! Modes:
 //! - `echo`: N connections, each writes SIZE bytes and reads SIZE
@@ -324,8 +324,10 @@ fn hold(o: &Opts) -> Result<String> {
     };
     let errors = errors + (opened - answered);
     let mut out = format!(
-        "mode=hold addr={} conns={} opened={opened} answered={answered} refused={refused} \
-         open_secs={open_secs:.2} rss_before_kib={} rss_held_kib={} kib_per_conn={per_conn} \
+        "mode=hold addr={} conns={} opened={opened} answered={answered} \
+         refused={refused} \
+         open_secs={open_secs:.2} rss_before_kib={} rss_held_kib={} \
+         kib_per_conn={per_conn} \
          threads_held={} errors={errors}",
         o.addr,
         o.conns,

@@ -154,7 +154,8 @@ async fn echo_lines(c: &mut TcpStream) -> anyhow::Result<Ending> {
             LineRead::Eof => return Ok(Ending::Left),
             LineRead::TooLong => {
                 let msg = format!(
-                    "line longer than {MAX_LINE} bytes: closing the connection\n"
+                    "line longer than {MAX_LINE} bytes: closing the \
+                     connection\n"
                 );
                 say_goodbye(&mut reader, &mut w, &msg)
                     .await
@@ -339,7 +340,8 @@ fn start_client(c: TcpStream, peer: SocketAddr, max_clients: usize) {
         refuse(
             &c,
             &format!(
-                "server busy: {max_clients} clients connected, try again later\n"
+                "server busy: {max_clients} clients connected, try again \
+                 later\n"
             ),
         );
         return;

@@ -39,7 +39,8 @@ const DEFAULT_PORT: u16 = 1201;
 /// is one small allocation.
 const BUF: usize = 512;
 
-const USAGE: &str = "usage: echo-async [PORT | ADDR:PORT] [--threads N]  (default 1201, 1 thread)";
+const USAGE: &str = "usage: echo-async [PORT | ADDR:PORT] [--threads N] \
+     (default 1201, 1 thread)";
 
 fn main() {
     if let Err(e) =

@@ -152,7 +152,8 @@ fn echo_lines(c: &TcpStream) -> anyhow::Result<Ending> {
             LineRead::Eof => return Ok(Ending::Left),
             LineRead::TooLong => {
                 let msg = format!(
-                    "line longer than {MAX_LINE} bytes: closing the connection\n"
+                    "line longer than {MAX_LINE} bytes: closing the \
+                     connection\n"
                 );
                 say_goodbye(c, &msg).context("refusing a long line")?;
                 return Ok(Ending::TooLong);
@@ -294,7 +295,8 @@ fn start_client(c: TcpStream, peer: SocketAddr, max_clients: usize) {
         refuse(
             c,
             &format!(
-                "server busy: {max_clients} clients connected, try again later\n"
+                "server busy: {max_clients} clients connected, try again \
+                 later\n"
             ),
         );
         return;

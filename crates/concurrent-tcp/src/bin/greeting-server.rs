@@ -157,7 +157,8 @@ fn cmd_handler(c: TcpStream, peer: SocketAddr) {
             }
             Ok(LineRead::TooLong) => {
                 let bye = format!(
-                    "line longer than {MAX_LINE} bytes: closing the connection\n"
+                    "line longer than {MAX_LINE} bytes: closing the \
+                     connection\n"
                 );
                 let _ = say_goodbye(&c, &bye);
                 elogln!(

@@ -12,7 +12,8 @@
 //!
 //! ```text
 //! cargo run -p concurrent-tcp --bin tcp-client -- 127.0.0.1:1234
-//! printf 'Hi!\nSTOP\n' | cargo run -p concurrent-tcp --bin tcp-client -- 127.0.0.1:1234
+//! printf 'Hi!\nSTOP\n' |
+//!     cargo run -p concurrent-tcp --bin tcp-client -- 127.0.0.1:1234
 //! ```
 //!
 //! Time limits: 5 s for the connection (every address of the name
@@ -127,12 +128,14 @@ fn read_reply(
         Ok(LineRead::Eof) => anyhow::bail!("the server closed the connection"),
         Ok(LineRead::TooLong) => {
             anyhow::bail!(
-                "the server's answer is longer than {MAX_LINE} bytes without a newline"
+                "the server's answer is longer than {MAX_LINE} bytes without \
+                 a newline"
             )
         }
         Ok(got) => Ok(got),
         Err(e) if is_timeout(&e) => anyhow::bail!(
-            "no answer from the server within {} s (waiting for the echo of our line)",
+            "no answer from the server within {} s (waiting for the echo of \
+             our line)",
             READ_TIMEOUT.as_secs()
         ),
         Err(e) => Err(describe_io(e, "reading the server's answer")),

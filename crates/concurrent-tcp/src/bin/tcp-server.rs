@@ -91,7 +91,8 @@ fn echo_until_stop(c: &TcpStream) -> anyhow::Result<()> {
             }
             LineRead::TooLong => {
                 let msg = format!(
-                    "line longer than {MAX_LINE} bytes: closing the connection\n"
+                    "line longer than {MAX_LINE} bytes: closing the \
+                     connection\n"
                 );
                 say_goodbye(c, &msg).context("refusing a long line")?;
                 anyhow::bail!(

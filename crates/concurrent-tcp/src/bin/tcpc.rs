@@ -86,7 +86,8 @@ fn run(args: &[OsString]) -> anyhow::Result<()> {
         }
         Ok(n) => n,
         Err(e) if is_timeout(&e) => anyhow::bail!(
-            "no answer from {tcp_addr} within {} s (waiting for the echo of our message)",
+            "no answer from {tcp_addr} within {} s (waiting for the echo of \
+             our message)",
             READ_TIMEOUT.as_secs()
         ),
         Err(e) => return Err(e).context("reading the answer"),

@@ -14,7 +14,7 @@
 //!
 //! ```text
 //! cargo run -p concurrent-tcp --bin tcps -- 1234
-//! cargo run -p concurrent-tcp --bin tcpc -- 127.0.0.1:1234   # another terminal
+//! cargo run -p concurrent-tcp --bin tcpc -- 127.0.0.1:1234 # elsewhere
 //! ```
 //!
 //! A client that sends nothing is given 5 s, then dropped, so that it
