@@ -1,9 +1,14 @@
 //! Service names to port numbers, the way Go's `net.LookupPort` does it.
 //!
-//! Rust's standard library has no `LookupPort`: the C library has
-//! `getservbyname(3)`, but calling it needs `unsafe`, and Go does not use
-//! it either. Go reads `/etc/services` itself, on top of a small table
-//! built into the `net` package, and this module does the same:
+//! Rust's standard library has no `LookupPort`. The C library has
+//! `getservbyname(3)`, and `getaddrinfo(3)` with no host and a service
+//! name, but calling C from Rust needs `unsafe` (or a crate that wraps
+//! it). Go has both ways: its cgo resolver asks `getaddrinfo(NULL,
+//! service)` (`net/cgo_unix.go`, Go 1.19), and its own resolver reads
+//! `/etc/services` itself (`net/port_unix.go`), on top of a small
+//! table built into the `net` package. Go uses its own unless it needs
+//! the C library for host names too (the resolve page says when); on
+//! these machines it does. This module does what Go's own does:
 //!
 //! 1. [`parse_port`]: a service written as a decimal number *is* the port
 //!    (`"23"`); nothing is looked up, not even the network.
@@ -40,11 +45,11 @@ pub const SERVICES_PATH: &str = "/etc/services";
 pub const SERVICES_ENV: &str = "NETPROG_SERVICES";
 
 // ANCHOR: builtin
-/// The table built into Go's `net` package (`services` in
-/// `net/lookup.go`), as `(network, name, port)`. Go consults it on
-/// every platform; on Unix the services file adds to it and wins
-/// where both name the same service. Older Go releases lack
-/// `submissions`.
+/// The table built into Go 1.19's `net` package (`services` in
+/// `net/lookup.go`; a test compares the two), as `(network, name,
+/// port)`. Go consults it on every platform; on Unix the services file
+/// adds to it and wins where both name the same service. Later Go
+/// releases may add entries.
 pub const BUILTIN: &[(&str, &str, u32)] = &[
     ("udp", "domain", 53),
     ("tcp", "ftp", 21),
@@ -58,16 +63,15 @@ pub const BUILTIN: &[(&str, &str, u32)] = &[
     ("tcp", "pop3", 110),
     ("tcp", "pop3s", 995),
     ("tcp", "smtp", 25),
-    ("tcp", "submissions", 465),
     ("tcp", "ssh", 22),
     ("tcp", "telnet", 23),
 ];
 // ANCHOR_END: builtin
 
-/// The largest port number Go accepts from a services file line before
-/// it gives up on the line (its `dtoi` stops at 0xFFFFFF). Numbers
-/// between 65536 and this are kept, and refused later as
-/// "invalid port", exactly as Go does.
+/// Go gives up on a services file line whose port is this or more (its
+/// `dtoi`, `net/parse.go`, stops at 0xFFFFFF). Numbers from 65536 to
+/// below this are kept, and refused later as "invalid port", exactly
+/// as Go does.
 const FILE_PORT_LIMIT: u32 = 0xFF_FFFF;
 
 /// One line of a services file: `name port/network alias...`.
@@ -94,9 +98,12 @@ pub struct Service {
 /// assert!(parse_services_line("bad 0/tcp").is_none()); // port 0
 /// ```
 pub fn parse_services_line(line: &str) -> Option<Service> {
-    // Everything after a '#' is a comment.
+    // Everything after a '#' is a comment. Go splits the rest at
+    // spaces, tabs, CR and LF (getFields in net/parse.go).
     let line = line.split('#').next().unwrap_or("");
-    let mut fields = line.split_ascii_whitespace();
+    let mut fields = line
+        .split([' ', '\t', '\r', '\n'])
+        .filter(|f| !f.is_empty());
     let name = fields.next()?;
     let port_net = fields.next()?; // "80/tcp"
     let (port, network) = port_net.split_once('/')?;
@@ -206,32 +213,48 @@ impl fmt::Display for LookupError {
 impl std::error::Error for LookupError {}
 
 // ANCHOR: parse_port
-/// Go's `parsePort`: is the service a decimal number (with an optional
-/// `+` or `-` sign)? `Some(n)` if so, `None` if it is a name to look
-/// up. Huge numbers are clamped, not wrapped: they only need to stay
-/// out of range. The empty string means port 0, as in Go.
+/// Go's `parsePort` (`net/port.go`, Go 1.19): is the service a decimal
+/// number, with an optional `+` or `-` sign? `Some(n)` if so, `None`
+/// if it is a name to look up. The empty string means port 0.
+///
+/// Once the number has reached 2^30, Go reads no more characters:
+/// `99999999999x` is a number (an invalid port), not a name. Its result is clamped to 2^30 - 1 (or
+/// -2^30), which is out of range either way. One difference, on
+/// purpose: Go multiplies a 32-bit number by ten before it checks it,
+/// so `4294967300` wraps round to port 4 in Go 1.19; here it stays
+/// too big, an invalid port.
 ///
 /// ```
 /// use lookup_port::parse_port;
 /// assert_eq!(parse_port("23"), Some(23));
 /// assert_eq!(parse_port("-1"), Some(-1));
-/// assert_eq!(parse_port("99999999999999999999"), Some(1 << 30));
+/// assert_eq!(parse_port("99999999999x"), Some((1 << 30) - 1));
 /// assert_eq!(parse_port("telnet"), None);
 /// assert_eq!(parse_port(""), Some(0));
 /// ```
 pub fn parse_port(service: &str) -> Option<i64> {
-    const CLAMP: i64 = 1 << 30;
+    const CUTOFF: i64 = 1 << 30;
+    if service.is_empty() {
+        return Some(0);
+    }
     let (negative, digits) = match service.strip_prefix('-') {
         Some(rest) => (true, rest),
         None => (false, service.strip_prefix('+').unwrap_or(service)),
     };
-    if !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
+    let mut n: i64 = 0;
+    for b in digits.bytes() {
+        if !b.is_ascii_digit() {
+            return None; // a name after all
+        }
+        if n >= CUTOFF {
+            break; // far out of range: the rest is not read
+        }
+        n = n * 10 + i64::from(b - b'0');
     }
-    let n = digits
-        .bytes()
-        .fold(0i64, |n, d| (n * 10 + i64::from(d - b'0')).min(CLAMP));
-    Some(if negative { -n } else { n })
+    Some(match negative {
+        false => n.min(CUTOFF - 1),
+        true => -n.min(CUTOFF),
+    })
 }
 // ANCHOR_END: parse_port
 
@@ -354,7 +377,7 @@ mod tests {
     #[test]
     fn numbers_out_of_range_are_invalid() {
         let t = ServiceTable::builtin();
-        for s in ["65536", "-1", "99999999999999999999999"] {
+        for s in ["65536", "-1", "99999999999999999999999", "99999999999x"] {
             let e = lookup_port(&t, "tcp", s).unwrap_err();
             assert_eq!(e.to_string(), format!("address {s}: invalid port"));
         }
@@ -362,6 +385,20 @@ mod tests {
         assert_eq!(lookup_port(&t, "tcp", "+80"), Ok(80));
         assert_eq!(lookup_port(&t, "tcp", "0"), Ok(0));
         assert_eq!(lookup_port(&t, "tcp", ""), Ok(0));
+        // A sign alone is the number 0, as in Go.
+        assert_eq!(lookup_port(&t, "tcp", "+"), Ok(0));
+        assert_eq!(lookup_port(&t, "tcp", "-"), Ok(0));
+    }
+
+    #[test]
+    fn go_stops_reading_a_number_at_2_to_the_30() {
+        // The digits stop being read once the number reaches 2^30.
+        assert_eq!(parse_port("10737418240x"), Some((1 << 30) - 1));
+        // ...but until then every character must be a digit.
+        assert_eq!(parse_port("1073741824x"), None);
+        assert_eq!(parse_port("-99999999999x"), Some(-(1 << 30)));
+        // Go wraps this one round to 4; we do not.
+        assert_eq!(parse_port("4294967300"), Some((1 << 30) - 1));
     }
 
     #[test]

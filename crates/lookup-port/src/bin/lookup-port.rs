@@ -7,8 +7,8 @@
 //! underneath. No packet is sent: this is a table lookup on this
 //! machine, not a question to the network.
 //!
-//!     cargo run -q -p lookup-port -- tcp telnet
-//!     Service port 23
+//! Run it: `cargo run -q -p lookup-port -- tcp telnet` (the page shows
+//! what it prints).
 //!
 //! The file is `/etc/services`, or the one the environment variable
 //! `NETPROG_SERVICES` names.
@@ -17,21 +17,24 @@
 //! program).
 
 use lookup_port::{
-    SERVICES_ENV, SERVICES_PATH, ServiceTable, lookup_port, parse_services,
+    SERVICES_ENV, SERVICES_PATH, ServiceTable, cli, elogln, lookup_port, outln,
+    parse_services,
 };
 use std::process::ExitCode;
 
 // ANCHOR: main
 fn main() -> ExitCode {
     // Go: `if len(os.Args) != 3`. Arguments that are not UTF-8 are
-    // converted lossily rather than refused: they cannot name a service.
-    let args: Vec<String> = std::env::args_os()
-        .skip(1)
+    // converted lossily rather than refused, as Go would look their
+    // bytes up: they name no service either way.
+    let args: Vec<String> = cli::args()
+        .iter()
         .map(|a| a.to_string_lossy().into_owned())
         .collect();
     let [network_type, service] = args.as_slice() else {
-        eprintln!(
-            "Usage: lookup-port network-type service (for example: lookup-port tcp telnet)"
+        elogln!(
+            "Usage: lookup-port network-type service \
+             (for example: lookup-port tcp telnet)"
         );
         return ExitCode::from(1);
     };
@@ -41,13 +44,13 @@ fn main() -> ExitCode {
     match lookup_port(&table, network_type, service) {
         Ok(port) => {
             // Go's Println put two spaces here; the book shows a colon.
-            println!("Service port {port}");
+            outln!("Service port {port}");
             ExitCode::SUCCESS
         }
         Err(err) => {
             // Go printed `Error:  ...` on standard output; errors belong
             // on standard error, so that is where this one goes.
-            eprintln!("Error: {err}");
+            elogln!("Error: {err}");
             ExitCode::from(2)
         }
     }
@@ -72,7 +75,7 @@ fn service_table() -> ServiceTable {
         Ok(bytes) => {
             table.add(parse_services(&String::from_utf8_lossy(&bytes)))
         }
-        Err(err) if chosen.is_some() => eprintln!(
+        Err(err) if chosen.is_some() => elogln!(
             "note: cannot read {} (named by {SERVICES_ENV}): {err}; \
              using Go's built-in table only",
             path.to_string_lossy()

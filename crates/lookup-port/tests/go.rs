@@ -1,0 +1,180 @@
+//! What Go's `net.LookupPort` answers, measured with the tests' Go
+//! program (go/port.go), beside what lookup-port answers: the page's
+//! claims about Go are pinned here. Both read this machine's
+//! /etc/services (or, without it, only the built-in table).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::{Path, PathBuf};
+use testkit::Cmd;
+
+const EXE: &str = env!("CARGO_BIN_EXE_lookup-port");
+
+fn go_port() -> Option<PathBuf> {
+    testkit::go_program(env!("CARGO_MANIFEST_DIR"), "port")
+}
+
+/// Go's answers, one line per service. `netdns` chooses Go's own
+/// resolver (`go`) or the C library's (`cgo`).
+fn go(
+    bin: &Path,
+    netdns: &str,
+    network: &str,
+    services: &[&str],
+) -> Vec<String> {
+    let mut args = vec![network];
+    args.extend_from_slice(services);
+    let out = Cmd::new(bin.to_str().unwrap())
+        .args(args)
+        .env("GODEBUG", format!("netdns={netdns}"))
+        .run();
+    out.expect_code(0);
+    out.stdout.lines().map(String::from).collect()
+}
+
+/// `go env NAME` of the Go that built the programs.
+fn go_env(name: &str) -> String {
+    let go = testkit::go_command().expect("go is there: it built port.go");
+    let out = Cmd::new(go.to_str().unwrap()).args(["env", name]).run();
+    out.stdout.trim().to_string()
+}
+
+/// The page quotes Go 1.19, the Go of Debian 12 and of CI. With
+/// another Go the tests compare what must not change: the ports, and
+/// that an error is an error.
+fn is_go_1_19() -> bool {
+    let v = go_env("GOVERSION");
+    v == "go1.19" || v.starts_with("go1.19.")
+}
+
+/// lookup-port's answer line, reading /etc/services as Go does (a
+/// NETPROG_SERVICES of the caller's is overridden).
+fn ours(network: &str, service: &str) -> String {
+    let out = Cmd::new(EXE)
+        .args([network, service])
+        .env("NETPROG_SERVICES", "/etc/services")
+        .run();
+    // Without the file, a `note:` line comes first: take the answer.
+    let text = format!("{}{}", out.stdout, out.stderr);
+    text.lines().last().unwrap_or_default().to_string()
+}
+
+#[test]
+fn lookup_port_answers_as_go_does() {
+    let Some(bin) = go_port() else { return };
+    let services = [
+        "telnet",
+        "TELNET",
+        "Ssh",
+        "domain",
+        "nosuchservice",
+        " 23",
+        "+-5",
+        "23",
+        "+80",
+        "0",
+        "",
+        "+",
+        "-",
+        "-1",
+        "65535",
+        "65536",
+        "99999999999x",
+        "10737418240x",
+        "1073741824x",
+        "123456789012345678901234567890",
+    ];
+    let exact = is_go_1_19();
+    for network in ["tcp", "udp", "tcp4", "udp6", "sctp", "", "TCP"] {
+        let from_go = go(&bin, "go", network, &services);
+        for (service, go_says) in services.iter().zip(&from_go) {
+            let ours = ours(network, service);
+            let same = match exact {
+                true => &ours == go_says,
+                false => match go_says.starts_with("Error: ") {
+                    true => ours.starts_with("Error: "),
+                    false => &ours == go_says,
+                },
+            };
+            assert!(same, "{network:?} {service:?}: {ours:?}, Go {go_says:?}");
+        }
+    }
+}
+
+#[test]
+fn go_wraps_4294967300_round_to_port_4_and_we_do_not() {
+    // Go 1.19's parsePort multiplies a uint32 by ten before checking
+    // it (net/port.go): the one place where lookup-port differs.
+    let Some(bin) = go_port() else { return };
+    if is_go_1_19() {
+        let from_go = go(&bin, "go", "tcp", &["4294967300"]);
+        assert_eq!(from_go, ["Service port 4"]);
+    }
+    assert_eq!(
+        ours("tcp", "4294967300"),
+        "Error: address 4294967300: invalid port"
+    );
+}
+
+#[test]
+fn with_cgo_go_asks_getaddrinfo_which_reads_differently() {
+    // Go's cgo resolver calls getaddrinfo(NULL, service): the C
+    // library reads the number with strtoul, which skips leading
+    // spaces, and words its errors itself.
+    let Some(bin) = go_port() else { return };
+    if !testkit::need_tool("gcc", "Go's cgo resolver needs a C compiler") {
+        return;
+    }
+    let from_go = go(&bin, "cgo", "tcp", &[" 23", "nosuchservice", "telnet"]);
+    assert_eq!(from_go[0], "Service port 23");
+    assert!(
+        from_go[1].ends_with("Servname not supported for ai_socktype"),
+        "{from_go:?}"
+    );
+    assert_eq!(from_go[2], "Service port 23");
+    // Go's own resolver, and lookup-port, read " 23" as a name.
+    assert_eq!(ours("tcp", " 23"), "Error: address tcp/ 23: unknown port");
+}
+
+#[test]
+fn the_builtin_table_is_go_1_19s() {
+    // Go keeps the table in the `services` map of net/lookup.go; read
+    // it from the installed Go's source and compare.
+    let Some(_) = go_port() else { return };
+    let root = PathBuf::from(go_env("GOROOT"));
+    let source = std::fs::read_to_string(root.join("src/net/lookup.go"))
+        .expect("Go's source of net/lookup.go");
+    let start = source
+        .find("var services = map[string]map[string]int{")
+        .expect("the services map");
+    let body = &source[start..];
+    let body = &body[..body.find("\n}\n").expect("its end")];
+    let mut table = Vec::new();
+    let mut network = String::new();
+    for line in body.lines().skip(1) {
+        let line = line.split("//").next().unwrap().trim();
+        if let Some(net) = line.strip_suffix(": {") {
+            network = net.trim_matches('"').to_string();
+        } else if let Some((name, port)) = line.split_once(':') {
+            let port = port.trim().trim_end_matches(',');
+            table.push((
+                network.clone(),
+                name.trim().trim_matches('"').to_string(),
+                port.parse::<u32>().expect("a port"),
+            ));
+        }
+    }
+    let mut ours: Vec<(String, String, u32)> = lookup_port::BUILTIN
+        .iter()
+        .map(|&(n, s, p)| (n.to_string(), s.to_string(), p))
+        .collect();
+    table.sort();
+    ours.sort();
+    if is_go_1_19() {
+        assert_eq!(ours, table, "BUILTIN and Go 1.19's table");
+    } else {
+        // Later releases add entries; none of ours may be missing.
+        for entry in &ours {
+            assert!(table.contains(entry), "{entry:?} is not in Go's table");
+        }
+    }
+}
