@@ -93,8 +93,9 @@ fn main() {
 // ANCHOR: handle_client
 /// Echo everything the client sends until it closes its side.
 fn handle_client(mut conn: TcpStream) -> Result<()> {
-    // Go turns keep-alive on for every accepted connection: a peer
-    // that vanished is found within a minute or so, not never.
+    // Go turns keep-alive on for every accepted connection. A peer
+    // whose host went away is then found after 15 s of silence and 9
+    // unanswered probes 15 s apart, about two and a half minutes.
     keep_alive(&conn, GO_KEEPALIVE).context("turning on keep-alive")?;
     let mut buf = [0u8; BUF_SIZE];
     loop {
