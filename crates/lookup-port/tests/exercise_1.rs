@@ -14,6 +14,7 @@ first-name\t7001/tcp\talias-one alias-two
 second-name\t7001/tcp
 udp-only\t7002/udp
 mytelnet\t2323/tcp
+myssh\t\t22/tcp
 ";
 
 /// Where cargo put lookup-service: beside lookup-port, which is built
@@ -107,6 +108,20 @@ fn the_network_matters() {
 }
 
 #[test]
+fn the_file_comes_before_the_builtin_table() {
+    // Go's table says 22/tcp is ssh; the file says myssh.
+    let out = run(&["tcp", "22"], Some(SERVICES));
+    assert_eq!(
+        out.stdout.trim_end(),
+        "Service name myssh",
+        "hint: search the services file first, and Go's built-in table \
+         only for ports the file does not list: the file names 22/tcp \
+         myssh. Got:\n{}",
+        out.describe()
+    );
+}
+
+#[test]
 fn without_a_file_go_s_builtin_table_answers() {
     for (args, name) in [(["tcp", "23"], "telnet"), (["udp", "53"], "domain")] {
         let out = run(&args, None);
@@ -122,14 +137,19 @@ fn without_a_file_go_s_builtin_table_answers() {
 
 #[test]
 fn bad_input_is_refused() {
-    let out = run(&["tcp", "telnet"], Some(SERVICES));
-    assert_eq!(
-        (out.code, out.stderr.trim_end()),
-        (Some(2), "Error: address telnet: invalid port"),
-        "hint: a PORT that is not a number from 1 to 65535 gets \
-         `Error: address telnet: invalid port` and exit status 2.\n{}",
-        out.describe()
-    );
+    for port in ["telnet", "0", "65536", "-1"] {
+        let out = run(&["tcp", port], Some(SERVICES));
+        assert_eq!(
+            (out.code, out.stderr.trim_end()),
+            (
+                Some(2),
+                format!("Error: address {port}: invalid port").as_str()
+            ),
+            "hint: a PORT that is not a number from 1 to 65535 gets \
+             `Error: address {port}: invalid port` and exit status 2.\n{}",
+            out.describe()
+        );
+    }
     let out = run(&["tcp"], Some(SERVICES));
     assert_eq!(
         out.code,
