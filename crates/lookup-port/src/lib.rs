@@ -218,11 +218,11 @@ impl std::error::Error for LookupError {}
 /// if it is a name to look up. The empty string means port 0.
 ///
 /// Once the number has reached 2^30, Go reads no more characters:
-/// `99999999999x` is a number (an invalid port), not a name. Its result is clamped to 2^30 - 1 (or
-/// -2^30), which is out of range either way. One difference, on
-/// purpose: Go multiplies a 32-bit number by ten before it checks it,
-/// so `4294967300` wraps round to port 4 in Go 1.19; here it stays
-/// too big, an invalid port.
+/// `99999999999x` is a number (an invalid port), not a name. The
+/// result is clamped to 2^30 - 1 (or -2^30), out of range either way.
+/// One difference, on purpose: Go multiplies a 32-bit number by ten
+/// before it checks it, so `4294967300` wraps round to port 4 in Go
+/// 1.19; here it stays too big, an invalid port.
 ///
 /// ```
 /// use lookup_port::parse_port;
