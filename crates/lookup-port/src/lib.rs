@@ -448,7 +448,8 @@ mod tests {
     fn never_panics_on_odd_text() {
         let t = table("é 5/tcp\n\u{0} 6/\u{0}\nß 7/tcp ẞ\n");
         assert_eq!(lookup_port(&t, "tcp", "é"), Ok(5));
-        assert!(lookup_port(&t, "tcp", "É").is_err()); // ASCII case only, as Go
+        // ASCII case only, as in Go.
+        assert!(lookup_port(&t, "tcp", "É").is_err());
         let _ = lookup_port(&t, "\u{0}", "\u{0}");
     }
 }

@@ -19,7 +19,8 @@ fn assert_resolves(args: &[&str], want: &str) {
     assert_eq!(
         (out.code, out.stdout.as_str()),
         (Some(0), format!("Resolved address is {want}\n").as_str()),
-        "hint: `resolve-ip {}` should print `Resolved address is {want}` and exit 0\n{}",
+        "hint: `resolve-ip {}` should print `Resolved address is {want}` \
+         and exit 0\n{}",
         args.join(" "),
         out.describe()
     );
@@ -60,7 +61,8 @@ fn the_wrong_kind_of_address_is_no_suitable_address() {
         assert!(
             out.code == Some(1) && out.stderr.contains("no suitable address"),
             "hint: `resolve-ip {} {}` has no address of that kind: print \
-             `Resolution error address {}: no suitable address found` (Go's words) \
+             `Resolution error address {}: no suitable address found` \
+             (Go's words) \
              on stderr and exit 1\n{}",
             args[0],
             args[1],
@@ -96,7 +98,8 @@ fn usage_still_guards_the_argument_count() {
         let out = resolve_ip(args);
         assert!(
             out.code == Some(1) && out.stderr.starts_with("Usage: resolve-ip"),
-            "hint: with {} argument(s) print the usage line on stderr and exit 1\n{}",
+            "hint: with {} argument(s) print the usage line on stderr \
+             and exit 1\n{}",
             args.len(),
             out.describe()
         );

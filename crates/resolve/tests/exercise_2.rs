@@ -39,8 +39,9 @@ fn type_mx_prints_host_and_preference() {
                 Some(0),
                 vec!["backup.example.test. 20", "mail.example.test. 10"]
             ),
-            "hint: `look-ns --type {t} example.test` should print one line per MX \
-             record, `HOST PREF` (the host with its final dot, then the preference), \
+            "hint: `look-ns --type {t} example.test` should print one \
+             line per MX record, `HOST PREF` (the host with its final \
+             dot, then the preference), \
              and exit 0. Ask with QTYPE 15 and decode the MX data: a 16-bit \
              preference, then a (maybe compressed) name.\n{}",
             out.describe()

@@ -252,7 +252,8 @@ fn a_server_that_never_answers_times_out_and_is_named() {
     assert_fails_with(
         &out,
         &format!(
-            "lookup example.test on {addr}: i/o timeout: no answer from {addr} (2 tries, 2s each)"
+            "lookup example.test on {addr}: i/o timeout: no answer from \
+             {addr} (2 tries, 2s each)"
         ),
     );
     // Two tries of two seconds: about four seconds, not forever.
@@ -286,11 +287,13 @@ type MakeReply = Box<dyn Fn(&[u8]) -> Vec<u8> + Send>;
 fn malformed_answers_are_errors_not_panics() {
     let cases: Vec<(&str, MakeReply)> = vec![
         (
-            "malformed answer: the message ends inside the 12-byte header (byte 5)",
+            "malformed answer: the message ends inside the 12-byte header \
+             (byte 5)",
             Box::new(|_q: &[u8]| vec![1, 2, 3, 4, 5]),
         ),
         (
-            "malformed answer: the message ends inside a record's type, class, TTL and length",
+            "malformed answer: the message ends inside a record's type, \
+             class, TTL and length",
             Box::new(|q: &[u8]| answer(q, 0, 1, &[0xc0, 12, 0, 2])),
         ),
         (
@@ -476,7 +479,8 @@ fn truncated_answer_without_tcp_says_so() {
     let out = look_ns(&["--server", &addr.to_string(), "example.test"]);
     assert_fails_with(
         &out,
-        "the UDP answer was truncated (TC bit set) and the retry over TCP failed: \
+        "the UDP answer was truncated (TC bit set) and the retry over \
+         TCP failed: \
          connecting to ",
     );
 }

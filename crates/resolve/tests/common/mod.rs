@@ -91,7 +91,8 @@ impl Dnsmasq {
             last_words = format!("port {port}: {status:?}: {}", said.trim());
         }
         panic!(
-            "dnsmasq did not start answering on any of 20 ports; the last one said: {last_words}"
+            "dnsmasq did not start answering on any of 20 ports; the last \
+             one said: {last_words}"
         );
     }
 
