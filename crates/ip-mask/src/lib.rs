@@ -21,6 +21,9 @@ use std::net::{IpAddr, Ipv4Addr};
 /// IPv4-mapped IPv6 address (`::ffff:10.0.0.1`) comes back as the
 /// IPv4 address it carries: Go stores every IPv4 address in that
 /// 16-byte form internally and prints it dotted, so we do the same.
+/// The old forms that glibc's inet_aton(3) still reads, `127.1` and
+/// `010.0.0.1` (octal), are refused by both, and so is a zone
+/// (`fe80::1%eth0`). The tests compare with Go on such inputs.
 ///
 /// ```
 /// use ip_mask::parse_ip;
@@ -154,8 +157,10 @@ mod tests {
         assert_eq!(parse_ip("127.0.0.1"), Some(IpAddr::from([127, 0, 0, 1])));
         assert!(parse_ip("localhost").is_none());
         assert!(parse_ip("1.2.3").is_none());
-        assert!(parse_ip("01.2.3.4").is_none()); // leading zeros: Go refuses too
-        assert!(parse_ip("fe80::1%eth0").is_none()); // zones: not an IP
+        // A leading zero (octal to inet_aton), a zone: Go refuses too.
+        assert!(parse_ip("01.2.3.4").is_none());
+        assert!(parse_ip("fe80::1%eth0").is_none());
+        assert!(parse_ip("127.1").is_none());
         assert!(parse_ip("").is_none());
     }
 }

@@ -42,12 +42,20 @@ fn mask_prints_the_five_fields_of_the_go_program() {
     ] {
         let out = run(MASK, &[input]);
         out.expect_code(0);
+        let mut lines = out.stdout.lines();
         assert_eq!(
-            out.stdout,
+            lines.next().unwrap_or_default(),
             format!(
-                "Address is {input} Default mask length is 32 Leading ones count is {ones} \
-                 Mask is (hex) {hex} Network is {net}\n"
+                "Address is {input} Default mask length is 32 \
+                 Leading ones count is {ones} Mask is (hex) {hex} \
+                 Network is {net}"
             )
+        );
+        // Exercise 2 adds a line: the host part. Nothing else may come.
+        assert!(
+            lines.all(|l| l.starts_with("Host part is ")),
+            "{}",
+            out.describe()
         );
     }
 }
@@ -79,9 +87,13 @@ fn assert_one_line_error(exe: &str, args: &[&str], starts: &str) {
 
 #[test]
 fn bad_input_gets_one_line_and_status_1() {
+    // (A second argument to mask is exercise 1's mask length: then
+    // "extra" is a bad length, still one line and status 1.)
+    assert_one_line_error(PARSE_IP, &["1.2.3.4", "extra"], "Usage: ");
+    assert_one_line_error(MASK, &["1.2.3.4", "extra"], "");
+    assert_one_line_error(MASK, &["1.2.3.4", "22", "extra"], "Usage: ");
     for exe in [PARSE_IP, MASK] {
         assert_one_line_error(exe, &[], "Usage: ");
-        assert_one_line_error(exe, &["1.2.3.4", "extra"], "Usage: ");
         assert_one_line_error(
             exe,
             &["nonsense"],
@@ -92,6 +104,24 @@ fn bad_input_gets_one_line_and_status_1() {
         assert_one_line_error(exe, &["localhost"], "Invalid address");
         assert_one_line_error(exe, &[""], "Invalid address");
         assert_one_line_error(exe, &["::1::2"], "Invalid address");
+    }
+}
+
+#[test]
+fn arguments_that_are_not_utf8_are_invalid_addresses() {
+    use std::ffi::OsStr;
+    use std::os::unix::ffi::OsStrExt;
+    for exe in [PARSE_IP, MASK] {
+        let out = Cmd::new(exe)
+            .args([OsStr::from_bytes(b"127.0.0.\xff")])
+            .run();
+        out.expect_code(1);
+        assert_eq!(out.stdout, "");
+        assert_eq!(
+            out.stderr,
+            "Invalid address: argument \"127.0.0.\\xff\" is not valid UTF-8 \
+             text\n"
+        );
     }
 }
 

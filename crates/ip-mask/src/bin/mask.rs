@@ -5,35 +5,41 @@
 //! (class A: 8 network bits, B: 16, C: 24) and ANDs the two to get
 //! the network the address belongs to.
 //!
-//!     cargo run -q -p ip-mask -- 127.0.0.1
-//!     Address is 127.0.0.1 Default mask length is 32 Leading ones count is 8 Mask is (hex) ff000000 Network is 127.0.0.0
+//! Run it: `cargo run -q -p ip-mask -- 127.0.0.1` (the page shows what
+//! it prints: the five fields of Go's program).
 //!
 //! Exit status: 0 on success; 1 for a usage error or an invalid
 //! address (as Go's program).
 
-use ip_mask::{Mask, default_mask, parse_ip};
+use ip_mask::{Mask, cli, default_mask, elogln, outln, parse_ip};
 use std::net::IpAddr;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
+    let args = cli::args();
     let [dot_addr] = args.as_slice() else {
-        eprintln!(
-            "Usage: mask dotted-ip-addr (for example: mask 192.168.1.10)"
-        );
+        elogln!("Usage: mask dotted-ip-addr (for example: mask 192.168.1.10)");
         return ExitCode::from(1);
+    };
+    // Bytes that are not UTF-8 are no address either.
+    let dot_addr = match cli::text(dot_addr) {
+        Ok(text) => text,
+        Err(e) => {
+            elogln!("Invalid address: {e}");
+            return ExitCode::from(1);
+        }
     };
 
     // Go: `addr := net.ParseIP(dotAddr)`; nil means invalid.
     let Some(addr) = parse_ip(dot_addr) else {
-        eprintln!(
+        elogln!(
             "Invalid address: {dot_addr:?} is not an IP address \
              (try a dotted IPv4 address such as 192.168.1.10)"
         );
         return ExitCode::from(1);
     };
 
-    println!("{}", report(addr));
+    outln!("{}", report(addr));
     ExitCode::SUCCESS
 }
 
