@@ -176,3 +176,38 @@ fn bad_arguments() {
         "connection refused (is the server running",
     );
 }
+
+/// "5 s for a whole answer" is a deadline, not a timeout per read: a
+/// server that drips a byte every 400 ms, never a newline, is given
+/// up on after 5 s (a 5 s timeout per read would wait forever).
+#[test]
+fn a_dripping_server_is_given_up_on_after_5_s_in_all() {
+    let l = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = l.local_addr().unwrap();
+    std::thread::spawn(move || {
+        let (mut c, _) = l.accept().unwrap();
+        let mut b = [0u8; 64];
+        let _ = c.read(&mut b);
+        // Pacing the drip, bounded: 40 bytes over 16 s at most.
+        for _ in 0..40 {
+            if c.write_all(b"d").is_err() {
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(400));
+        }
+    });
+    let t = std::time::Instant::now();
+    let out = Cmd::new(CLIENT)
+        .args([addr.to_string()])
+        .stdin("hello?\n")
+        .timeout(std::time::Duration::from_secs(15))
+        .run();
+    let took = t.elapsed();
+    out.expect_code(100);
+    assert!(
+        out.stderr.contains("no answer from the server within 5 s"),
+        "{}",
+        out.describe()
+    );
+    assert!(took < std::time::Duration::from_secs(8), "took {took:?}");
+}

@@ -76,11 +76,11 @@ const DEFAULT_MAX_CLIENTS: usize = 50_000;
 
 /// How many clients are connected right now.
 ///
-/// The same atomic counter as the threaded conc-tcp. On the default
-/// one-thread runtime a plain `Cell` would do, but `tokio::spawn`
-/// requires everything a task holds to be `Send` (movable to another
-/// thread), because with `--threads 2` tasks do run on several threads.
-/// An atomic works in both cases and costs nothing noticeable.
+/// The same atomic counter as the threaded conc-tcp. A `static` must
+/// be safe to share between threads (`Sync`), and with `--threads 2`
+/// the tasks that change it do run on several threads; an atomic is
+/// both, and costs nothing noticeable. (On the one-thread runtime a
+/// plain counter would do, but only as a `thread_local!` `Cell`.)
 static ACTIVE: AtomicUsize = AtomicUsize::new(0);
 // ANCHOR_END: limits
 

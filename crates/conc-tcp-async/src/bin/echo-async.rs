@@ -9,8 +9,9 @@
 //! context switch every time a message arrives; a task that awaits a
 //! read is resumed by the runtime on the thread that is already
 //! running, so a burst of ready sockets is served without switching.
-//! This is the variant that reaches the Go original's round-trip rate
-//! with many clients (the page "How fast is it?" has the figures).
+//! Measured beside the threaded server and a Go server that does what
+//! ThreadedEchoServer does, in one run of scripts/bench (the page "How
+//! fast is it?" has the figures).
 //!
 //! Run it:
 //!
