@@ -13,7 +13,7 @@ fn lines(addr: &str) -> Vec<String> {
         out.code,
         Some(0),
         "hint: mask {addr} failed:\n{}",
-        out.stderr
+        out.describe()
     );
     out.stdout.lines().map(String::from).collect()
 }
@@ -30,7 +30,8 @@ fn host_part_of_class_a_b_and_c_addresses() {
         assert_eq!(
             l.len(),
             2,
-            "hint: print the host part on a second line; mask {addr} printed {l:?}"
+            "hint: print the host part on a second line; mask {addr} \
+             printed {l:?}"
         );
         assert!(
             l[0].starts_with(&format!(
@@ -42,7 +43,8 @@ fn host_part_of_class_a_b_and_c_addresses() {
         assert_eq!(
             l[1],
             format!("Host part is {host}"),
-            "hint: host = address & !mask"
+            "hint: host = address & !mask, with the address's own \
+             default mask (class A, B or C)"
         );
     }
 }
