@@ -400,10 +400,10 @@ impl fmt::Display for Verdict {
             Verdict::Match => write!(f, "the echo reply we wait for"),
             Verdict::BadChecksum => write!(f, "bad ICMP checksum"),
             Verdict::OwnRequest => {
-                write!(f, "echo request (type 8): our own request")
+                write!(f, "our own echo request")
             }
             Verdict::OtherRequest => {
-                write!(f, "echo request (type 8) of someone else")
+                write!(f, "someone else's echo request")
             }
             Verdict::ForeignIdentifier(id) => {
                 write!(f, "echo reply for identifier {id}, not ours")

@@ -20,7 +20,8 @@ fn own_request_ttl(out: &Out) -> Option<u8> {
     out.stdout.lines().find_map(|l| {
         let rest = l.strip_prefix("ignored 64 bytes from 127.0.0.1 ttl=")?;
         let (ttl, why) = rest.split_once(' ')?;
-        why.ends_with("our own request").then(|| ttl.parse().ok())?
+        why.ends_with("our own echo request")
+            .then(|| ttl.parse().ok())?
     })
 }
 
@@ -59,7 +60,7 @@ fn every_request_carries_it() {
     let own: Vec<&str> = out
         .stdout
         .lines()
-        .filter(|l| l.ends_with("our own request"))
+        .filter(|l| l.ends_with("our own echo request"))
         .collect();
     assert!(
         own.len() == 2 && own.iter().all(|l| l.contains(" ttl=7 ")),

@@ -213,9 +213,13 @@ fn parse_seconds(flag: &str, v: &str) -> Result<Duration, String> {
 /// address: ICMP for IPv6 is a different protocol (ICMPv6, number 58)
 /// on a different socket, and the book dials "ip4:icmp".
 fn resolve(host: &str) -> Result<Ipv4Addr> {
-    let addrs = (host, 0)
-        .to_socket_addrs()
-        .with_context(|| format!("lookup {host}"))?;
+    let addrs = (host, 0).to_socket_addrs().map_err(|e| {
+        // std words a getaddrinfo failure "failed to lookup address
+        // information: " and the resolver's own words; keep the latter.
+        let msg = e.to_string();
+        let gai = "failed to lookup address information: ";
+        anyhow!("lookup {host}: {}", msg.strip_prefix(gai).unwrap_or(&msg))
+    })?;
     addrs
         .filter_map(|a| match a.ip() {
             std::net::IpAddr::V4(v4) => Some(v4),
