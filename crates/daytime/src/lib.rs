@@ -1,17 +1,18 @@
 //! The pure parts of the daytime programs: the time line the server
-//! sends, a cache that formats it once a second, and the parsing of
-//! the server's optional port-or-address argument.
+//! sends and a cache that formats it once a second. The server's
+//! optional port-or-address argument is read by `listen.rs`, which
+//! every server of the workspace shares.
 //!
 //! The binaries in `src/bin/` do the networking; everything here can
 //! be tested without a socket.
 
 pub mod cli;
+pub mod listen;
 
-use anyhow::{Context, Result, bail};
 use jiff::fmt::strtime::BrokenDownTime;
 use jiff::tz::TimeZone;
 use jiff::{Timestamp, Zoned};
-use std::net::{Ipv4Addr, SocketAddr};
+use std::io::Write;
 
 // ANCHOR: format
 /// The layout `date` uses in the C locale: weekday, month, day padded
@@ -89,40 +90,19 @@ impl DaytimeClock {
 }
 // ANCHOR_END: clock
 
-// ANCHOR: listen_addr
-/// Where a server listens, from its optional argument.
-///
-/// - none: `127.0.0.1:default_port`;
-/// - a bare port (`1200`, or `0` for any free port): on 127.0.0.1;
-/// - an address with a port (`0.0.0.0:1200`, `[::]:1200`): as given.
-///
-/// Go's `":1200"` means every interface; here that has to be asked
-/// for with `0.0.0.0:1200`, so nothing is exposed by accident.
-pub fn listen_addr(arg: Option<&str>, default_port: u16) -> Result<SocketAddr> {
-    let Some(arg) = arg else {
-        return Ok(SocketAddr::from((Ipv4Addr::LOCALHOST, default_port)));
-    };
-    if !arg.is_empty() && arg.bytes().all(|b| b.is_ascii_digit()) {
-        let port: u16 = arg.parse().ok().with_context(|| {
-            format!("port {arg} is out of range (0 to 65535)")
-        })?;
-        return Ok(SocketAddr::from((Ipv4Addr::LOCALHOST, port)));
-    }
-    if let Some(port) = arg.strip_prefix(':') {
-        bail!(
-            "`{arg}` is Go's way to say every interface: write 0.0.0.0:{port} \
-             for that, or just {port} for this machine only"
-        );
-    }
-    match arg.parse() {
-        Ok(addr) => Ok(addr),
-        Err(_) => bail!(
-            "`{arg}` is neither a port (1200) nor an IP address with a port \
-             (0.0.0.0:1200, [::]:1200)"
-        ),
+/// A client's result on stdout, as the bytes are: a server's reply
+/// need not be UTF-8, and Go prints it unchanged. A closed stdout ends
+/// the program as `outln!` does (quietly, status 141); any other
+/// failure is one line on stderr, and status 141 too.
+pub fn print_bytes(bytes: &[u8]) {
+    let mut out = std::io::stdout().lock();
+    if let Err(e) = out.write_all(bytes).and_then(|()| out.flush()) {
+        if e.kind() != std::io::ErrorKind::BrokenPipe {
+            elogln!("cannot write to stdout: {e}");
+        }
+        std::process::exit(cli::EXIT_PIPE);
     }
 }
-// ANCHOR_END: listen_addr
 
 #[cfg(test)]
 mod tests {
@@ -188,37 +168,5 @@ mod tests {
         let reply = clock.reply_now().unwrap();
         assert!(reply.ends_with(b"\r\n"));
         assert!(reply.is_ascii());
-    }
-
-    #[test]
-    fn listen_addresses() {
-        assert_eq!(
-            listen_addr(None, 1200).unwrap().to_string(),
-            "127.0.0.1:1200"
-        );
-        assert_eq!(
-            listen_addr(Some("0"), 1200).unwrap().to_string(),
-            "127.0.0.1:0"
-        );
-        assert_eq!(
-            listen_addr(Some("1300"), 1200).unwrap().to_string(),
-            "127.0.0.1:1300"
-        );
-        let any = listen_addr(Some("0.0.0.0:1200"), 1).unwrap();
-        assert_eq!(any.to_string(), "0.0.0.0:1200");
-        let v6 = listen_addr(Some("[::]:1200"), 1).unwrap();
-        assert_eq!(v6.to_string(), "[::]:1200");
-    }
-
-    #[test]
-    fn bad_listen_addresses() {
-        let e = listen_addr(Some("70000"), 1200).unwrap_err().to_string();
-        assert_eq!(e, "port 70000 is out of range (0 to 65535)");
-        let e = listen_addr(Some(":1200"), 1200).unwrap_err().to_string();
-        assert!(e.contains("write 0.0.0.0:1200"), "{e}");
-        for bad in ["", "localhost:1200", "1.2.3.4", "12ab", "-1"] {
-            let e = listen_addr(Some(bad), 1200).unwrap_err().to_string();
-            assert!(e.contains("is neither a port"), "{bad}: {e}");
-        }
     }
 }

@@ -185,3 +185,32 @@ fn garbage_bytes_are_printed_as_they_came() {
     out.expect_code(0);
     assert_eq!(out.stdout, "\u{fffd}\u{fffd} time?\n");
 }
+
+#[test]
+fn an_argument_that_is_not_utf8() {
+    use std::os::unix::ffi::OsStrExt;
+    let bad = std::ffi::OsStr::from_bytes(b"host\xff:1200");
+    let out = Cmd::new(CLIENT).args([bad]).run();
+    fails(&out, r#"argument "host\xff:1200" is not valid UTF-8 text"#);
+}
+
+/// A closed stdout (`daytime-client ... | head -0`) ends the client
+/// quietly with status 141, the status of a program SIGPIPE killed.
+#[test]
+fn a_closed_stdout_ends_it_with_141() {
+    use std::process::{Command, Stdio};
+    let addr =
+        fake(|mut s| s.write_all(b"Sun Aug 29 17:25:19 EST 2010\r\n").unwrap());
+    let mut child = Command::new(CLIENT)
+        .arg(&addr)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take()); // closed before the client prints
+    // The client's own 5 s limits bound this wait.
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(141), "{out:?}");
+    assert!(out.stderr.is_empty(), "{out:?}");
+}

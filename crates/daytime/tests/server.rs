@@ -5,7 +5,8 @@
 
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::process::Command;
+use std::os::unix::ffi::OsStrExt;
+use std::process::{Command, Stdio};
 use std::thread;
 use std::time::Duration;
 use testkit::{Cmd, Server, WAIT};
@@ -220,17 +221,27 @@ fn bad_server_arguments() {
     server_fails(&["1200", "1201"], "Usage: daytime-server ");
     server_fails(
         &["99999"],
-        "Fatal error: port 99999 is out of range (0 to 65535)",
+        "Fatal error: invalid port or address \"99999\": give a port \
+         (0 to 65535)",
     );
+    server_fails(&["foo"], "Fatal error: invalid port or address \"foo\"");
+    server_fails(&["localhost:1200"], "invalid port or address");
     server_fails(
-        &["foo"],
-        "Fatal error: `foo` is neither a port (1200) nor an IP address",
+        &[":1200"],
+        "Go's \":PORT\" (every interface) is written 0.0.0.0:1200 or \
+         [::]:1200 here",
     );
-    server_fails(&["localhost:1200"], "is neither a port");
-    server_fails(&[":1200"], "`:1200` is Go's way to say every interface");
     server_fails(
         &["192.0.2.1:1200"],
-        "Fatal error: binding to 192.0.2.1:1200: Cannot assign requested address",
+        "Fatal error: binding 192.0.2.1:1200: no interface of this machine \
+         has that address",
+    );
+    let bad = std::ffi::OsStr::from_bytes(b"\xff");
+    let out = Cmd::new(SERVER).args([bad]).run();
+    out.expect_code(1);
+    assert_eq!(
+        out.stderr,
+        "Fatal error: argument \"\\xff\" is not valid UTF-8 text\n"
     );
 }
 
@@ -241,10 +252,10 @@ fn a_port_in_use_is_reported() {
     server_fails(
         &[&port],
         &format!(
-            "Fatal error: binding to 127.0.0.1:{port}: Address already in use"
+            "Fatal error: binding 127.0.0.1:{port}: address already in use"
         ),
     );
-    server_fails(&[&port], "another program listens there");
+    server_fails(&[&port], "another program has that port");
 }
 
 #[test]
@@ -268,7 +279,95 @@ fn a_low_port_needs_root() {
     out.expect_code(1);
     assert_eq!(
         out.stderr.trim_end(),
-        "Fatal error: binding to 127.0.0.1:13: Permission denied (os error 13); \
-         ports below 1024 need root: give a port above 1023"
+        "Fatal error: binding 127.0.0.1:13: permission denied (ports below \
+         1024 need the CAP_NET_BIND_SERVICE capability: choose a port above \
+         1023)"
     );
+}
+
+/// Start the server with one output pipe closed under it: our end of
+/// the pipe is dropped, so each of its writes there fails with EPIPE,
+/// as after `daytime-server | head -1`. Returns the child and its
+/// address; the child is killed by the caller.
+fn start_with_closed(stdout: bool) -> (std::process::Child, SocketAddr) {
+    use std::io::BufRead;
+    let mut child = Command::new(SERVER)
+        .arg("0")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let err = child.stderr.take().unwrap();
+    let mut out = std::io::BufReader::new(child.stdout.take().unwrap());
+    let mut first = String::new();
+    out.read_line(&mut first).unwrap();
+    if stdout {
+        drop(out);
+        // stderr stays open (and unread: the server writes little).
+        std::mem::forget(err);
+    } else {
+        drop(err);
+        std::mem::forget(out);
+    }
+    let addr = first
+        .trim()
+        .strip_prefix("listening on ")
+        .and_then(|a| a.parse().ok())
+        .unwrap_or_else(|| panic!("first line {first:?}"));
+    (child, addr)
+}
+
+#[test]
+fn a_closed_stdout_does_not_stop_it() {
+    let (mut child, addr) = start_with_closed(true);
+    for _ in 0..3 {
+        assert!(ask(addr).ends_with(b"\r\n"));
+    }
+    assert!(matches!(child.try_wait(), Ok(None)), "it died");
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+/// With stderr closed, a client that reset before the server got to
+/// it makes the write fail, and the server logs that on stderr: it
+/// must carry on. The server is stopped (SIGSTOP) while the client
+/// connects and resets, so that the reset comes first for certain.
+#[test]
+fn a_closed_stderr_does_not_stop_it() {
+    let (mut child, addr) = start_with_closed(false);
+    let pid = child.id().to_string();
+    for _ in 0..3 {
+        Cmd::new("kill").args(["-STOP", &pid]).run().expect_code(0);
+        let s = TcpStream::connect_timeout(&addr, WAIT).unwrap();
+        socket2::SockRef::from(&s)
+            .set_linger(Some(Duration::ZERO))
+            .unwrap();
+        drop(s); // RST, while the connection waits in the accept queue
+        Cmd::new("kill").args(["-CONT", &pid]).run().expect_code(0);
+        assert!(ask(addr).ends_with(b"\r\n"), "a fresh client is served");
+    }
+    assert!(matches!(child.try_wait(), Ok(None)), "it died");
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+/// The same reset client, with stderr open: the server says what
+/// happened to that client and goes on.
+#[test]
+fn a_client_that_reset_first_is_logged() {
+    let mut server = start();
+    let pid = server.pid().to_string();
+    Cmd::new("kill").args(["-STOP", &pid]).run().expect_code(0);
+    let s = TcpStream::connect_timeout(&server.socket_addr(), WAIT).unwrap();
+    let me = s.local_addr().unwrap();
+    socket2::SockRef::from(&s)
+        .set_linger(Some(Duration::ZERO))
+        .unwrap();
+    drop(s);
+    Cmd::new("kill").args(["-CONT", &pid]).run().expect_code(0);
+    let want = format!("daytime-server: client {me}: writing the time: ");
+    let line = server.wait_err_line(|l| l.starts_with(&want), WAIT);
+    assert!(line.is_some(), "stderr {:?}", server.stderr());
+    still_answers(&mut server);
 }

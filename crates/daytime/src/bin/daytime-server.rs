@@ -17,43 +17,49 @@
 //!
 //! and ask it the time with `cargo run -p daytime --bin daytime-client
 //! -- localhost:1200` or `nc localhost 1200`.
+//!
+//! Exit status: it serves until killed; 0 after `--help`; 1 when it
+//! cannot start (`Fatal error: ...` or the usage line on stderr).
 
 use anyhow::{Context, Result};
-use daytime::{DaytimeClock, listen_addr};
-use std::io::{self, ErrorKind, Write};
-use std::net::{SocketAddr, TcpListener, TcpStream};
+use daytime::listen::{EMFILE_PAUSE, bind_error, is_out_of_fds, listen_addr};
+use daytime::{DaytimeClock, cli, elogln, logln, outln};
+use std::io::{self, Write};
+use std::net::{TcpListener, TcpStream};
 use std::process::exit;
 use std::thread;
 use std::time::Duration;
 
-/// The book's port. RFC 867 says 13, but ports below 1024 need root.
+/// The book's port. RFC 867 says 13; on Linux a port below 1024
+/// needs the CAP_NET_BIND_SERVICE capability (root has it).
 const DEFAULT_PORT: u16 = 1200;
 
+// ANCHOR: write_timeout
 /// How long one client may hold up the loop while we write to it.
-/// The line is 30 bytes and a new socket's send buffer holds tens of
-/// kilobytes, so in practice the write never waits; the timeout makes
-/// "never" a promise rather than a hope.
+/// The line is 30 bytes, and every TCP socket may queue at least
+/// tcp_wmem's minimum (4 KiB) whatever the memory pressure, so in
+/// practice the write never waits; the timeout makes "never" a
+/// promise rather than a hope.
 const WRITE_TIMEOUT: Duration = Duration::from_secs(2);
-
-/// How long to pause when the process is out of file descriptors.
-const EMFILE_PAUSE: Duration = Duration::from_millis(100);
+// ANCHOR_END: write_timeout
 
 const USAGE: &str = "Usage: daytime-server [PORT | ADDRESS:PORT]";
 
 fn main() {
-    let args: Vec<String> = std::env::args().skip(1).collect();
+    let args = cli::args();
     if args.iter().any(|a| a == "-h" || a == "--help") {
-        println!("{USAGE}");
+        outln!("{USAGE}");
         return;
     }
     if args.len() > 1 {
-        eprintln!("{USAGE}");
+        elogln!("{USAGE}");
         exit(1);
     }
-    if let Err(err) = run(args.first().map(String::as_str)) {
+    let arg = args.first().map(|a| cli::text(a)).transpose();
+    if let Err(err) = arg.map_err(anyhow::Error::msg).and_then(run) {
         // Go's checkError: `Fatal error: ...` and exit status 1. Go
         // printed no newline after it; we end the line.
-        eprintln!("Fatal error: {err:#}");
+        elogln!("Fatal error: {err:#}");
         exit(1);
     }
 }
@@ -67,9 +73,10 @@ fn run(arg: Option<&str>) -> Result<()> {
     // handshakes on its own and queues them, up to the backlog (128
     // in Rust's std), until accept() takes them.
     let addr = listen_addr(arg, DEFAULT_PORT)?;
-    let listener = TcpListener::bind(addr).map_err(|e| bind_error(e, addr))?;
+    let listener = TcpListener::bind(addr)
+        .map_err(|e| anyhow::anyhow!(bind_error(e, addr)))?;
     let local = listener.local_addr().context("reading the bound address")?;
-    println!("listening on {local}");
+    logln!("listening on {local}");
     // ANCHOR_END: listen
 
     let mut clock = DaytimeClock::new();
@@ -88,7 +95,7 @@ fn run(arg: Option<&str>) -> Result<()> {
         // on. No thread per client: there is nothing to read, and the
         // write is bounded by WRITE_TIMEOUT.
         if let Err(err) = serve(conn, &mut clock) {
-            eprintln!("daytime-server: client {peer}: {err:#}");
+            elogln!("daytime-server: client {peer}: {err:#}");
         }
     }
     // ANCHOR_END: accept_loop
@@ -104,7 +111,7 @@ fn serve(mut conn: TcpStream, clock: &mut DaytimeClock) -> Result<()> {
     let reply = clock.reply_now().context("formatting the time")?;
     // The bytes go into the socket's send buffer; the kernel sends
     // them as one segment. A client that has already reset makes this
-    // fail with "Broken pipe" or "Connection reset by peer" (Rust
+    // fail with "Connection reset by peer" or "Broken pipe" (Rust
     // ignores SIGPIPE, so it is an error, not a dead process).
     conn.write_all(reply).context("writing the time")?;
     Ok(())
@@ -116,28 +123,8 @@ fn serve(mut conn: TcpStream, clock: &mut DaytimeClock) -> Result<()> {
 /// Log an accept() failure and carry on; pause briefly when out of
 /// file descriptors, or the loop would spin at 100% CPU retrying.
 fn accept_failed(err: &io::Error) {
-    eprintln!("daytime-server: accepting a connection: {err}");
-    // EMFILE (24): this process is at its `ulimit -n`. ENFILE (23):
-    // the whole system is out. std has no ErrorKind for these.
-    if matches!(err.raw_os_error(), Some(23 | 24)) {
+    elogln!("daytime-server: accepting a connection: {err}");
+    if is_out_of_fds(err) {
         thread::sleep(EMFILE_PAUSE);
     }
-}
-
-/// The bind error, with what to do about the common ones. (Not
-/// "listening on ...": that is the words of the success line.)
-fn bind_error(err: io::Error, addr: SocketAddr) -> anyhow::Error {
-    let hint = match err.kind() {
-        ErrorKind::AddrInUse => {
-            "; another program listens there: stop it or give another port"
-        }
-        ErrorKind::PermissionDenied => {
-            "; ports below 1024 need root: give a port above 1023"
-        }
-        ErrorKind::AddrNotAvailable => {
-            "; no interface of this machine has that address"
-        }
-        _ => "",
-    };
-    anyhow::anyhow!("binding to {addr}: {err}{hint}")
 }
