@@ -54,10 +54,10 @@ pub const MAX_LINE: usize = 64 * 1024;
 /// this server (see the binary's comments), so it is kept small: each
 /// `read()` asks the kernel for at most 1 KiB, and a longer line is
 /// still read correctly, in several reads, into the line buffer.
-/// tokio's `BufReader` fills its buffer with zeros when it makes it,
-/// so every byte of it is memory the process really uses: with
-/// tokio's default of 8 KiB, 10,000 idle clients would hold 80 MB of
-/// buffers instead of 10 MB. The threaded `conc-tcp` uses the same
+/// With tokio's default of 8 KiB, 10,000 idle clients would have
+/// 80 MB of buffers instead of 10 MB (how much of that is resident
+/// depends on the pages written: by the allocator, which hands out
+/// tokio's zero-filled `vec![0; capacity]`, and by the reads). The threaded `conc-tcp` uses the same
 /// 1 KiB; Go's `bufio.NewReader` takes 4 KiB.
 pub const READ_BUF: usize = 1024;
 
