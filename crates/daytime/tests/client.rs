@@ -137,7 +137,8 @@ fn a_server_that_says_nothing_times_out() {
     let out = client(&[&addr]);
     fails(
         &out,
-        "timed out after 5 s (waiting for the time, then for the server to close)",
+        "timed out after 5 s (waiting for the time, then for the server \
+         to close)",
     );
     assert!(
         t.elapsed() < Duration::from_secs(10),

@@ -22,6 +22,7 @@ fn trickle(reply: &'static [u8], gap: Duration) -> String {
                 if s.write_all(&[*b]).is_err() {
                     return; // the client gave up: good
                 }
+                // The pause is the behaviour under test: a slow peer.
                 thread::sleep(gap);
             }
         }
@@ -42,15 +43,16 @@ fn a_server_that_trickles_cannot_hold_the_client() {
     let took = t.elapsed();
     assert!(
         !out.timed_out,
-        "hint: daytime-client was still reading after 12 s from a server that sends \
-         one byte every 200 ms. A timeout per read never fires then; give the whole \
-         reply one deadline (5 s after connecting) and shorten each read's timeout \
-         to the time left."
+        "hint: daytime-client was still reading after 12 s from a server \
+         that sends one byte every 200 ms. A timeout per read never fires \
+         then; give the whole reply one deadline (5 s after connecting) \
+         and shorten each read's timeout to the time left."
     );
     assert_eq!(
         out.code,
         Some(1),
-        "hint: running out of time is an error: `Fatal error: ...`, exit status 1\n{}",
+        "hint: running out of time is an error: `Fatal error: ...`, exit \
+         status 1, and nothing printed as if it were the time\n{}",
         out.describe()
     );
     assert!(
@@ -75,8 +77,8 @@ fn a_slow_but_timely_reply_is_still_read_whole() {
     assert_eq!(
         out.stdout,
         "Sun Aug 29 17:25:19 EST 2010\n",
-        "hint: a reply that arrives in 30 pieces within 2 s must still be printed \
-         whole: keep appending until EOF\n{}",
+        "hint: a reply that arrives in 30 pieces within 2 s must still be \
+         printed whole: keep appending until EOF\n{}",
         out.describe()
     );
     assert_eq!(out.code, Some(0));
@@ -89,7 +91,8 @@ fn the_real_server_still_works() {
     assert_eq!(
         out.code,
         Some(0),
-        "hint: against daytime-server the client must still print the time\n{}",
+        "hint: against daytime-server the client must still print the \
+         time\n{}",
         out.describe()
     );
     assert!(

@@ -29,8 +29,9 @@ fn start_rfc868() -> Server {
         .run();
     assert!(
         probe.timed_out,
-        "hint: `daytime-server --rfc868 0` should start and keep serving; it exited \
-         with status {:?} saying {:?}. Teach main() the --rfc868 option.",
+        "hint: `daytime-server --rfc868 0` should start and keep serving; \
+         it exited with status {:?} saying {:?}. Teach main() the \
+         --rfc868 option.",
         probe.code,
         probe.stderr.trim_end()
     );
@@ -53,10 +54,23 @@ fn the_reply_is_four_bytes_of_seconds_since_1900() {
         .unwrap()
         .as_secs();
     let want = (now + FROM_1900_TO_1970) % (1 << 32);
+    let near = |x: u64| x.abs_diff(want) <= 2;
+    let swapped =
+        u64::from(u32::from_le_bytes([reply[0], reply[1], reply[2], reply[3]]));
     assert!(
-        got.abs_diff(want) <= 2,
-        "hint: got {got}, expected about {want}: seconds since 1900-01-01 UTC, as a \
-         big-endian u32 (u32::to_be_bytes); UTC, not local time"
+        !near(swapped),
+        "hint: the right number in the wrong byte order: RFC 868 sends it \
+         big-endian (network order, u32::to_be_bytes)"
+    );
+    assert!(
+        got.abs_diff(now) > 2,
+        "hint: got the seconds since 1970 (Unix time); RFC 868 counts \
+         since 1900-01-01 00:00 UTC"
+    );
+    assert!(
+        near(got),
+        "hint: got {got}, expected about {want}: seconds since 1900-01-01 \
+         UTC, as a big-endian u32 (u32::to_be_bytes); UTC, not local time"
     );
 }
 
@@ -66,7 +80,8 @@ fn without_the_option_it_is_still_daytime() {
     let reply = read_all(&server.addr);
     assert!(
         reply.ends_with(b"\r\n") && reply.len() > 25,
-        "hint: without --rfc868 the server sends the text line as before; got {reply:?}"
+        "hint: without --rfc868 the server sends the text line as before; \
+         got {reply:?}"
     );
 }
 

@@ -128,7 +128,8 @@ fn read_reply(conn: &mut TcpStream, addr: SocketAddr) -> Result<Vec<u8>> {
         .map_err(|e| read_error(e, addr))?;
     if reply.len() > MAX_REPLY {
         bail!(
-            "{addr} sent more than {MAX_REPLY} bytes: that is not a daytime reply"
+            "{addr} sent more than {MAX_REPLY} bytes: that is not a \
+             daytime reply"
         );
     }
     if reply.is_empty() {
@@ -143,7 +144,8 @@ fn connect_error(err: io::Error, addr: SocketAddr) -> anyhow::Error {
     match err.kind() {
         ErrorKind::ConnectionRefused => {
             anyhow!(
-                "connecting to {addr}: {err}; nothing listens there (is the server running?)"
+                "connecting to {addr}: {err}; nothing listens there (is \
+                 the server running?)"
             )
         }
         ErrorKind::TimedOut => anyhow!(
