@@ -24,23 +24,58 @@ fn root() -> PathBuf {
 }
 
 /// A copy of the tracked files in target/, committed as the "clone".
-/// The same folder every run (and files keep their times), so the
-/// copy's build stays warm.
+/// The same folder every run, and a file is written only when its
+/// text differs: the others keep their times, so the copy's build
+/// stays warm, while a file an earlier run changed is written anew
+/// (with the time of now, which makes cargo rebuild it).
 fn repo(name: &str) -> PathBuf {
     let dir = root().join("target/scripts-test").join(name);
-    let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
-    let out = Cmd::shell(&format!(
-        "git ls-files -z | tar --null -T - -cf - | tar -C '{}' -xf - && \
-         cd '{}' && git init -q && git add -A && \
+    if dir.join(".git").is_dir() {
+        // Files an earlier run added (untracked in the copy's git).
+        Cmd::shell("git clean -fdq")
+            .current_dir(&dir)
+            .run()
+            .expect_code(0);
+    }
+    for f in [".exercise-state", ".exercise-backups", ".git"] {
+        let p = dir.join(f);
+        let _ = std::fs::remove_dir_all(&p);
+        let _ = std::fs::remove_file(&p);
+    }
+    let files = Cmd::new("git").args(["ls-files"]).current_dir(root()).run();
+    let tracked: std::collections::HashSet<&str> =
+        files.stdout.lines().collect();
+    // Files the main tree no longer has.
+    let listed = Cmd::shell("find . -type f -not -path './.git/*'")
+        .current_dir(&dir)
+        .run();
+    for f in listed.stdout.lines() {
+        let f = f.trim_start_matches("./");
+        if !tracked.contains(f) {
+            let _ = std::fs::remove_file(dir.join(f));
+        }
+    }
+    for f in files.stdout.lines() {
+        let (from, to) = (root().join(f), dir.join(f));
+        let Ok(text) = std::fs::read(&from) else {
+            continue; // deleted in the work tree, not yet committed
+        };
+        if std::fs::read(&to).ok().as_deref() != Some(&text[..]) {
+            std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+            std::fs::write(&to, &text).unwrap();
+            let mode = std::fs::metadata(&from).unwrap().permissions();
+            std::fs::set_permissions(&to, mode).unwrap();
+        }
+    }
+    Cmd::shell(
+        "git init -q && git add -A && \
          git -c user.name=t -c user.email=t@t commit -qm clone",
-        dir.display(),
-        dir.display()
-    ))
-    .current_dir(root())
+    )
+    .current_dir(&dir)
     .timeout(Duration::from_secs(60))
-    .run();
-    out.expect_code(0);
+    .run()
+    .expect_code(0);
     dir
 }
 
@@ -215,27 +250,33 @@ fn watch_mode_checks_again_after_a_save() {
 
 #[test]
 fn a_check_never_passes_what_it_could_not_run() {
-    // resolve's exercise 2 needs dnsmasq. With a PATH that cannot find
-    // it (Debian puts it in /usr/sbin), the check must say NOT CHECKED
-    // and exit 3, never "passes".
-    if !testkit::need_tool("dnsmasq", "the check this test starves of it") {
-        return;
-    }
+    // A check whose test needs a tool the machine lacks must say NOT
+    // CHECKED and exit 3, never "passes". The tool is one nobody has:
+    // an exercise made up for this test, added to the copy.
     let repo = repo("starved");
-    let path = std::env::var("PATH").unwrap_or_default();
-    let starved: Vec<&str> = path
-        .split(':')
-        .filter(|d| !Path::new(d).join("dnsmasq").exists())
-        .collect();
-    let mut cmd = Command::new("bash");
-    cmd.arg(repo.join("scripts/exercise"))
-        .args(["resolve", "2"])
-        .current_dir(&repo)
-        .env("CARGO_TARGET_DIR", target(&repo))
-        .env("PATH", starved.join(":"))
-        .env_remove("CI");
-    let out = Cmd::from_command(cmd).timeout(BUILD).run();
+    let krate = repo.join("crates").join(CRATE);
+    std::fs::write(
+        krate.join("tests/exercise_99.rs"),
+        "#[test]\n\
+         fn needs_a_tool() {\n    \
+         if !testkit::need_tool(\"netprog-no-such-tool\", \"invented\") \
+         {\n        return;\n    }\n}\n",
+    )
+    .unwrap();
+    let manifest = krate.join("Cargo.toml");
+    let mut toml = std::fs::read_to_string(&manifest).unwrap();
+    toml.push_str(
+        "\n[[test]]\nname = \"exercise_99\"\n\
+         path = \"tests/exercise_99.rs\"\n\
+         required-features = [\"exercises\"]\n",
+    );
+    std::fs::write(&manifest, toml).unwrap();
+    let out = script(&repo, &["exercise", CRATE, "99"]);
     assert_eq!(out.code, Some(3), "{}", out.describe());
-    assert!(out.stdout.contains("NOT CHECKED"), "{}", out.stdout);
+    assert!(
+        out.stdout.contains("NOT CHECKED: `netprog-no-such-tool`"),
+        "{}",
+        out.stdout
+    );
     assert!(!out.stdout.contains("passes"), "{}", out.stdout);
 }

@@ -65,9 +65,11 @@ fn code_part(text: &str) -> &str {
 #[test]
 fn twin_files_are_identical_in_every_crate() {
     let mut problems = Vec::new();
-    for (twin, everywhere) in
-        [("cli.rs", true), ("listen.rs", false), ("deadline.rs", false)]
-    {
+    for (twin, everywhere) in [
+        ("cli.rs", true),
+        ("listen.rs", false),
+        ("deadline.rs", false),
+    ] {
         let mut copies: BTreeMap<String, Vec<String>> = BTreeMap::new();
         for c in crates() {
             let p = root().join("crates").join(&c).join("src").join(twin);
@@ -108,8 +110,7 @@ fn item(text: &str, name: &str) -> Option<String> {
         lines[i].len() - lines[i].trim_start().len() == indent
             && lines[i].trim() == "}"
     })?;
-    let body: Vec<&str> =
-        lines[start..=end].iter().map(|l| l.trim()).collect();
+    let body: Vec<&str> = lines[start..=end].iter().map(|l| l.trim()).collect();
     Some(body.join("\n").replace("pub fn", "fn"))
 }
 
@@ -344,7 +345,8 @@ fn every_figures_file_says_which_command_wrote_it() {
         }
         let text = read(&p);
         let first = text.lines().next().unwrap_or("");
-        if !first.starts_with("<!-- Written by `") || !text.contains("Do not edit")
+        if !first.starts_with("<!-- Written by `")
+            || !text.contains("Do not edit")
         {
             problems.push(format!(
                 "{}: must start with <!-- Written by `COMMAND` on DATE ... \
@@ -363,4 +365,61 @@ fn every_figures_file_says_which_command_wrote_it() {
         }
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// The console blocks of a page: (first line number, tag line, body).
+fn console_blocks(text: &str) -> Vec<(usize, Vec<(usize, String)>)> {
+    let mut out = Vec::new();
+    let mut lines = text.lines().enumerate();
+    while let Some((n, l)) = lines.next() {
+        let Some(info) = l.strip_prefix("```") else {
+            continue;
+        };
+        let console = info.starts_with("console");
+        let mut body = Vec::new();
+        for (m, l) in lines.by_ref() {
+            if l.starts_with("```") {
+                break;
+            }
+            body.push((m + 1, l.to_string()));
+        }
+        if console {
+            out.push((n + 1, body));
+        }
+    }
+    out
+}
+
+#[test]
+fn transcripts_show_real_output_within_the_column() {
+    // What varies is declared in an HTML comment before the block (see
+    // testkit's page module); the reader sees a real run, never the
+    // checker's wildcards, and no line wider than the book's column
+    // (a long command is broken with `\`).
+    let mut problems = Vec::new();
+    for e in fs::read_dir(root().join("docs/src")).unwrap() {
+        let path = e.unwrap().path();
+        if path.extension().is_none_or(|x| x != "md") {
+            continue;
+        }
+        let text = read(&path);
+        for (_, body) in console_blocks(&text) {
+            for (n, l) in body {
+                let at = format!("{}:{n}", rel(&path));
+                if l.contains("[..]") || l.trim() == "..." {
+                    problems.push(format!("{at}: a wildcard: {l}"));
+                }
+                let width = l.chars().count();
+                if width > COLUMN {
+                    problems.push(format!("{at}: {width} columns: {l}"));
+                }
+            }
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "{} problem(s):\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
 }
