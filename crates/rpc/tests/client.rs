@@ -111,12 +111,12 @@ fn garbage_from_the_server_is_reported_not_trusted() {
     let cases = [
         (
             Encoding::Frames,
-            "reading the reply to MyInterface.Add from ADDR: \
+            "MyInterface.Add: bad reply from ADDR: \
              frame of 1213486160 bytes is over the 65536-byte limit",
         ),
         (
             Encoding::Gob,
-            "waiting for the reply to MyInterface.Add from ADDR: \
+            "MyInterface.Add: reading the reply from ADDR: \
              connection closed in the middle of a gob value",
         ),
     ];
@@ -139,7 +139,7 @@ fn a_frame_of_the_wrong_kind_is_reported() {
     fails_with(
         &run(Encoding::Frames, &[&addr.to_string()]),
         &format!(
-            "reading the reply to MyInterface.Add from {addr}: \
+            "MyInterface.Add: bad reply from {addr}: \
              expected a reply, got kind byte 0x07"
         ),
     );
@@ -156,7 +156,7 @@ fn a_reply_to_another_call_is_reported() {
         fails_with(
             &run(e, &[&addr.to_string()]),
             &format!(
-                "reading the reply to MyInterface.Add from {addr}: \
+                "MyInterface.Add: bad reply from {addr}: \
                  it answers call {} instead of {first}",
                 first + 8
             ),
@@ -171,8 +171,8 @@ fn a_server_that_hangs_up_is_reported() {
         fails_with(
             &run(e, &[&addr.to_string()]),
             &format!(
-                "waiting for the reply to MyInterface.Add from {addr}: \
-                 the server closed the connection"
+                "MyInterface.Add: {addr} closed the connection \
+                 without a reply"
             ),
         );
     }
@@ -190,10 +190,7 @@ fn a_silent_server_times_out_after_five_seconds() {
     drop(tx);
     fails_with(
         &out,
-        &format!(
-            "waiting for the reply to MyInterface.Add from {addr}: \
-             no reply within 5 s"
-        ),
+        &format!("MyInterface.Add: no reply from {addr} within 5 s"),
     );
     assert!(start.elapsed() >= Duration::from_millis(4900));
 }
@@ -215,10 +212,7 @@ fn a_dripping_server_cannot_stretch_the_five_seconds() {
     let took = start.elapsed();
     fails_with(
         &out,
-        &format!(
-            "waiting for the reply to MyInterface.Add from {addr}: \
-             no reply within 5 s"
-        ),
+        &format!("MyInterface.Add: no reply from {addr} within 5 s"),
     );
     assert!(took < Duration::from_secs(9), "took {took:?}");
 }
@@ -233,10 +227,8 @@ fn control_characters_from_the_server_are_not_printed_raw() {
         let out = run(e, &[&addr.to_string()]);
         fails_with(
             &out,
-            &format!(
-                "calling MyInterface.Add on {addr}: the server says: \
-                 \\u{{1b}}[2J\\u{{1b}}]0;owned\\u{{7}}all fine\\r"
-            ),
+            "MyInterface.Add: the server says: \
+             \\u{1b}[2J\\u{1b}]0;owned\\u{7}all fine\\r",
         );
         assert!(!out.stderr.contains('\u{1b}'));
     }
@@ -249,11 +241,8 @@ fn an_error_reply_is_printed_with_the_servers_words() {
         let out = run(e, &["--call", "MyInterface.add", &srv.addr]);
         fails_with(
             &out,
-            &format!(
-                "calling MyInterface.add on {}: the server says: \
-                 rpc: can't find method MyInterface.add",
-                srv.addr
-            ),
+            "MyInterface.add: the server says: \
+             rpc: can't find method MyInterface.add",
         );
     }
 }
@@ -363,9 +352,7 @@ fn frames_error_replies_to_no_call_are_shown() {
     });
     fails_with(
         &run(Encoding::Frames, &[&addr.to_string()]),
-        &format!(
-            "calling MyInterface.Add on {addr}: the server says: server busy"
-        ),
+        "MyInterface.Add: the server says: server busy",
     );
     let _ = MyInts::BOOK;
 }

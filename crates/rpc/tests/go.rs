@@ -14,7 +14,7 @@ mod common;
 use common::*;
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use testkit::{Cmd, Out, Server, WAIT};
 
@@ -28,7 +28,7 @@ fn go_server() -> Option<Server> {
 }
 
 /// Run the Go client: `netrpc-client ADDR [METHOD [ARGS]]`.
-fn go_client(bin: &PathBuf, addr: &str, rest: &[&str]) -> Out {
+fn go_client(bin: &Path, addr: &str, rest: &[&str]) -> Out {
     let mut args = vec![addr];
     args.extend_from_slice(rest);
     Cmd::new(bin.to_str().unwrap()).args(&args).run()
@@ -74,8 +74,7 @@ fn rpc_client_calls_a_go_server() {
     for (m, args, want) in errors {
         let out = c(&["--call", m, "--args", args]);
         out.expect_code(100);
-        let want =
-            format!("calling {m} on {}: the server says: {want}", srv.addr);
+        let want = format!("{m}: the server says: {want}");
         assert_eq!(out.stderr.trim_end(), want);
     }
     // Quit: the reply, then the Go server stops (exercise 7's rule).
@@ -106,8 +105,7 @@ fn a_go_client_calls_rpc_server() {
     out.expect_code(1);
     assert_eq!(
         out.stdout,
-        "rpc.ServerError: result 18446744073709551616 does not fit in a \
-         64-bit int\n"
+        "rpc.ServerError: 18446744073709551616 does not fit in an int64\n"
     );
 }
 
@@ -214,4 +212,196 @@ fn each_rust_program_writes_the_bytes_its_go_counterpart_writes() {
         let (_, rust_down) = rec.finish();
         assert_eq!(rust_down, go_down, "rpc-server's bytes for {call:?}");
     }
+}
+
+// ---- the page's transcripts with Go programs ----
+//
+// testkit's page check runs the `console` blocks, which hold Rust
+// programs only. The blocks that run a Go program are `text` blocks
+// after an HTML comment `<!-- checked by tests/go.rs -->` (or
+// `<!-- checked by tests/go.rs: server -->` for a block that starts
+// a server), and this test runs them the same way: `go run
+// crates/rpc/go/NAME.go` is the program built from that file,
+// `cargo run -q -p rpc [--bin NAME] --` the crate's binary, and a
+// server's page port is the port it really got.
+
+struct Block {
+    server: bool,
+    line: usize,
+    steps: Vec<(String, Vec<String>)>,
+}
+
+fn go_blocks(page: &str) -> Vec<Block> {
+    let mut blocks = Vec::new();
+    let lines: Vec<&str> = page.lines().collect();
+    let mut i = 0;
+    while i < lines.len() {
+        let l = lines[i];
+        i += 1;
+        let Some(rest) = l.strip_prefix("<!-- checked by tests/go.rs") else {
+            continue;
+        };
+        assert_eq!(lines.get(i), Some(&"```text"), "line {i}: a text block");
+        let mut b = Block {
+            server: rest.starts_with(": server"),
+            line: i + 1,
+            steps: Vec::new(),
+        };
+        i += 1;
+        let mut more = false;
+        while i < lines.len() && lines[i] != "```" {
+            let line = lines[i];
+            if more {
+                // A command continued after a trailing `\`.
+                let step = b.steps.last_mut().expect("a command");
+                step.0.push('\n');
+                step.0.push_str(line);
+                more = line.ends_with('\\');
+                i += 1;
+                continue;
+            }
+            match line.strip_prefix("$ ") {
+                Some(cmd) => {
+                    more = cmd.ends_with('\\');
+                    b.steps.push((cmd.to_string(), Vec::new()));
+                }
+                None => {
+                    let step = b.steps.last_mut().expect("a command first");
+                    step.1.push(lines[i].to_string());
+                }
+            }
+            i += 1;
+        }
+        blocks.push(b);
+    }
+    blocks
+}
+
+/// `text` with every page port replaced by the real one.
+fn with_ports(text: &str, ports: &[(String, String)]) -> String {
+    ports.iter().fold(text.to_string(), |t, (page, real)| {
+        t.replace(&format!(":{page}"), &format!(":{real}"))
+    })
+}
+
+/// The page's command with the real programs. `go run NAME.go` is
+/// the built program run the way `go run` runs it: when it exits
+/// with status N other than 0, `go run` says `exit status N` on
+/// stderr (and exits with status 1).
+fn expand(cmd: &str) -> String {
+    let mut cmd = cmd.to_string();
+    let mut defs = String::new();
+    let go_run = "go run crates/rpc/go/";
+    while let Some(i) = cmd.find(go_run) {
+        let rest = &cmd[i + go_run.len()..];
+        let end = rest.find(".go").expect("go run NAME.go");
+        let name = rest[..end].replace('-', "_");
+        let bin = go(&rest[..end]).expect("Go is installed");
+        defs.push_str(&format!(
+            "go_{name}() {{ '{}' \"$@\"; s=$?; [ $s -eq 0 ] || \
+             {{ echo \"exit status $s\" >&2; return 1; }}; }}\n",
+            bin.display()
+        ));
+        let after = rest[end + 3..].to_string();
+        cmd = format!("{}go_{name}{after}", &cmd[..i]);
+    }
+    for (from, to) in [
+        ("cargo run -q -p rpc --bin rpc-client --", CLIENT),
+        ("cargo run -q -p rpc --", SERVER),
+        ("cargo run -q -p rpc", SERVER),
+    ] {
+        cmd = cmd.replace(from, &format!("'{to}'"));
+    }
+    format!("{defs}{cmd}")
+}
+
+/// A server block's one command, as a process of its own.
+fn server_command(cmd: &str) -> std::process::Command {
+    let words: Vec<&str> = cmd.split_whitespace().collect();
+    let (exe, args) = match words.as_slice() {
+        ["go", "run", file, args @ ..] => {
+            let name = file
+                .strip_prefix("crates/rpc/go/")
+                .and_then(|f| f.strip_suffix(".go"))
+                .expect("go run crates/rpc/go/NAME.go");
+            (go(name).expect("Go is installed"), args)
+        }
+        ["cargo", "run", "-q", "-p", "rpc", "--", args @ ..]
+        | ["cargo", "run", "-q", "-p", "rpc", args @ ..] => {
+            (PathBuf::from(SERVER), args)
+        }
+        _ => panic!("a server block runs `go run` or `cargo run`: {cmd}"),
+    };
+    let mut c = std::process::Command::new(exe);
+    c.args(args);
+    c
+}
+
+/// A server the page started: it, what it should print, its line.
+type Running = Option<(Server, Vec<String>, usize)>;
+
+fn finish(running: Running, failures: &mut Vec<String>) {
+    if let Some((srv, want, line)) = running {
+        let ok = srv.wait_output(
+            |got| testkit::lines_match(&want, &got.join("\n")),
+            std::time::Duration::from_secs(5),
+        );
+        if !ok {
+            let got = srv.stdout().join("\n");
+            failures.push(format!("line {line}: the server printed\n{got}"));
+        }
+    }
+}
+
+#[test]
+fn the_pages_transcripts_with_go_programs_match() {
+    if go("netrpc-server").is_none() || go("netrpc-client").is_none() {
+        return;
+    }
+    let path = testkit::workspace_root().join("docs/src/rpc.md");
+    let page = std::fs::read_to_string(path).unwrap();
+    let blocks = go_blocks(&page);
+    assert!(blocks.len() >= 4, "the page's Go transcripts are missing");
+    let mut ports: Vec<(String, String)> = Vec::new();
+    let mut running: Running = None;
+    let mut failures = Vec::new();
+    for b in &blocks {
+        if b.server {
+            finish(running.take(), &mut failures);
+            let (cmd, want) = &b.steps[0];
+            let first = want.first().expect("a server says where it listens");
+            let page_port = first.rsplit(':').next().unwrap().to_string();
+            // Port 0 instead of the page's: the kernel picks a free one.
+            let cmd = if cmd.contains(&page_port) {
+                cmd.replace(&page_port, "0")
+            } else {
+                format!("{cmd} 127.0.0.1:0")
+            };
+            let srv = Server::start_cmd(server_command(&cmd), false);
+            let real = srv.addr.rsplit(':').next().unwrap().to_string();
+            ports.retain(|(p, _)| *p != page_port);
+            ports.push((page_port, real));
+            let want = want.iter().map(|l| with_ports(l, &ports)).collect();
+            running = Some((srv, want, b.line));
+            continue;
+        }
+        for (cmd, want) in &b.steps {
+            let mut c = std::process::Command::new("sh");
+            let line = expand(&with_ports(cmd, &ports));
+            c.arg("-c").arg(format!("exec 2>&1; {line}"));
+            let out = Cmd::from_command(c).run();
+            let want: Vec<String> =
+                want.iter().map(|l| with_ports(l, &ports)).collect();
+            if !testkit::lines_match(&want, &out.stdout) {
+                failures.push(format!(
+                    "line {}: $ {cmd}\n--- expected ---\n{}\n--- got ---\n{}",
+                    b.line,
+                    want.join("\n"),
+                    out.stdout
+                ));
+            }
+        }
+    }
+    finish(running.take(), &mut failures);
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }

@@ -128,10 +128,10 @@ proptest! {
             other => prop_assert!(false, "unexpected {:?}", other),
         }
         // And a body cut short never decodes as a call with its name.
-        if n > LEN_PREFIX {
-            if let Ok(c) = frame::decode_call(&frame[LEN_PREFIX..n]) {
-                prop_assert!(c.method == call.method && c.args.len() < call.args.len());
-            }
+        if n > LEN_PREFIX
+            && let Ok(c) = frame::decode_call(&frame[LEN_PREFIX..n])
+        {
+            prop_assert!(c.method == call.method && c.args.len() < call.args.len());
         }
     }
 

@@ -232,7 +232,7 @@ fn results_that_do_not_fit_an_int_are_errors_not_wrapped() {
         let srv = server_for(e);
         let mut c = Conn::new(srv.socket_addr(), e);
         let r = c.call(1, ADD, &ints(u64::MAX, 0, false, false));
-        let want = "result 18446744073709551615 does not fit in a 64-bit int";
+        let want = "18446744073709551615 does not fit in an int64";
         assert_eq!(r.result, Err(want.into()));
         // -2^63 does fit, exactly: the smallest i64.
         let r = c.call(2, SUBTRACT, &ints(1 << 63, 0, true, false));

@@ -158,19 +158,16 @@ impl Client {
         let bytes = self
             .codec
             .call(seq, method, args)
-            .map_err(anyhow::Error::msg)
-            .with_context(|| format!("calling {method}"))?;
+            .map_err(|e| anyhow!("{method}: {e}"))?;
         self.show("sent", &bytes);
 
         let deadline = Deadline::after(REPLY_TIMEOUT);
-        let waiting =
-            || format!("waiting for the reply to {method} from {addr}");
-        let late = || anyhow!("{}: no reply within 5 s", waiting());
+        let late = || anyhow!("{method}: no reply from {addr} within 5 s");
         let mut conn = Timed::new(&self.stream, deadline);
         match conn.write_all(&bytes) {
             Err(e) if is_timeout(&e) => return Err(late()),
             Err(e) => {
-                let what = format!("sending the call to {method} to {addr}");
+                let what = format!("{method}: sending the call to {addr}");
                 return Err(e).context(what);
             }
             Ok(()) => {}
@@ -178,26 +175,25 @@ impl Client {
         let mut raw = Vec::new();
         let reply = self.codec.read_reply(&mut conn, &mut raw);
         self.show("received", &raw);
+        let bad = |why: &str| anyhow!("{method}: bad reply from {addr}: {why}");
         let reply = match reply {
             Ok(reply) => reply,
             Err(CallError::Io(e)) if is_timeout(&e) => return Err(late()),
             Err(CallError::Eof) => {
-                bail!("{}: the server closed the connection", waiting())
+                bail!("{method}: {addr} closed the connection without a reply")
             }
-            Err(CallError::Broken { why, .. }) => {
-                bail!("reading the reply to {method} from {addr}: {why}")
+            Err(CallError::Broken { why, .. }) => return Err(bad(&why)),
+            Err(e) => {
+                let what = format!("{method}: reading the reply from {addr}");
+                return Err(e).context(what);
             }
-            Err(e) => return Err(e).with_context(waiting),
         };
         match reply.result {
-            Err(msg) => {
-                bail!("calling {method} on {addr}: the server says: {msg}")
-            }
-            Ok(_) if reply.seq != seq => bail!(
-                "reading the reply to {method} from {addr}: \
-                 it answers call {} instead of {seq}",
+            Err(msg) => bail!("{method}: the server says: {msg}"),
+            Ok(_) if reply.seq != seq => Err(bad(&format!(
+                "it answers call {} instead of {seq}",
                 reply.seq
-            ),
+            ))),
             Ok(value) => Ok(value),
         }
     }

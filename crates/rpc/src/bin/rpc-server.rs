@@ -56,7 +56,7 @@ fn subtract(args: &MyInts) -> Result<i64, String> {
 /// overflow; here a result that does not fit becomes an error reply.
 fn fit(value: i128) -> Result<i64, String> {
     i64::try_from(value)
-        .map_err(|_| format!("result {value} does not fit in a 64-bit int"))
+        .map_err(|_| format!("{value} does not fit in an int64"))
 }
 
 /// The method table, shared read-only by every connection thread.

@@ -35,8 +35,19 @@ pub mod wire;
 use std::fmt;
 use std::io;
 
+// ANCHOR: limits
 /// The largest gob message either side accepts: the frame limit.
 pub const MAX_MESSAGE: usize = crate::frame::MAX_FRAME;
+
+/// The most types one peer may define on a connection. net/rpc with
+/// this example's types defines two each way.
+pub const MAX_TYPES: usize = 32;
+
+/// How deeply values may nest (a struct in a slice in a struct ...).
+/// gob's own type definitions nest 4 deep; a limit keeps a hostile
+/// recursive type from running the decoder off its stack.
+pub const MAX_DEPTH: usize = 16;
+// ANCHOR_END: limits
 
 /// Why the bytes of a message are not a value we can use.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -50,9 +61,9 @@ pub enum GobError {
     UnknownType(i64),
     /// A definition of a type already defined, or of one of gob's.
     DuplicateType(i64),
-    /// More than [`types::MAX_TYPES`] definitions on one connection.
+    /// More than [`MAX_TYPES`] definitions on one connection.
     TooManyTypes,
-    /// Values nested deeper than [`value::MAX_DEPTH`].
+    /// Values nested deeper than [`MAX_DEPTH`].
     TooDeep,
     /// A field delta that leads past the struct's last field.
     BadField(u64),
@@ -87,13 +98,11 @@ impl fmt::Display for GobError {
             GobError::TooManyTypes => write!(
                 f,
                 "gob: more than {} types defined on one connection",
-                types::MAX_TYPES
+                MAX_TYPES
             ),
-            GobError::TooDeep => write!(
-                f,
-                "gob: values nested more than {} deep",
-                value::MAX_DEPTH
-            ),
+            GobError::TooDeep => {
+                write!(f, "gob: values nested more than {} deep", MAX_DEPTH)
+            }
             GobError::BadField(d) => {
                 write!(
                     f,

@@ -7,8 +7,8 @@
 //! connection, before the first value of that type, by sending the
 //! id negated and a `wireType` value; see [`Types::define`].
 
-use super::GobError;
 use super::value::{Node, Value};
+use super::{GobError, MAX_TYPES};
 use std::collections::BTreeMap;
 
 /// A type's number on the wire (Go's `typeId`, an `int32`).
@@ -35,10 +35,6 @@ pub const GOB_ENCODER_TYPE: TypeId = 24;
 /// The first id Go gives a type of its own; ids below 64 are gob's.
 pub const FIRST_USER_ID: TypeId = 65;
 // ANCHOR_END: ids
-
-/// The most types one peer may define on a connection. net/rpc with
-/// this example's types needs two each way.
-pub const MAX_TYPES: usize = 32;
 
 /// What a type id stands for.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -2,15 +2,10 @@
 //! remembers where each part lay in the message (for `--dump`), and
 //! writing struct values the way Go's encoder does.
 
-use super::GobError;
 use super::types::{Field, Type, TypeId, Types};
 use super::wire::{Cursor, put_bytes, put_int, put_uint};
+use super::{GobError, MAX_DEPTH};
 use bytes::{BufMut, BytesMut};
-
-/// How deeply values may nest (a struct in a slice in a struct ...).
-/// gob's own type definitions nest 4 deep; a limit keeps a hostile
-/// recursive type from running the decoder off its stack.
-pub const MAX_DEPTH: usize = 16;
 
 /// A decoded value, and the bytes `start..end` of the message it
 /// came from.
