@@ -22,7 +22,7 @@ impl fmt::Display for NameError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             NameError::EmptyLabel => {
-                write!(f, "empty label (two dots in a row, or a leading dot)")
+                write!(f, "empty label (`..`, or a leading dot)")
             }
             NameError::LabelTooLong(l) => {
                 write!(f, "label `{l}` is longer than {MAX_LABEL_LEN} bytes")

@@ -80,7 +80,7 @@ pub fn lookup_ip_addr(name: &str) -> Result<Vec<GoIpAddr>, LookupFailure> {
         return Ok(vec![literal]);
     }
     let found = dns_lookup::lookup_host(name)
-        .map_err(|e| LookupFailure::new("getaddrinfo", name, e))?;
+        .map_err(|e| LookupFailure::new(name, e))?;
     Ok(found
         .map(|ip| GoIpAddr {
             ip: ip.to_canonical(),
@@ -129,27 +129,23 @@ pub fn pick_like_go(name: &str, addrs: &[GoIpAddr]) -> Option<GoIpAddr> {
 pub fn lookup_addr(ip: IpAddr) -> Result<String, LookupFailure> {
     let ip = ip.to_canonical();
     dns_lookup::lookup_addr(&ip)
-        .map_err(|e| LookupFailure::new("getnameinfo", &ip.to_string(), e))
+        .map_err(|e| LookupFailure::new(&ip.to_string(), e))
 }
 
 /// A failed lookup through the system resolver, worded like Go's
 /// error (`lookup NAME: no such host`) followed by the C library's own
-/// words, so that a learner can search for either.
+/// words in parentheses (gai_strerror's text for the code), so that a
+/// learner can search for either.
 #[derive(Debug)]
 pub struct LookupFailure {
     name: String,
     go_words: &'static str,
-    call: &'static str,
     libc_words: String,
 }
 
 // ANCHOR: failure
 impl LookupFailure {
-    fn new(
-        call: &'static str,
-        name: &str,
-        e: dns_lookup::LookupError,
-    ) -> LookupFailure {
+    fn new(name: &str, e: dns_lookup::LookupError) -> LookupFailure {
         use dns_lookup::LookupErrorKind as K;
         // What glibc 2.36 answered, measured against a DNS server of
         // the tests' own (tests/system.rs), and what Go says instead.
@@ -172,7 +168,6 @@ impl LookupFailure {
         LookupFailure {
             name: name.to_string(),
             go_words,
-            call,
             // dns-lookup puts std's generic prefix in front of the
             // C library's message (gai_strerror); keep only the latter.
             libc_words: std::io::Error::from(e)
@@ -188,8 +183,8 @@ impl fmt::Display for LookupFailure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "lookup {}: {} ({}: {})",
-            self.name, self.go_words, self.call, self.libc_words
+            "lookup {}: {} ({})",
+            self.name, self.go_words, self.libc_words
         )
     }
 }

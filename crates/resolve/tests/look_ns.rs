@@ -276,7 +276,10 @@ fn nothing_listening_is_connection_refused() {
         look_ns(&["--server", &format!("127.0.0.1:{port}"), "example.test"]);
     assert_fails_with(
         &out,
-        &format!("connection refused: nothing listens on 127.0.0.1:{port}"),
+        &format!(
+            "lookup example.test on 127.0.0.1:{port}: connection refused: \
+             nothing listens there"
+        ),
     );
 }
 

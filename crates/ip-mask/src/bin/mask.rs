@@ -34,7 +34,7 @@ fn main() -> ExitCode {
     let Some(addr) = parse_ip(dot_addr) else {
         elogln!(
             "Invalid address: {dot_addr:?} is not an IP address \
-             (try a dotted IPv4 address such as 192.168.1.10)"
+             (e.g. 192.168.1.10)"
         );
         return ExitCode::from(1);
     };

@@ -95,8 +95,7 @@ fn parse_args(
         };
         if let Some(v) = value {
             let addr = resolve::parse_server(v).ok_or(format!(
-                "not a DNS server address: {v:?} (use an IP address and \
-                 maybe a port, e.g. 127.0.0.1:5300 or [::1]:53)"
+                "not a DNS server address: {v:?} (e.g. 127.0.0.1:5300, [::1]:53)"
             ))?;
             server = Some(addr);
         } else if arg.starts_with('-') {
@@ -220,10 +219,7 @@ fn udp_exchange(query: &[u8], id: u16, server: SocketAddr) -> Result<Reply> {
                 Err(e) if is_timeout(&e) => break,
                 Err(e) if e.kind() == ErrorKind::Interrupted => continue,
                 Err(e) if e.kind() == ErrorKind::ConnectionRefused => {
-                    bail!(
-                        "connection refused: nothing listens on {server} \
-                         (ICMP port unreachable)"
-                    )
+                    bail!("connection refused: nothing listens there")
                 }
                 Err(e) => return Err(e).context("waiting for the answer"),
             };
