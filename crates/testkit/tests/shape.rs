@@ -334,9 +334,7 @@ fn every_included_code_line_fits_the_column() {
 #[test]
 fn every_figures_file_says_which_command_wrote_it() {
     let dir = root().join("docs/src/figures");
-    let Ok(rd) = fs::read_dir(&dir) else {
-        return; // no figures yet: nothing to check
-    };
+    let rd = fs::read_dir(&dir).expect("docs/src/figures exists");
     let mut problems = Vec::new();
     for e in rd {
         let p = e.unwrap().path();
@@ -422,4 +420,91 @@ fn transcripts_show_real_output_within_the_column() {
         problems.len(),
         problems.join("\n")
     );
+}
+
+/// The numbers of a text that look measured: with a decimal point or
+/// a thousands comma (`22,554`, `10.6`), as whole words.
+fn measured_numbers(text: &str) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    let bytes: Vec<char> = text.chars().collect();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i].is_ascii_digit()
+            && (i == 0
+                || !(bytes[i - 1].is_alphanumeric() || bytes[i - 1] == '.'))
+        {
+            let start = i;
+            while i < bytes.len()
+                && (bytes[i].is_ascii_digit()
+                    || (matches!(bytes[i], ',' | '.')
+                        && bytes
+                            .get(i + 1)
+                            .is_some_and(|c| c.is_ascii_digit())))
+            {
+                i += 1;
+            }
+            let word: String = bytes[start..i].iter().collect();
+            let next_ok = bytes.get(i).is_none_or(|c| !c.is_alphanumeric());
+            if next_ok
+                && word.len() >= 4
+                && word.contains([',', '.'])
+                && !is_round(&word)
+            {
+                out.insert(word);
+            }
+        } else {
+            i += 1;
+        }
+    }
+    out
+}
+
+/// A whole number that is a chosen parameter rather than a result
+/// (10,000 connections, 1,024 bytes): a multiple of 1,000 or a power
+/// of two.
+fn is_round(word: &str) -> bool {
+    if word.contains('.') {
+        return false;
+    }
+    let n: u64 = word.replace(',', "").parse().unwrap_or(1);
+    n % 1000 == 0 || n.is_power_of_two()
+}
+
+#[test]
+fn no_measured_figure_is_typed_on_a_page() {
+    // A figure lives in one figures file, written by the command that
+    // measured it; pages include it. A number of a figures file that
+    // also stands in a page's own text was retyped, and drifts.
+    let dir = root().join("docs/src/figures");
+    let mut figures: BTreeMap<String, String> = BTreeMap::new();
+    for e in fs::read_dir(&dir).expect("docs/src/figures exists") {
+        let p = e.unwrap().path();
+        if p.extension().is_some_and(|x| x == "md") {
+            for n in measured_numbers(&read(&p)) {
+                figures.insert(n, rel(&p));
+            }
+        }
+    }
+    let mut problems = Vec::new();
+    for e in fs::read_dir(root().join("docs/src")).unwrap() {
+        let path = e.unwrap().path();
+        if path.extension().is_none_or(|x| x != "md") {
+            continue;
+        }
+        for (i, line) in read(&path).lines().enumerate() {
+            if line.contains("{{#include") {
+                continue;
+            }
+            for n in measured_numbers(line) {
+                if let Some(f) = figures.get(&n) {
+                    problems.push(format!(
+                        "{}:{}: {n} is a figure of {f}: include it",
+                        rel(&path),
+                        i + 1
+                    ));
+                }
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
