@@ -1,61 +1,73 @@
 //! What the four UDP programs share: the daytime text and its
-//! once-a-second cache, the servers' port-or-address argument, the
-//! clients' address lookup and their error messages, and a safe way
-//! to log bytes that came from anybody.
+//! once-a-second cache, the clients' address lookup and their error
+//! messages, and how a timeout is recognised. The servers' address
+//! argument and bind errors are in `listen.rs`, the same file in every
+//! crate with a server; the safe printing of a stranger's bytes is in
+//! `printable.rs`.
 //!
 //! The binaries in `src/bin/` do the socket calls, so that each reads
 //! like the Go program it mirrors.
 
 pub mod cli;
+pub mod listen;
+pub mod printable;
+
+pub use printable::printable;
 
 use anyhow::{Context, Result, anyhow, bail};
 use jiff::Timestamp;
 use jiff::fmt::strtime::BrokenDownTime;
 use jiff::tz::TimeZone;
-use std::fmt::Write as _;
 use std::io::{self, ErrorKind};
-use std::net::{Ipv4Addr, SocketAddr, ToSocketAddrs};
+use std::net::{SocketAddr, ToSocketAddrs};
 use std::time::Duration;
 
+// ANCHOR: timeout
 /// How long a client waits for the reply datagram. UDP never resends
 /// a lost datagram, so without a limit a lost request or reply would
-/// leave the client waiting forever.
+/// leave the client waiting forever. One `recv` waits for one
+/// datagram, and a connected socket takes datagrams from its peer
+/// only, so this limit is for the whole wait.
 pub const REPLY_TIMEOUT: Duration = Duration::from_secs(3);
+// ANCHOR_END: timeout
 
-// ANCHOR: clock
-/// The layout `date` uses in the C locale, with the zone abbreviation:
-/// `Sun Nov 22 02:17:06 UTC 2026`.
+/// The layout `date` uses in the C locale: weekday, month, day padded
+/// with a space (`Nov  2`), 24-hour time, the zone's abbreviation
+/// (`UTC`, `EST`, `IST`), year. It is the form the book's telnet
+/// sample shows (`Sun Aug 29 17:25:19 EST 2010`).
 pub const DATE_FORMAT: &str = "%a %b %e %H:%M:%S %Z %Y";
 
-/// The reply datagram, formatted at most once per second and reused
-/// in between, so that a busy server neither allocates nor converts
-/// to local time for every request.
+// ANCHOR: clock
+/// The bytes the server sends, formatted at most once per second.
+///
+/// The text only changes once a second, but a busy server is asked
+/// for it thousands of times a second. Reading the clock is cheap (a
+/// vDSO call, no system call); converting to local time and
+/// formatting is not. So the last line is kept with the second it
+/// belongs to and reused until the clock moves on. No allocation
+/// happens per request: the buffer is reused.
 #[derive(Debug, Default)]
 pub struct DaytimeClock {
+    /// The Unix second `line` was made for (None: nothing yet).
     second: Option<i64>,
+    /// The line with its `\r\n`, ready to write to the socket.
     line: String,
 }
 
 impl DaytimeClock {
+    /// An empty cache: the first call formats.
     pub fn new() -> DaytimeClock {
         DaytimeClock::default()
     }
 
-    /// The reply for this moment, in the zone `date` would use.
+    /// The reply for this moment in the system's time zone (`TZ` or
+    /// `/etc/localtime`, as `date` uses).
     pub fn reply_now(&mut self) -> Result<&[u8], jiff::Error> {
         self.reply_at(Timestamp::now(), TimeZone::system)
     }
 
-    /// The reply for `now`; `tz` is only called when the second changed.
-    ///
-    /// ```
-    /// use jiff::{Timestamp, tz::TimeZone};
-    /// let mut clock = udp_daytime::DaytimeClock::new();
-    /// let t: Timestamp = "2026-11-02T05:00:00Z".parse()?;
-    /// let est = || TimeZone::posix("EST5EDT,M3.2.0,M11.1.0").unwrap();
-    /// assert_eq!(clock.reply_at(t, est)?, b"Mon Nov  2 00:00:00 EST 2026\r\n");
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
+    /// The reply for `now`. `tz` is only asked for when the second
+    /// changed, since finding the system zone takes a lock.
     pub fn reply_at(
         &mut self,
         now: Timestamp,
@@ -63,11 +75,12 @@ impl DaytimeClock {
     ) -> Result<&[u8], jiff::Error> {
         let second = now.as_second();
         if self.second != Some(second) {
-            self.second = None;
+            self.second = None; // stays None if formatting fails
             self.line.clear();
             let zdt = now.to_zoned(tz());
             BrokenDownTime::from(&zdt).format(DATE_FORMAT, &mut self.line)?;
-            // One line of ASCII, CR LF at the end, as inetd's daytime.
+            // RFC 867 asks for one line of ASCII; Internet text
+            // protocols end lines with CR LF (inetd's daytime does).
             self.line.push_str("\r\n");
             self.second = Some(second);
         }
@@ -75,30 +88,6 @@ impl DaytimeClock {
     }
 }
 // ANCHOR_END: clock
-
-/// Where a server listens: a bare port (`1200`; `0` for any free
-/// port) means 127.0.0.1; an address with a port (`0.0.0.0:1200`,
-/// `[::]:1200`) is used as given.
-pub fn listen_addr(arg: &str) -> Result<SocketAddr> {
-    if !arg.is_empty() && arg.bytes().all(|b| b.is_ascii_digit()) {
-        let port: u16 = arg.parse().ok().with_context(|| {
-            format!("port {arg} is out of range (0 to 65535)")
-        })?;
-        return Ok(SocketAddr::from((Ipv4Addr::LOCALHOST, port)));
-    }
-    if let Some(port) = arg.strip_prefix(':') {
-        bail!(
-            "`{arg}` is Go's way to say every interface: write 0.0.0.0:{port} \
-             for that, or just {port} for this machine only"
-        );
-    }
-    arg.parse().map_err(|_| {
-        anyhow!(
-            "`{arg}` is neither a port (1200) nor an IP address with a port \
-             (0.0.0.0:1200, [::]:1200)"
-        )
-    })
-}
 
 /// `host:port` to one socket address, an IPv4 one when the name has
 /// one (Go's "udp4"). getaddrinfo(3) reads /etc/hosts, then asks DNS.
@@ -127,56 +116,38 @@ pub fn recv_error(
     server: SocketAddr,
     waiting_for: &str,
 ) -> anyhow::Error {
-    match err.kind() {
+    let what = format!("waiting for {waiting_for} from {server}");
+    if err.kind() == ErrorKind::ConnectionRefused {
         // The kernel got "ICMP port unreachable" for our request and
         // hands it to the connected socket as ECONNREFUSED.
-        ErrorKind::ConnectionRefused => anyhow!(
-            "waiting for {waiting_for} from {server}: {err}; nothing listens on that \
-             UDP port (the kernel answered with ICMP port unreachable)"
-        ),
-        // SO_RCVTIMEO ran out: EAGAIN, which std calls WouldBlock.
-        ErrorKind::WouldBlock | ErrorKind::TimedOut => anyhow!(
-            "waiting for {waiting_for} from {server}: no reply within {} s \
-             (lost on the way, or the server does not answer)",
-            REPLY_TIMEOUT.as_secs()
-        ),
-        _ => anyhow!("waiting for {waiting_for} from {server}: {err}"),
+        return anyhow!(
+            "{what}: {err}; nothing listens on that UDP port (the kernel \
+             answered with ICMP port unreachable)"
+        );
     }
+    if is_timeout(&err) {
+        // SO_RCVTIMEO ran out: EAGAIN, which std calls WouldBlock.
+        return anyhow!(
+            "{what}: no reply within {} s (lost on the way, or the server \
+             does not answer)",
+            REPLY_TIMEOUT.as_secs()
+        );
+    }
+    anyhow!("{what}: {err}")
 }
 // ANCHOR_END: recv_error
 
-// ANCHOR: printable
-/// Bytes from the network, made safe to print on one line: one
-/// trailing line end dropped, control characters and bytes that are
-/// not UTF-8 written as escapes (`\x1b`, `\xff`), so a datagram
-/// cannot move the cursor or clear the screen of whoever reads the
-/// log.
-///
-/// ```
-/// assert_eq!(udp_daytime::printable(b"Hi!\n"), "Hi!");
-/// assert_eq!(udp_daytime::printable(b"\x1b[2J\xff\r\n"), "\\x1b[2J\\xff");
-/// ```
-pub fn printable(bytes: &[u8]) -> String {
-    let bytes = bytes.strip_suffix(b"\n").unwrap_or(bytes);
-    let bytes = bytes.strip_suffix(b"\r").unwrap_or(bytes);
-    let mut out = String::with_capacity(bytes.len());
-    for chunk in bytes.utf8_chunks() {
-        for c in chunk.valid().chars() {
-            if c.is_control() {
-                for b in c.to_string().bytes() {
-                    let _ = write!(out, "\\x{b:02x}");
-                }
-            } else {
-                out.push(c);
-            }
-        }
-        for b in chunk.invalid() {
-            let _ = write!(out, "\\x{b:02x}");
-        }
-    }
-    out
+/// Did a socket call time out? An expired `SO_RCVTIMEO` or
+/// `SO_SNDTIMEO` (std's `set_read_timeout`, `set_write_timeout`)
+/// makes the call fail with EAGAIN on Linux and the BSDs, which std
+/// calls `WouldBlock`; Windows may say `TimedOut`, and so do std's
+/// `connect_timeout` and an expired `Deadline`. Both count.
+pub fn is_timeout(e: &io::Error) -> bool {
+    matches!(
+        e.kind(),
+        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+    )
 }
-// ANCHOR_END: printable
 
 #[cfg(test)]
 mod tests {
@@ -193,6 +164,10 @@ mod tests {
         let t2: Timestamp = "2026-07-04T23:59:59Z".parse().unwrap();
         let reply = clock.reply_at(t2, ist).unwrap();
         assert_eq!(reply, b"Sun Jul  5 05:29:59 IST 2026\r\n");
+        let est = || TimeZone::posix("EST5EDT,M3.2.0,M11.1.0").unwrap();
+        let t3: Timestamp = "2026-11-02T05:00:00Z".parse().unwrap();
+        let reply = clock.reply_at(t3, est).unwrap();
+        assert_eq!(reply, b"Mon Nov  2 00:00:00 EST 2026\r\n");
     }
 
     #[test]
@@ -211,22 +186,6 @@ mod tests {
         let r = clock.reply_at(ts, &mut tz).unwrap().to_vec();
         assert_eq!(r, b"Sun Nov 22 02:17:07 UTC 2026\r\n");
         assert_eq!(asked, 2);
-    }
-
-    #[test]
-    fn listen_addresses() {
-        assert_eq!(listen_addr("1200").unwrap().to_string(), "127.0.0.1:1200");
-        assert_eq!(listen_addr("0").unwrap().to_string(), "127.0.0.1:0");
-        assert_eq!(listen_addr("0.0.0.0:9").unwrap().to_string(), "0.0.0.0:9");
-        assert_eq!(listen_addr("[::]:1200").unwrap().to_string(), "[::]:1200");
-        let e = listen_addr("65536").unwrap_err().to_string();
-        assert_eq!(e, "port 65536 is out of range (0 to 65535)");
-        let e = listen_addr(":1234").unwrap_err().to_string();
-        assert!(e.contains("write 0.0.0.0:1234"), "{e}");
-        for bad in ["", "x", "localhost:1", "1.2.3.4", "-5"] {
-            let e = listen_addr(bad).unwrap_err().to_string();
-            assert!(e.contains("is neither a port"), "{bad}: {e}");
-        }
     }
 
     #[test]
@@ -261,17 +220,5 @@ mod tests {
             e.contains("the echo from 127.0.0.1:1200: no reply within 3 s"),
             "{e}"
         );
-    }
-
-    #[test]
-    fn printable_text() {
-        assert_eq!(printable(b""), "");
-        assert_eq!(printable(b"\n"), "");
-        assert_eq!(printable(b"STOP\r\n"), "STOP");
-        assert_eq!(printable(b"two\nlines\n"), "two\\x0alines");
-        assert_eq!(printable(b"tab\there"), "tab\\x09here");
-        assert_eq!(printable("caf\u{e9}".as_bytes()), "caf\u{e9}");
-        assert_eq!(printable(b"\x00\x80ok"), "\\x00\\x80ok");
-        assert_eq!(printable("\u{85}".as_bytes()), "\\xc2\\x85");
     }
 }

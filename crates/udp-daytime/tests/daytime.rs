@@ -3,6 +3,9 @@
 //! that no server should die of. Then bad command lines.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
+use common::{Piped, forge_from_port_0};
 use std::io::ErrorKind;
 use std::net::{SocketAddr, UdpSocket};
 use std::process::Command;
@@ -248,7 +251,7 @@ fn listens_on_loopback_port_1200_by_default() {
             out.describe()
         );
     } else {
-        fails(&out, "binding to 127.0.0.1:1200");
+        fails(&out, "binding 127.0.0.1:1200: address already in use");
     }
 }
 
@@ -259,18 +262,27 @@ fn bad_server_arguments() {
         &run(&["1", "2"]),
         "Usage: udp-daytime-server [PORT | ADDRESS:PORT]",
     );
-    fails(&run(&["70000"]), "Fatal error: port 70000 is out of range");
-    fails(&run(&["nope"]), "Fatal error: `nope` is neither a port");
-    fails(&run(&[":1200"]), "Go's way to say every interface");
+    fails(
+        &run(&["70000"]),
+        "Fatal error: invalid port or address \"70000\": give a port",
+    );
+    fails(
+        &run(&["nope"]),
+        "Fatal error: invalid port or address \"nope\"",
+    );
+    fails(
+        &run(&[":1200"]),
+        "Go's \":PORT\" (every interface) is written",
+    );
     fails(
         &run(&["192.0.2.1:1200"]),
-        "binding to 192.0.2.1:1200: Cannot assign",
+        "binding 192.0.2.1:1200: no interface of this machine has that",
     );
     let taken = UdpSocket::bind("127.0.0.1:0").unwrap();
     let port = taken.local_addr().unwrap().port().to_string();
     fails(
         &run(&[&port]),
-        "Address already in use (os error 98); another program",
+        "address already in use (another program has that port",
     );
 }
 
@@ -305,9 +317,10 @@ fn tcp_and_udp_ports_are_separate() {
 }
 
 #[test]
-fn a_low_port_needs_root() {
-    // Run the server as `nobody` (setpriv, from util-linux); only
-    // root can switch users, so elsewhere this is skipped.
+fn a_low_port_needs_cap_net_bind_service() {
+    // Run the server as `nobody` (setpriv, from util-linux), without
+    // and then with the capability; only root can switch users, so
+    // elsewhere this is skipped.
     if !testkit::need_root("switching to an unprivileged user")
         || !testkit::need_tool("setpriv", "running as nobody")
     {
@@ -324,7 +337,87 @@ fn a_low_port_needs_root() {
         .run();
     fails(
         &out,
-        "Fatal error: binding to 127.0.0.1:13: Permission denied (os error 13); \
-         ports below 1024 need root",
+        "Fatal error: binding 127.0.0.1:13: permission denied (ports below \
+         1024 need the CAP_NET_BIND_SERVICE capability",
     );
+    // The same user with that one capability may bind port 13.
+    let mut cmd = std::process::Command::new("setpriv");
+    cmd.args([
+        "--reuid=65534",
+        "--regid=65534",
+        "--clear-groups",
+        "--inh-caps=+net_bind_service",
+        "--ambient-caps=+net_bind_service",
+        SERVER,
+        "127.0.0.1:13",
+    ]);
+    let server = Server::start_cmd(cmd, false);
+    assert_eq!(server.addr, "127.0.0.1:13");
+    assert!(is_time_line(&ask(server.socket_addr(), b"")));
+}
+
+/// The server's port as an IPv4 socket address.
+fn v4(addr: SocketAddr) -> std::net::SocketAddrV4 {
+    match addr {
+        SocketAddr::V4(a) => a,
+        SocketAddr::V6(_) => panic!("not IPv4: {addr}"),
+    }
+}
+
+#[test]
+fn a_forged_request_from_port_0_is_logged_and_survived() {
+    let srv = Piped::start(SERVER, &["0"], false, false);
+    let Some(()) = forge_from_port_0(v4(srv.addr), b"forged") else {
+        return;
+    };
+    // The reply to port 0 fails at once: sendto says EINVAL.
+    let logged =
+        common::wait_for(WAIT, || srv.stderr.lock().unwrap().first().cloned());
+    assert_eq!(
+        logged.as_deref(),
+        Some(
+            "udp-daytime-server: replying to 127.0.0.1:0: Invalid argument \
+             (os error 22)"
+        )
+    );
+    assert!(is_time_line(&ask(srv.addr, b"still there?")));
+}
+
+#[test]
+fn a_closed_stderr_does_not_stop_the_server() {
+    // udp-daytime-server 2>&- (or 2>&1 | head -1): the log line about
+    // the forged request goes nowhere, and the server goes on.
+    let mut srv = Piped::start(SERVER, &["0"], false, true);
+    let Some(()) = forge_from_port_0(v4(srv.addr), b"forged") else {
+        return;
+    };
+    for _ in 0..3 {
+        assert!(is_time_line(&ask(srv.addr, b"x")));
+    }
+    assert!(srv.is_running());
+}
+
+#[test]
+fn a_closed_stdout_ends_the_client_quietly() {
+    let server = start();
+    let mut child = std::process::Command::new(CLIENT)
+        .arg(&server.addr)
+        .stdout(common::closed_pipe())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    common::wait_exit(&mut child, WAIT);
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(141));
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
+}
+
+#[test]
+fn arguments_that_are_not_utf8_get_one_line() {
+    use std::os::unix::ffi::OsStrExt;
+    let bad = std::ffi::OsStr::from_bytes(b"\xff:1200");
+    for exe in [SERVER, CLIENT] {
+        let out = Cmd::new(exe).args([bad]).run();
+        fails(&out, "argument \"\\xff:1200\" is not valid UTF-8 text");
+    }
 }

@@ -3,6 +3,9 @@
 //! silent server, and bad command lines (exit status 100).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
+use common::Piped;
 use std::net::{SocketAddr, UdpSocket};
 use std::thread;
 use std::time::{Duration, Instant};
@@ -71,7 +74,7 @@ fn stop_echoes_then_ends_the_server() {
     let addr = server.socket_addr();
     assert_eq!(echo(&s, addr, b"Hi!\n"), b"Hi!\n");
     assert_eq!(echo(&s, addr, b"  STOP \n"), b"  STOP \n");
-    let status = server.signal_and_wait("-0", WAIT).expect("the server ends");
+    let status = server.wait_exit(WAIT).expect("the server ends");
     assert!(status.success(), "{status:?}");
     assert_eq!(
         server.stdout(),
@@ -113,7 +116,8 @@ fn an_oversized_datagram_is_dropped_and_logged_not_cut() {
     assert_eq!(
         line,
         format!(
-            "udp-echo-server: {me}: datagram longer than 1024 bytes dropped, nothing echoed"
+            "udp-echo-server: {me}: datagram longer than 1024 bytes \
+             dropped, nothing echoed"
         )
     );
     // Nothing was echoed for those: the next datagram's echo is the
@@ -201,15 +205,15 @@ fn bad_server_arguments() {
     let run = |args: &[&str]| Cmd::new(SERVER).args(args).run();
     fails(&run(&[]), "Please provide a port number!");
     fails(&run(&["1", "2"]), "Please provide a port number!");
-    fails(&run(&["123456"]), "port 123456 is out of range");
-    fails(&run(&["abc"]), "`abc` is neither a port");
+    fails(&run(&["123456"]), "invalid port or address \"123456\"");
+    fails(&run(&["abc"]), "invalid port or address \"abc\"");
     fails(
         &run(&["192.0.2.1:1234"]),
-        "binding to 192.0.2.1:1234: Cannot assign",
+        "binding 192.0.2.1:1234: no interface of this machine",
     );
     let taken = UdpSocket::bind("127.0.0.1:0").unwrap();
     let port = taken.local_addr().unwrap().port().to_string();
-    fails(&run(&[&port]), "Address already in use");
+    fails(&run(&[&port]), "address already in use");
 }
 
 #[test]
@@ -226,4 +230,44 @@ fn bad_client_arguments() {
         &run(&["no-such-host.invalid:1234"]),
         "resolving no-such-host.invalid:1234",
     );
+}
+
+#[test]
+fn a_closed_stdout_does_not_stop_the_server() {
+    // udp-echo-server 0 | head -1: every `-> ` line after the first
+    // meets a closed pipe (EPIPE), and is lost; the echo is not.
+    let mut srv = Piped::start(SERVER, &["0"], true, false);
+    let s = socket();
+    for msg in [&b"one\n"[..], b"two\n", b"three\n"] {
+        assert_eq!(echo(&s, srv.addr, msg), msg);
+    }
+    assert!(srv.is_running());
+    assert_eq!(echo(&s, srv.addr, b"STOP\n"), b"STOP\n");
+    let status = common::wait_exit(&mut srv.child, WAIT);
+    assert_eq!(status.code(), Some(0), "STOP still ends it cleanly");
+}
+
+#[test]
+fn a_closed_stdout_ends_the_client_quietly() {
+    let server = start();
+    let mut child = std::process::Command::new(CLIENT)
+        .arg(&server.addr)
+        .stdout(common::closed_pipe())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    common::wait_exit(&mut child, WAIT);
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(141));
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
+}
+
+#[test]
+fn arguments_that_are_not_utf8_get_one_line() {
+    use std::os::unix::ffi::OsStrExt;
+    let bad = std::ffi::OsStr::from_bytes(b"\xff");
+    for exe in [SERVER, CLIENT] {
+        let out = Cmd::new(exe).args([bad]).run();
+        fails(&out, "argument \"\\xff\" is not valid UTF-8 text");
+    }
 }

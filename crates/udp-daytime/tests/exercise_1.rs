@@ -11,6 +11,47 @@ use testkit::{Cmd, Server};
 const SERVER: &str = env!("CARGO_BIN_EXE_udp-daytime-server");
 const CLIENT: &str = env!("CARGO_BIN_EXE_udp-daytime-client");
 
+/// Does `text` say that 3 tries were made? "3 tries", "three
+/// attempts", "tried 3 times", "3 requests sent", ...: a 3 (or "three")
+/// next to a word about trying or sending. A bare "3", as in "within
+/// 3 s", is not enough.
+fn says_three_tries(text: &str) -> bool {
+    const WORDS: &[&str] = &[
+        "tr", "attempt", "time", "request", "send", "sent", "datagram",
+    ];
+    let words: Vec<String> = text
+        .to_lowercase()
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_string)
+        .collect();
+    let about = |w: &str| WORDS.iter().any(|t| w.starts_with(t));
+    words.iter().enumerate().any(|(i, w)| {
+        (w == "3" || w == "three")
+            && (words.get(i + 1).is_some_and(|n| about(n))
+                || i.checked_sub(1).is_some_and(|p| about(&words[p])))
+    })
+}
+
+#[test]
+fn the_words_for_three_tries() {
+    for yes in [
+        "Fatal error: no reply after 3 tries",
+        "Fatal error: gave up after three attempts, 1 s each",
+        "Fatal error: tried 3 times: no reply",
+        "Fatal error: 3 requests sent, no answer",
+    ] {
+        assert!(says_three_tries(yes), "{yes}");
+    }
+    for no in [
+        "Fatal error: waiting for the time: no reply within 3 s",
+        "Fatal error: no reply after 2 tries",
+        "Fatal error: timed out",
+    ] {
+        assert!(!says_three_tries(no), "{no}");
+    }
+}
+
 fn client(addr: &str) -> testkit::Out {
     Cmd::new(CLIENT)
         .args([addr])
@@ -38,8 +79,9 @@ fn a_lost_first_request_is_sent_again() {
     assert_eq!(
         out.code,
         Some(0),
-        "hint: the first request was lost; after 1 s without a reply the client \
-         should send it again, and print the reply to the second\n{}",
+        "hint: the first request was lost; after 1 s without a reply \
+         the client should send it again, and print the reply to the \
+         second\n{}",
         out.describe()
     );
     assert_eq!(out.stdout, "Sun Aug 29 17:25:19 EST 2010\n");
@@ -66,7 +108,8 @@ fn a_silent_server_gets_three_tries_then_the_client_gives_up() {
     }
     assert_eq!(
         tries, 3,
-        "hint: send the request 3 times in all before giving up ({tries} arrived)"
+        "hint: send the request 3 times in all before giving up ({tries} \
+         arrived)"
     );
     assert_eq!(
         out.code,
@@ -74,8 +117,11 @@ fn a_silent_server_gets_three_tries_then_the_client_gives_up() {
         "hint: giving up is a Fatal error, exit 1"
     );
     assert!(
-        out.stderr.starts_with("Fatal error: ") && out.stderr.contains("3"),
-        "hint: say how many tries were made, e.g. `no reply after 3 tries`; got {:?}",
+        out.stderr.starts_with("Fatal error: ")
+            && out.stderr.lines().count() == 1
+            && says_three_tries(&out.stderr),
+        "hint: give up with one `Fatal error:` line that says how many \
+         tries were made, e.g. `no reply after 3 tries`; got {:?}",
         out.stderr
     );
     assert!(
@@ -95,8 +141,8 @@ fn refused_is_an_answer_not_a_loss() {
     assert!(
         out.stderr.contains("Connection refused")
             && t.elapsed() < Duration::from_secs(1),
-        "hint: when the kernel says `connection refused`, nobody is there: stop at \
-         once instead of trying again\n{}",
+        "hint: when the kernel says `connection refused`, nobody is \
+         there: stop at once instead of trying again\n{}",
         out.describe()
     );
 }

@@ -307,21 +307,18 @@ fn a_closed_stdout_ends_the_client_quietly() {
     let (_dir, path) = sock("head");
     let _srv = server(&path);
     // socket-client s | head -0: nobody reads what we print.
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
     let mut child = Command::new(CLIENT)
         .arg(&path)
-        .stdout(Stdio::piped())
+        .stdout(writer)
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    drop(child.stdout.take());
+    let status = wait_exit(&mut child);
     let mut err = String::new();
-    child
-        .stderr
-        .take()
-        .unwrap()
-        .read_to_string(&mut err)
-        .unwrap();
-    let status = child.wait().unwrap();
+    let mut stderr = child.stderr.take().unwrap();
+    stderr.read_to_string(&mut err).unwrap();
     assert_eq!(status.code(), Some(141), "{err}");
     assert_eq!(err, "", "quiet, like `yes | head -1`");
 }

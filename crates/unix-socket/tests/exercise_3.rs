@@ -106,6 +106,12 @@ fn run_with_input(tag: &str, input: &str) -> (Out, Seen) {
         "hint: with --stdin, send the lines of the input, not \
          `Hello Server!`; the server received {sent:?}"
     );
+    assert!(
+        !seen.early,
+        "hint: wait for the reply to each line before you send the next \
+         one (wait_for_reply); the server got a line while its reply to \
+         the one before was still due"
+    );
     assert_eq!(
         out.code,
         Some(0),
@@ -136,12 +142,6 @@ fn each_line_is_sent_with_its_newline_and_its_reply_printed() {
     let input = "first message\nsecond message\nthird\n";
     let (out, seen) = run_with_input("ex3-lines", input);
     sent_exactly(&seen, input);
-    assert!(
-        !seen.early,
-        "hint: wait for the reply to each line before you send the next \
-         one (wait_for_reply); the server got a line while its reply to \
-         the one before was still due"
-    );
     assert_eq!(
         replies(&out),
         ["-> first message", "-> second message", "-> third"],

@@ -420,7 +420,7 @@ fn a_closed_stdout_and_stderr_do_not_stop_the_server() {
         .args(["-TERM", &child.id().to_string()])
         .run()
         .expect_code(0);
-    let status = child.wait().unwrap();
+    let status = wait_exit(&mut child);
     assert_eq!(status.code(), Some(0));
     assert!(!path.exists());
 }

@@ -14,38 +14,42 @@
 //! ```sh
 //! cargo run -p udp-daytime --bin udp-daytime-client -- localhost:1200
 //! ```
+//!
+//! Exit status: 0 with the time printed; 1 for every error (Go's
+//! checkError), with one line on stderr; 141 when stdout is closed.
 
-use anyhow::{Context, Result, bail};
-use std::io::{self, Write};
+use anyhow::{Context, Result, anyhow, bail};
 use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr, UdpSocket};
 use std::process::exit;
-use udp_daytime::{REPLY_TIMEOUT, recv_error, resolve};
+use udp_daytime::{REPLY_TIMEOUT, cli, printable, recv_error, resolve};
+use udp_daytime::{elogln, outln};
 
+// ANCHOR: limits
 /// The book's buffer for the reply. A daytime reply is about 30 bytes.
 const MAX_REPLY: usize = 512;
+// ANCHOR_END: limits
 
 const USAGE: &str = "Usage: udp-daytime-client host:port";
 
 fn main() {
-    let args: Vec<String> = std::env::args().skip(1).collect();
+    let args = cli::args();
     if args.len() != 1 {
-        eprintln!("{USAGE}");
+        elogln!("{USAGE}");
         exit(1);
     }
-    if let Err(err) = run(&args[0]) {
+    let result = cli::text(&args[0]).map_err(|e| anyhow!(e)).and_then(run);
+    if let Err(err) = result {
         // Go printed `Fatal error %!(EXTRA string=...)` here: its
         // format string had no %s. This is the message it meant.
-        eprintln!("Fatal error: {err:#}");
+        elogln!("Fatal error: {err:#}");
         exit(1);
     }
 }
 
 fn run(service: &str) -> Result<()> {
-    // ANCHOR: dial
     // Go: net.ResolveUDPAddr("udp4", service), net.DialUDP("udp", ...).
     let server = resolve(service)?;
     let socket = dial_udp(server)?;
-    // ANCHOR_END: dial
 
     // ANCHOR: request
     // The request: any datagram will do. Go sent "anything"; so do
@@ -65,20 +69,18 @@ fn run(service: &str) -> Result<()> {
         .map_err(|e| recv_error(e, server, "the time"))?;
     if n > MAX_REPLY {
         bail!(
-            "the reply from {server} is longer than {MAX_REPLY} bytes: not a daytime reply"
+            "the reply from {server} is longer than {MAX_REPLY} bytes: \
+             not a daytime reply"
         );
     }
     // ANCHOR_END: reply
 
     // Go: fmt.Println(string(buf[0:n])). Our server ends its line
-    // with CR LF and Go's sends none: drop one line end, add "\n".
-    let reply = &buf[..n];
-    let line = reply.strip_suffix(b"\n").unwrap_or(reply);
-    let line = line.strip_suffix(b"\r").unwrap_or(line);
-    let mut out = io::stdout().lock();
-    out.write_all(line)
-        .and_then(|()| out.write_all(b"\n"))
-        .context("writing to standard output")?;
+    // with CR LF and Go's sends none: printable drops one line end,
+    // and shows control bytes as escapes, so that whoever answers
+    // cannot write to our terminal; outln! adds "\n", and ends the
+    // program (status 141) if stdout is closed.
+    outln!("{}", printable(&buf[..n]));
     Ok(())
 }
 
@@ -92,12 +94,15 @@ fn dial_udp(server: SocketAddr) -> Result<UdpSocket> {
     };
     let socket = UdpSocket::bind(local).context("opening a UDP socket")?;
     // connect() on UDP sends nothing: it records the peer, so that
-    // send() needs no address, the kernel drops datagrams from anyone
-    // else, and ICMP errors about our datagrams are reported to us.
+    // send() needs no address, the kernel gives us datagrams from
+    // that address and port only, and ICMP errors about our datagrams
+    // are reported to us.
     socket
         .connect(server)
         .with_context(|| format!("connecting to {server}"))?;
-    // SO_RCVTIMEO: recv() gives up after this long (Go: SetReadDeadline).
+    // SO_RCVTIMEO: recv() gives up after this long. (Go has no such
+    // option: SetReadDeadline sets a point in time that its runtime
+    // watches. The book's client sets none and can wait for ever.)
     socket
         .set_read_timeout(Some(REPLY_TIMEOUT))
         .context("setting the read timeout")?;

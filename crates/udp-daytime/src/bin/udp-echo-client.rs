@@ -13,33 +13,41 @@
 //! ```sh
 //! cargo run -p udp-daytime --bin udp-echo-client -- localhost:1234
 //! ```
+//!
+//! Exit status: 0 with the reply printed; 100 for every error (as the
+//! book's), with one line on stderr; 141 when stdout is closed.
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result, anyhow, bail};
 use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr, UdpSocket};
 use std::process::exit;
-use udp_daytime::{REPLY_TIMEOUT, printable, recv_error, resolve};
+use udp_daytime::{REPLY_TIMEOUT, cli, printable, recv_error, resolve};
+use udp_daytime::{elogln, outln};
 
+// ANCHOR: limits
 /// The book's buffer size: the longest reply we accept.
 const MAX_DATAGRAM: usize = 1024;
+// ANCHOR_END: limits
 
 fn main() {
-    let args: Vec<String> = std::env::args().skip(1).collect();
+    let args = cli::args();
     if args.len() != 1 {
         // Go printed this on stdout; an error belongs on stderr.
-        eprintln!("Please provide a host:port string");
+        elogln!("Please provide a host:port string");
         exit(100);
     }
-    if let Err(err) = run(&args[0]) {
+    let result = cli::text(&args[0]).map_err(|e| anyhow!(e)).and_then(run);
+    if let Err(err) = result {
         // Tsoukalos: print the error, exit status 100.
-        eprintln!("{err:#}");
+        elogln!("{err:#}");
         exit(100);
     }
 }
 
 fn run(connect: &str) -> Result<()> {
     // ANCHOR: dial
-    // Go: net.ResolveUDPAddr("udp", CONNECT), net.DialUDP("udp", nil, s).
-    // (Go threw away the first error; a bad address failed later.)
+    // Go: s, err := net.ResolveUDPAddr("udp", CONNECT) and then
+    // c, err := net.DialUDP("udp", nil, s), which overwrites the first
+    // err: a bad address is reported as `dial udp: missing address`.
     let server = resolve(connect)?;
     let local: SocketAddr = match server {
         SocketAddr::V4(_) => (Ipv4Addr::UNSPECIFIED, 0).into(),
@@ -50,7 +58,7 @@ fn run(connect: &str) -> Result<()> {
         .with_context(|| format!("connecting to {server}"))?;
     c.set_read_timeout(Some(REPLY_TIMEOUT))
         .context("setting the read timeout")?;
-    println!("The UDP server is {}", c.peer_addr()?);
+    outln!("The UDP server is {}", c.peer_addr()?);
     // ANCHOR_END: dial
 
     // ANCHOR: exchange
@@ -66,11 +74,12 @@ fn run(connect: &str) -> Result<()> {
         .map_err(|e| recv_error(e, server, "the echo"))?;
     if n > MAX_DATAGRAM {
         bail!(
-            "the reply from {server} is longer than {MAX_DATAGRAM} bytes; the rest was cut off"
+            "the reply from {server} is longer than {MAX_DATAGRAM} bytes; \
+             the rest was cut off"
         );
     }
     // Go: fmt.Print("Reply: ", string(buffer[:n])).
-    println!("Reply: {}", printable(&buffer[..n]));
+    outln!("Reply: {}", printable(&buffer[..n]));
     // ANCHOR_END: exchange
     Ok(())
 }

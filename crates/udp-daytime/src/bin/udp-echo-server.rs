@@ -15,44 +15,51 @@
 //! ```sh
 //! cargo run -p udp-daytime --bin udp-echo-server -- 1234
 //! ```
+//!
+//! Exit status: 0 after `STOP`; 100 when it cannot start (as the
+//! book's), with one line on stderr.
 
 use anyhow::{Context, Result, anyhow};
 use std::net::UdpSocket;
 use std::process::exit;
-use udp_daytime::{listen_addr, printable};
+use udp_daytime::listen::{bind_error, listen_addr};
+use udp_daytime::{cli, elogln, logln, printable};
 
+// ANCHOR: limits
 /// The book's buffer size, and so the largest datagram we echo.
 const MAX_DATAGRAM: usize = 1024;
+// ANCHOR_END: limits
 
 fn main() {
     // ANCHOR: args
-    let args: Vec<String> = std::env::args().skip(1).collect();
+    let args = cli::args();
     if args.len() != 1 {
         // Go printed this on stdout; an error belongs on stderr.
-        eprintln!(
-            "Please provide a port number! (one argument: PORT or ADDRESS:PORT)"
+        elogln!(
+            "Please provide a port number! (one argument: PORT or \
+             ADDRESS:PORT)"
         );
         exit(100);
     }
     // ANCHOR_END: args
-    if let Err(err) = run(&args[0]) {
+    let result = cli::text(&args[0]).map_err(|e| anyhow!(e)).and_then(run);
+    if let Err(err) = result {
         // Tsoukalos: print the error, exit status 100.
-        eprintln!("{err:#}");
+        elogln!("{err:#}");
         exit(100);
     }
 }
 
 fn run(port: &str) -> Result<()> {
-    // ANCHOR: listen
-    // Go: net.ResolveUDPAddr("udp", ":"+port) then net.ListenUDP.
-    let addr = listen_addr(port)?;
+    // Go: net.ResolveUDPAddr("udp", ":"+port) then net.ListenUDP. The
+    // port is required, so listen_addr's default port is never used.
+    let addr = listen_addr(Some(port), 0)?;
     let connection =
-        UdpSocket::bind(addr).map_err(|e| anyhow!("binding to {addr}: {e}"))?;
+        UdpSocket::bind(addr).map_err(|e| anyhow!(bind_error(e, addr)))?;
     let local = connection
         .local_addr()
         .context("reading the bound address")?;
-    println!("listening on {local}");
-    // ANCHOR_END: listen
+    logln!("listening on {local}");
 
     // ANCHOR: loop
     // One byte more than we accept: a datagram that fills all of it
@@ -65,28 +72,33 @@ fn run(port: &str) -> Result<()> {
             Err(err) => {
                 // Go ignored this error and went on to write to a nil
                 // address, which failed and ended the server.
-                eprintln!("udp-echo-server: receiving: {err}");
+                elogln!("udp-echo-server: receiving: {err}");
                 continue;
             }
         };
         if n > MAX_DATAGRAM {
-            eprintln!(
-                "udp-echo-server: {client}: datagram longer than {MAX_DATAGRAM} bytes \
-                 dropped, nothing echoed"
+            elogln!(
+                "udp-echo-server: {client}: datagram longer than \
+                 {MAX_DATAGRAM} bytes dropped, nothing echoed"
             );
             continue;
         }
         let data = &buffer[..n];
-        // Go: fmt.Print("-> ", string(buffer[0:n])).
-        println!("-> {}", printable(data));
+        // Go: fmt.Print("-> ", string(buffer[0:n])). logln! ignores a
+        // failed write: `udp-echo-server 1234 | head -1` loses the
+        // log, not the server.
+        logln!("-> {}", printable(data));
         // Go: connection.WriteToUDP(data, addr); on error it exited.
-        // One unreachable client is no reason to stop: log it.
+        // One bad sender (a forged address, port 0) is no reason to
+        // stop: log it.
         if let Err(err) = connection.send_to(data, client) {
-            eprintln!("udp-echo-server: replying to {client}: {err}");
+            elogln!("udp-echo-server: replying to {client}: {err}");
         }
-        // Go: strings.TrimSpace(string(data)) == "STOP".
+        // Go: strings.TrimSpace(string(data)) == "STOP". trim_ascii
+        // takes off ASCII blanks; TrimSpace also takes \v and Unicode
+        // spaces (U+0085, U+00A0, ...), a difference no client meets.
         if data.trim_ascii() == b"STOP" {
-            println!("Exiting UDP server!");
+            logln!("Exiting UDP server!");
             return Ok(());
         }
     }

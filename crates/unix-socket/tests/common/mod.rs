@@ -171,3 +171,18 @@ pub fn peer(
         behave(c);
     })
 }
+
+/// Wait at most WAIT for `child` to end; panic if it does not.
+pub fn wait_exit(child: &mut std::process::Child) -> std::process::ExitStatus {
+    let end = std::time::Instant::now() + WAIT;
+    loop {
+        if let Some(st) = child.try_wait().unwrap() {
+            return st;
+        }
+        assert!(
+            std::time::Instant::now() < end,
+            "still running after {WAIT:?}"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}

@@ -1,0 +1,136 @@
+//! Helpers shared by this crate's test files.
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+
+use std::io::{BufRead, BufReader};
+use std::net::{SocketAddr, SocketAddrV4};
+use std::process::{Child, ChildStdout, Command, Stdio};
+use std::sync::{Arc, Mutex};
+
+/// Send one UDP datagram whose source port is 0 to `to` (IPv4), over
+/// a raw socket: the kernel adds the IP header, we write the UDP
+/// header. No ordinary socket can send from port 0, and a reply to
+/// port 0 fails (sendto: EINVAL): a forged request. Needs root or
+/// CAP_NET_RAW; None (with a printed reason) when the raw socket
+/// cannot be had.
+pub fn forge_from_port_0(to: SocketAddrV4, payload: &[u8]) -> Option<()> {
+    use socket2::{Domain, Protocol, Socket, Type};
+    if !testkit::need_root("a raw socket to forge a datagram") {
+        return None;
+    }
+    let raw =
+        Socket::new(Domain::IPV4, Type::RAW, Some(Protocol::UDP)).unwrap();
+    let len = u16::try_from(8 + payload.len()).unwrap();
+    let mut packet = Vec::new();
+    packet.extend_from_slice(&0u16.to_be_bytes()); // source port 0
+    packet.extend_from_slice(&to.port().to_be_bytes());
+    packet.extend_from_slice(&len.to_be_bytes());
+    // Checksum 0: "no checksum", allowed for UDP over IPv4 (RFC 768).
+    packet.extend_from_slice(&0u16.to_be_bytes());
+    packet.extend_from_slice(payload);
+    let dest = SocketAddrV4::new(*to.ip(), 0);
+    raw.send_to(&packet, &SocketAddr::V4(dest).into()).unwrap();
+    Some(())
+}
+
+/// A server started with stdout and stderr piped; its first stdout
+/// line (`listening on ADDR`) is read, and then, as asked, stdout or
+/// stderr is closed, as `server | head -1` or `server 2>&-` would.
+/// Killed when dropped.
+pub struct Piped {
+    pub child: Child,
+    pub addr: SocketAddr,
+    pub stdout: Option<BufReader<ChildStdout>>,
+    /// Lines the server wrote to stderr, while stderr is open.
+    pub stderr: Arc<Mutex<Vec<String>>>,
+}
+
+impl Piped {
+    pub fn start(
+        exe: &str,
+        args: &[&str],
+        close_out: bool,
+        close_err: bool,
+    ) -> Piped {
+        let mut child = Command::new(exe)
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut out = BufReader::new(child.stdout.take().unwrap());
+        let mut first = String::new();
+        out.read_line(&mut first).unwrap();
+        let addr = first
+            .trim()
+            .strip_prefix("listening on ")
+            .unwrap_or_else(|| panic!("first line: {first:?}"))
+            .parse()
+            .unwrap();
+        let err = child.stderr.take().unwrap();
+        let stderr = Arc::new(Mutex::new(Vec::new()));
+        if close_err {
+            drop(err);
+        } else {
+            let lines = Arc::clone(&stderr);
+            std::thread::spawn(move || {
+                for l in BufReader::new(err).lines().map_while(Result::ok) {
+                    lines.lock().unwrap().push(l);
+                }
+            });
+        }
+        let stdout = (!close_out).then_some(out);
+        Piped {
+            child,
+            addr,
+            stdout,
+            stderr,
+        }
+    }
+
+    pub fn is_running(&mut self) -> bool {
+        self.child.try_wait().unwrap().is_none()
+    }
+}
+
+impl Drop for Piped {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Poll `f` until it gives Some, for at most `limit` (for states we
+/// cannot be told of).
+pub fn wait_for<T>(
+    limit: std::time::Duration,
+    mut f: impl FnMut() -> Option<T>,
+) -> Option<T> {
+    let end = std::time::Instant::now() + limit;
+    loop {
+        if let Some(v) = f() {
+            return Some(v);
+        }
+        if std::time::Instant::now() > end {
+            return None;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+}
+
+/// Wait at most `limit` for `child` to end; panic if it does not.
+pub fn wait_exit(
+    child: &mut Child,
+    limit: std::time::Duration,
+) -> std::process::ExitStatus {
+    let status = wait_for(limit, || child.try_wait().unwrap());
+    status.unwrap_or_else(|| panic!("still running after {limit:?}"))
+}
+
+/// A pipe whose reading end is already closed, for a child's stdout:
+/// its first write fails with EPIPE, as after `| head -0`.
+pub fn closed_pipe() -> Stdio {
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    writer.into()
+}
