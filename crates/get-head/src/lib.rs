@@ -1,5 +1,6 @@
 //! What the two get-head programs share: the request they send, their
-//! limits, and the parsing of `host:port` and of the timeout setting.
+//! limits, the parsing of `host:port` and of the timeout setting, the
+//! dial over several addresses, and printing the answer.
 //!
 //! The programs themselves are in `src/bin/`; they read top to bottom
 //! like Newmarch's `GetHeadInfo` and `IPGetHeadInfo`.
@@ -7,7 +8,8 @@
 pub mod cli;
 
 use std::fmt;
-use std::io;
+use std::io::{self, Write};
+use std::net::{SocketAddr, TcpStream};
 use std::time::Duration;
 
 // ANCHOR: request
@@ -41,8 +43,9 @@ pub const READ_TIMEOUT_ENV: &str = "NETPROG_READ_TIMEOUT";
 // ANCHOR_END: limits
 
 /// What is wrong with a `host:port` argument. The wording is Go's
-/// (`net.SplitHostPort`), plus one case Go does not have: this crate
-/// does not look up port *names* such as `http`.
+/// (`net.SplitHostPort`, and `address 99999: invalid port`), plus one
+/// case Go does not have: this crate does not look up port *names*
+/// such as `http`. A test runs go/dial.go and compares the messages.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AddrError {
     /// The text that was wrong.
@@ -52,7 +55,12 @@ pub struct AddrError {
 }
 
 impl fmt::Display for AddrError {
+    /// Go's `AddrError.Error`: `address ADDR: WHY`, or only WHY when
+    /// the address is empty.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.addr.is_empty() {
+            return f.write_str(self.why);
+        }
         write!(f, "address {}: {}", self.addr, self.why)
     }
 }
@@ -133,9 +141,10 @@ pub fn split_host_port(hostport: &str) -> Result<(&str, &str), AddrError> {
 
 // ANCHOR: parse_port
 /// The port of a `host:port` argument: a decimal number from 0 to
-/// 65535. Go would also accept a service name (`localhost:http`) and
-/// look it up as `net.LookupPort` does (see the lookup-port crate);
-/// this crate keeps to numbers and says so.
+/// 65535. Go also accepts a service name (`localhost:http`) and looks
+/// it up as `net.LookupPort` does (see the lookup-port crate), and
+/// reads an empty port (`localhost:`) as 0; this crate keeps to
+/// numbers and says so.
 ///
 /// ```
 /// use get_head::parse_port;
@@ -147,7 +156,8 @@ pub fn parse_port(port: &str, hostport: &str) -> Result<u16, AddrError> {
     if port.is_empty() || !port.bytes().all(|b| b.is_ascii_digit()) {
         return addr_error(
             hostport,
-            "the port must be a number (names such as http are not looked up here)",
+            "the port must be a number (names such as http are not looked \
+             up here)",
         );
     }
     match port.parse::<u16>() {
@@ -197,15 +207,57 @@ pub fn read_timeout() -> Result<Duration, String> {
 }
 // ANCHOR_END: read_timeout
 
-/// Is this the error a read returns when its timeout expires? With
-/// `set_read_timeout` (the socket option `SO_RCVTIMEO`), Linux returns
-/// `EAGAIN`, which std reports as `WouldBlock`; other systems say
-/// `TimedOut`.
-pub fn is_timeout(err: &io::Error) -> bool {
+/// Did a socket call time out? An expired `SO_RCVTIMEO` or
+/// `SO_SNDTIMEO` (std's `set_read_timeout`, `set_write_timeout`)
+/// makes the call fail with EAGAIN on Linux and the BSDs, which std
+/// calls `WouldBlock`; Windows may say `TimedOut`, and so do std's
+/// `connect_timeout` and an expired `Deadline`. Both count.
+pub fn is_timeout(e: &io::Error) -> bool {
     matches!(
-        err.kind(),
+        e.kind(),
         io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
     )
+}
+
+// ANCHOR: connect_each
+/// Connect to each address in turn, giving each `timeout`, until one
+/// answers. When none does, the error is the first address's, as Go
+/// reports it (net/dial.go, `dialSerial`: "The error from the first
+/// address is most relevant"); `None` when there was no address.
+pub fn connect_each(
+    addrs: impl IntoIterator<Item = SocketAddr>,
+    timeout: Duration,
+) -> Result<TcpStream, Option<(SocketAddr, io::Error)>> {
+    let mut first = None;
+    for addr in addrs {
+        match TcpStream::connect_timeout(&addr, timeout) {
+            Ok(conn) => return Ok(conn),
+            Err(e) => {
+                first.get_or_insert((addr, e));
+            }
+        }
+    }
+    Err(first)
+}
+// ANCHOR_END: connect_each
+
+/// The answer on stdout, as the bytes came (Go's `string(result)` does
+/// not change them either), and the newline `fmt.Println` adds. A
+/// closed stdout ends the program quietly with status 141, as
+/// `outln!` does; any other failed write says so on stderr, status
+/// 141 too.
+pub fn print_answer(answer: &[u8]) {
+    let mut out = io::stdout().lock();
+    let written = out
+        .write_all(answer)
+        .and_then(|()| out.write_all(b"\n"))
+        .and_then(|()| out.flush());
+    if let Err(e) = written {
+        if e.kind() != io::ErrorKind::BrokenPipe {
+            elogln!("cannot write to stdout: {e}");
+        }
+        std::process::exit(cli::EXIT_PIPE);
+    }
 }
 
 /// The message for a read that timed out: what we were waiting for,
@@ -213,7 +265,8 @@ pub fn is_timeout(err: &io::Error) -> bool {
 pub fn timeout_message(timeout: Duration) -> String {
     format!(
         "no data for {timeout:?}: the server accepted the connection but \
-         did not answer (the read timeout; set {READ_TIMEOUT_ENV} to wait longer)"
+         did not answer (the read timeout; set {READ_TIMEOUT_ENV} to wait \
+         longer)"
     )
 }
 
@@ -258,7 +311,7 @@ mod tests {
             err("localhost"),
             "address localhost: missing port in address"
         );
-        assert_eq!(err(""), "address : missing port in address");
+        assert_eq!(err(""), "missing port in address");
         assert_eq!(err("::1:80"), "address ::1:80: too many colons in address");
         assert_eq!(err("[::1]"), "address [::1]: missing port in address");
         assert_eq!(err("[::1"), "address [::1: missing ']' in address");
@@ -312,6 +365,20 @@ mod tests {
         assert!(!is_timeout(&io::Error::from(
             io::ErrorKind::ConnectionReset
         )));
+    }
+
+    #[test]
+    fn the_first_failure_is_reported() {
+        let refused = |_| {
+            let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+            l.local_addr().unwrap() // closed again at the end of scope
+        };
+        let addrs: Vec<SocketAddr> = (0..3).map(refused).collect();
+        let t = Duration::from_secs(5);
+        let (at, e) = connect_each(addrs.clone(), t).unwrap_err().unwrap();
+        assert_eq!(at, addrs[0]);
+        assert_eq!(e.kind(), io::ErrorKind::ConnectionRefused);
+        assert!(connect_each([], t).unwrap_err().is_none());
     }
 
     #[test]

@@ -202,7 +202,8 @@ fn more_than_one_mib_is_refused() {
         assert_fatal(
             &out,
             &format!(
-                "Fatal error: reading the response from {addr}: the response is larger than 1048576 bytes"
+                "Fatal error: reading the response from {addr}: the \
+                 response is larger than 1048576 bytes"
             ),
         );
     }
@@ -258,7 +259,7 @@ fn an_unresolvable_host() {
 fn malformed_host_port_arguments() {
     let cases = [
         ("localhost", "address localhost: missing port in address"),
-        ("", "address : missing port in address"),
+        ("", "missing port in address"),
         ("::1:80", "address ::1:80: too many colons in address"),
         ("[::1:80", "address [::1:80: missing ']' in address"),
         ("[::1]", "address [::1]: missing port in address"),
@@ -273,11 +274,13 @@ fn malformed_host_port_arguments() {
         ("localhost:99999", "address 99999: invalid port"),
         (
             "localhost:http",
-            "address localhost:http: the port must be a number (names such as http are not looked up here)",
+            "address localhost:http: the port must be a number (names \
+             such as http are not looked up here)",
         ),
         (
             "localhost:",
-            "address localhost:: the port must be a number (names such as http are not looked up here)",
+            "address localhost:: the port must be a number (names such \
+             as http are not looked up here)",
         ),
     ];
     for exe in BOTH {
@@ -369,5 +372,40 @@ fn a_server_that_sends_part_then_hangs_times_out_with_nothing_printed() {
         drop(tx);
         assert_fatal(&out, "Fatal error: reading the response from ");
         assert!(out.stderr.contains("300ms"), "{}", out.describe());
+    }
+}
+
+#[test]
+fn an_argument_that_is_not_utf8() {
+    use std::os::unix::ffi::OsStrExt;
+    let bad = std::ffi::OsStr::from_bytes(b"h\xffst:80");
+    for exe in BOTH {
+        let out = Cmd::new(exe).args([bad]).run();
+        assert_fatal(
+            &out,
+            r#"Fatal error: argument "h\xffst:80" is not valid UTF-8 text"#,
+        );
+    }
+}
+
+/// `get-head-info ... | head -0`: with stdout closed, the program
+/// stops quietly with status 141, as one that SIGPIPE killed.
+#[test]
+fn a_closed_stdout_ends_it_with_141() {
+    use std::process::{Command, Stdio};
+    for exe in BOTH {
+        let (addr, _server) = reply_once(b"HTTP/1.0 200 OK\r\n\r\n".to_vec());
+        let mut child = Command::new(exe)
+            .arg(addr.to_string())
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take()); // closed before the answer is printed
+        // The program's own 5 s limits bound this wait.
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(out.status.code(), Some(141), "{}: {out:?}", name(exe));
+        assert!(out.stderr.is_empty(), "{out:?}");
     }
 }

@@ -40,13 +40,19 @@ fn a_server_that_trickles_is_cut_off_at_the_deadline() {
          only the time that is left.\n{}",
         out.describe()
     );
+    let prefix = format!("Fatal error: reading the response from {addr}: ");
     assert!(
-        out.stderr.starts_with(&format!(
-            "Fatal error: reading the response from {addr}: "
-        )),
+        out.stderr.starts_with(&prefix) && out.stderr.lines().count() == 1,
         "hint: keep the `Fatal error: reading the response from ADDR: ...` \
-         wording, and say that time ran out.\n{}",
+         wording, on one line.\n{}",
         out.describe()
+    );
+    let why = &out.stderr[prefix.len()..];
+    assert!(
+        why.contains("deadline") && !why.contains("os error"),
+        "hint: say that time ran out, with the word `deadline`, as the \
+         page asks, not the raw error of the expired read; the message \
+         was {why:?}"
     );
 }
 

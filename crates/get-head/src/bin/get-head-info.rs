@@ -11,12 +11,14 @@
 //! `NETPROG_READ_TIMEOUT` seconds; at most 1 MiB of response.
 //!
 //! Exit status: 0 printed the response; 1 usage error or any failure
-//! (`Fatal error: ...` on stderr), as Go's `checkError` does.
+//! (`Fatal error: ...` on stderr), as Go's `checkError` does; 141 when
+//! stdout is closed.
 
 use anyhow::{Context, Result, anyhow, bail};
 use get_head::{
-    CONNECT_TIMEOUT, MAX_RESPONSE, REQUEST, is_timeout, parse_port,
-    read_timeout, split_host_port, timeout_message, too_big_message,
+    CONNECT_TIMEOUT, MAX_RESPONSE, REQUEST, cli, elogln, is_timeout,
+    parse_port, print_answer, read_timeout, split_host_port, timeout_message,
+    too_big_message,
 };
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
@@ -25,24 +27,24 @@ use std::time::Duration;
 
 // ANCHOR: main
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args_os()
-        .skip(1)
-        .map(|a| a.to_string_lossy().into_owned())
-        .collect();
+    let args = cli::args();
     // Go: `if len(os.Args) != 2`. The book's listing forgets to exit
-    // here (and has a stray brace); a usage error must stop the program.
+    // here (and has a stray brace); a usage error must stop the
+    // program.
     let [service] = args.as_slice() else {
-        eprintln!(
-            "Usage: get-head-info host:port (for example: get-head-info 127.0.0.1:8000)"
+        elogln!(
+            "Usage: get-head-info host:port (for example: get-head-info \
+             127.0.0.1:8000)"
         );
         return ExitCode::from(1);
     };
-    match get_head_info(service) {
+    let service = cli::text(service).map_err(|e| anyhow!(e));
+    match service.and_then(get_head_info) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             // Go's checkError: "Fatal error: ..." and exit 1. `{:#}`
             // prints anyhow's chain of context on one line.
-            eprintln!("Fatal error: {err:#}");
+            elogln!("Fatal error: {err:#}");
             ExitCode::from(1)
         }
     }
@@ -78,11 +80,7 @@ fn get_head_info(service: &str) -> Result<()> {
 
     // Go: fmt.Println(string(result)). The bytes are printed as they
     // came, and Println's newline after them.
-    let mut out = std::io::stdout().lock();
-    out.write_all(&result)
-        .and_then(|()| out.write_all(b"\n"))
-        .and_then(|()| out.flush())
-        .context("writing the response to standard output")?;
+    print_answer(&result);
     Ok(())
 }
 // ANCHOR_END: steps

@@ -13,40 +13,39 @@
 //! response.
 //!
 //! Exit status: 0 printed the response; 1 usage error or any failure
-//! (`Fatal error: ...` on stderr).
+//! (`Fatal error: ...` on stderr); 141 when stdout is closed.
 
 use anyhow::{Context, Result, anyhow, bail};
 use bytes::{Bytes, BytesMut};
 use get_head::{
-    CONNECT_TIMEOUT, MAX_RESPONSE, REQUEST, is_timeout, parse_port,
-    read_timeout, split_host_port, timeout_message, too_big_message,
+    CONNECT_TIMEOUT, MAX_RESPONSE, REQUEST, cli, connect_each, elogln,
+    is_timeout, parse_port, print_answer, read_timeout, split_host_port,
+    timeout_message, too_big_message,
 };
 use std::io::{ErrorKind, Read, Write};
 use std::net::{TcpStream, ToSocketAddrs};
 use std::process::ExitCode;
 use std::time::Duration;
 
-// ANCHOR: main
+/// As get-head-info's `main`: one argument, Go's checkError on failure.
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args_os()
-        .skip(1)
-        .map(|a| a.to_string_lossy().into_owned())
-        .collect();
+    let args = cli::args();
     let [service] = args.as_slice() else {
-        eprintln!(
-            "Usage: ip-get-head-info host:port (for example: ip-get-head-info localhost:8000)"
+        elogln!(
+            "Usage: ip-get-head-info host:port (for example: \
+             ip-get-head-info localhost:8000)"
         );
         return ExitCode::from(1);
     };
-    match ip_get_head_info(service) {
+    let service = cli::text(service).map_err(|e| anyhow!(e));
+    match service.and_then(ip_get_head_info) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
-            eprintln!("Fatal error: {err:#}");
+            elogln!("Fatal error: {err:#}");
             ExitCode::from(1)
         }
     }
 }
-// ANCHOR_END: main
 
 // ANCHOR: steps
 fn ip_get_head_info(service: &str) -> Result<()> {
@@ -67,11 +66,7 @@ fn ip_get_head_info(service: &str) -> Result<()> {
         .with_context(|| format!("reading the response from {peer}"))?;
 
     // Go: fmt.Println(string(result))
-    let mut out = std::io::stdout().lock();
-    out.write_all(&result)
-        .and_then(|()| out.write_all(b"\n"))
-        .and_then(|()| out.flush())
-        .context("writing the response to standard output")?;
+    print_answer(&result);
     Ok(())
 }
 // ANCHOR_END: steps
@@ -82,9 +77,10 @@ fn ip_get_head_info(service: &str) -> Result<()> {
 /// until one connects. Std's `TcpStream::connect(service)` does the
 /// same loop, but without a timeout, so we write it out.
 ///
-/// Go does a little more: with both families it races an IPv6 and an
-/// IPv4 attempt ("Happy Eyeballs", RFC 6555) instead of waiting for
-/// one to fail before trying the next.
+/// Go does a little more when a name has both families: if the first
+/// address has not connected within 300 ms, it starts on the first
+/// address of the other family too and takes whichever answers first
+/// (RFC 6555 "Fast Fallback", `dialParallel` in net/dial.go, Go 1.19).
 fn dial(service: &str) -> Result<TcpStream> {
     let (host, port) = split_host_port(service)?;
     let port = parse_port(port, service)?;
@@ -93,19 +89,11 @@ fn dial(service: &str) -> Result<TcpStream> {
     let addrs = (host, port)
         .to_socket_addrs()
         .with_context(|| format!("resolving {service}"))?;
-    let mut last_error = None;
-    for addr in addrs {
-        match TcpStream::connect_timeout(&addr, CONNECT_TIMEOUT) {
-            Ok(conn) => return Ok(conn),
-            Err(e) => {
-                last_error =
-                    Some(anyhow!(e).context(format!("connecting to {addr}")))
-            }
-        }
-    }
-    // Report the last failure, as Go does when every address fails.
-    Err(last_error
-        .unwrap_or_else(|| anyhow!("resolving {service}: no address found")))
+    // Each address in turn; the first failure is reported, as Go does.
+    connect_each(addrs, CONNECT_TIMEOUT).map_err(|first| match first {
+        Some((addr, e)) => anyhow!(e).context(format!("connecting to {addr}")),
+        None => anyhow!("resolving {service}: no address found"),
+    })
 }
 // ANCHOR_END: dial
 

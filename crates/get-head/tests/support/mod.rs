@@ -77,8 +77,8 @@ impl PyHttp {
                     seen.push(line);
                 }
                 _ => panic!(
-                    "python3 -m http.server did not print its port within {START_WAIT:?}; \
-                     it printed: {seen:?}"
+                    "python3 -m http.server did not print its port \
+                     within {START_WAIT:?}; it printed: {seen:?}"
                 ),
             }
         }
