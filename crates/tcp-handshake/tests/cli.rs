@@ -125,18 +125,70 @@ fn bad_arguments() {
     }
     for (args, says) in [
         (vec!["1", "2"], "too many arguments"),
-        (vec!["x"], "is neither a port"),
-        (vec!["70000"], "is neither a port"),
+        (vec!["x"], "invalid port or address \"x\""),
+        (vec!["70000"], "invalid port or address \"70000\""),
+        (vec![":9000"], "Go's \":PORT\" (every interface)"),
+        (vec!["--idle-timeout", "0", "0"], "--idle-timeout wants"),
+        (vec!["--idle-timeout"], "--idle-timeout needs a value"),
     ] {
         let out = Cmd::new(SERVER).args(&args).run();
         out.expect_code(1);
         assert!(
             out.stderr.starts_with("failed to create listener, err: ")
-                && out.stderr.contains(says),
+                && out.stderr.contains(says)
+                && out.stderr.lines().count() == 1,
             "{args:?}: {}",
             out.stderr
         );
     }
+}
+
+#[test]
+fn arguments_that_are_not_utf8_are_one_line() {
+    use std::os::unix::ffi::OsStrExt;
+    let bad = std::ffi::OsStr::from_bytes(b"\xff");
+    for exe in [SERVER, CLIENT] {
+        let out = Cmd::new(exe).args([bad]).run();
+        out.expect_code(1);
+        assert!(
+            out.stderr.contains("is not valid UTF-8 text")
+                && out.stderr.lines().count() == 1,
+            "{exe}: {}",
+            out.stderr
+        );
+    }
+}
+
+#[test]
+fn the_client_shows_control_bytes_as_question_marks() {
+    // A server that answers with an escape sequence (clear screen).
+    let l = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = l.local_addr().unwrap();
+    let t = std::thread::spawn(move || {
+        let (mut c, _) = l.accept().unwrap();
+        let mut buf = [0u8; 14];
+        c.read_exact(&mut buf).unwrap();
+        c.write_all(b"\x1b[2Jgone\n").unwrap();
+    });
+    let out = Cmd::new(CLIENT).args([addr.to_string()]).run();
+    t.join().unwrap();
+    out.expect_code(0);
+    assert_eq!(out.stdout, "?[2Jgone\n");
+}
+
+#[test]
+fn a_closed_stdout_ends_the_client_with_141() {
+    let s = server();
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let out = std::process::Command::new(CLIENT)
+        .arg(&s.addr)
+        .stdout(writer)
+        .stderr(std::process::Stdio::piped())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(141), "{out:?}");
+    assert!(out.stderr.is_empty(), "{out:?}");
 }
 
 #[test]
@@ -146,7 +198,7 @@ fn a_port_in_use_is_reported() {
     let out = Cmd::new(SERVER).args([&port]).run();
     out.expect_code(1);
     assert!(
-        out.stderr.contains("Address already in use"),
+        out.stderr.contains("address already in use"),
         "{}",
         out.stderr
     );

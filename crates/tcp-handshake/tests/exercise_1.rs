@@ -52,7 +52,20 @@ fn a_syn_shows_its_mss_and_window_scale() {
     let l = line(&frame(0x02, 1000, &[2, 4, 0xff, 0xd7, 1, 3, 3, 7]));
     assert!(
         l.ends_with("[SYN] Seq=0 Win=65495 Len=0 MSS=65495 WS=128"),
-        "hint: after Len=0 add ` MSS=<mss> WS=<2 to the power of the scale>`; got {l:?}"
+        "hint: after Len=0 add ` MSS=<mss> WS=<2 to the power of the \
+         scale>`; got {l:?}"
+    );
+}
+
+#[test]
+fn the_syn_ack_shows_the_servers_own_options() {
+    // The server's SYN-ACK announces its own values: MSS 1460 and
+    // window scale 10 (multiplier 1024).
+    let l = line(&frame(0x12, 77, &[2, 4, 0x05, 0xb4, 1, 3, 3, 10]));
+    assert!(
+        l.ends_with("Len=0 MSS=1460 WS=1024"),
+        "hint: the SYN-ACK carries the server's own options; show them \
+         too; got {l:?}"
     );
 }
 
@@ -71,6 +84,7 @@ fn segments_without_options_are_unchanged() {
     let l = line(&frame(0x10, 5, &[]));
     assert!(
         l.ends_with("Len=0"),
-        "hint: print nothing more when a segment carries no MSS or WS option; got {l:?}"
+        "hint: print nothing more when a segment carries no MSS or WS \
+         option; got {l:?}"
     );
 }

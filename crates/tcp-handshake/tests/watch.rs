@@ -4,18 +4,29 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::time::Duration;
-use testkit::{Cmd, Server, TempDir};
+use testkit::{Cmd, Server, TempDir, WAIT};
 
 const SERVER: &str = env!("CARGO_BIN_EXE_handshake-server");
 const CLIENT: &str = env!("CARGO_BIN_EXE_handshake-client");
 const WATCH: &str = env!("CARGO_BIN_EXE_handshake-watch");
 
-/// The segment lines of a capture, without the explanations.
-fn segments(stdout: &str) -> Vec<&str> {
-    stdout.lines().filter(|l| l.contains(" → ")).collect()
+/// The segment lines of a capture, without the explanations: each is
+/// printed in two lines (addresses and flags; then from `Seq=` on), so
+/// that it fits 80 columns; here they are joined again.
+fn segments(stdout: &str) -> Vec<String> {
+    let lines: Vec<&str> = stdout.lines().collect();
+    lines
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| l.contains(" → "))
+        .map(|(i, l)| {
+            let next = lines.get(i + 1).map_or("", |n| n.trim_start());
+            format!("{l} {next}")
+        })
+        .collect()
 }
 
-fn count(lines: &[&str], pat: &str) -> usize {
+fn count(lines: &[String], pat: &str) -> usize {
     lines.iter().filter(|l| l.contains(pat)).count()
 }
 
@@ -69,8 +80,12 @@ fn a_real_connection_shows_handshake_data_and_teardown_once_each() {
     // The explanations are there.
     assert!(out.stdout.contains("handshake 1/3"));
     assert!(
+        out.stdout.contains(
+            "data: 14 bytes, the client's bytes 1 to 14;\n      \
+             the server will answer Ack=15"
+        ),
+        "{}",
         out.stdout
-            .contains("data: 14 bytes, the client's bytes 1 to 14; the server will answer Ack=15")
     );
 
     // The pcap file reads back with tcpdump, one line per segment.
@@ -145,18 +160,38 @@ fn without_the_privilege_the_message_names_cap_net_raw() {
 }
 
 #[test]
-fn bad_arguments_exit_2() {
+fn bad_arguments_exit_2_with_one_line() {
     for (args, says) in [
         (vec!["--port"], "--port needs a value"),
         (vec!["--port", "x"], "not a valid number"),
-        (vec!["--duration", "-1"], "not a positive number"),
-        (vec!["--bogus"], "unknown argument"),
+        (vec!["--port", "70000"], "not a valid number"),
+        (vec!["--count", "0"], "--count wants at least 1"),
+        (vec!["--duration", "-1"], "not a number of seconds above 0"),
+        (
+            vec!["--duration", "1e20"],
+            "not a number of seconds above 0",
+        ),
+        (vec!["--duration", "NaN"], "not a number of seconds above 0"),
+        (vec!["--bogus"], "unknown option --bogus"),
+        (vec!["-x"], "unknown option -x"),
+        (vec!["stray"], "unexpected argument \"stray\""),
+        (vec!["--explain=yes"], "--explain takes no value"),
         (vec!["--"], "must be followed by a command"),
     ] {
         let out = Cmd::new(WATCH).args(&args).run();
         out.expect_code(2);
-        assert!(out.stderr.contains(says), "{args:?}: {}", out.stderr);
+        assert!(
+            out.stderr.contains(says)
+                && out.stderr.ends_with("(try handshake-watch --help)\n")
+                && out.stderr.lines().count() == 1,
+            "{args:?}: {}",
+            out.stderr
+        );
     }
+    // --help: the usage on stdout, status 0.
+    let out = Cmd::new(WATCH).args(["--help"]).run();
+    out.expect_code(0);
+    assert!(out.stdout.starts_with("usage: handshake-watch "));
     // An interface that does not exist: exit 1, named.
     let out = Cmd::new(WATCH).args(["--iface", "nosuch0"]).run();
     out.expect_code(1);
@@ -165,4 +200,67 @@ fn bad_arguments_exit_2() {
         "{}",
         out.stderr
     );
+}
+
+/// A TCP segment from 127.0.0.1:`from` to `to` with `seq`, ACK 1,
+/// PSH|ACK and `len` bytes. The checksum is left 0 (wrong), so the
+/// receiving TCP drops it without a reset: only the capture sees it.
+fn crafted(from: u16, to: u16, seq: u32, len: usize) -> Vec<u8> {
+    let mut t = Vec::new();
+    t.extend_from_slice(&from.to_be_bytes());
+    t.extend_from_slice(&to.to_be_bytes());
+    t.extend_from_slice(&seq.to_be_bytes());
+    t.extend_from_slice(&1u32.to_be_bytes());
+    t.extend_from_slice(&[0x50, 0x18]); // 5 words, PSH|ACK
+    t.extend_from_slice(&1024u16.to_be_bytes());
+    t.extend_from_slice(&[0, 0, 0, 0]);
+    t.extend(std::iter::repeat_n(b'z', len));
+    t
+}
+
+#[test]
+fn crafted_segments_cannot_crash_it_or_garble_its_sentences() {
+    if !testkit::need_root("capturing, and a raw socket to send with") {
+        return;
+    }
+    use socket2::{Domain, Protocol, Socket, Type};
+    use std::net::SocketAddr;
+    // Nothing listens on this port; the segments only cross `lo`.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut watch = std::process::Command::new(WATCH);
+    watch
+        .args(["--port", &port.to_string(), "--explain", "--count", "5"])
+        .args(["--duration", "10"]);
+    let mut w = Server::start_cmd(watch, false);
+    // Issue 12's pair (seq 1000 len 10, then seq 990 len 20), a
+    // segment from before everything, one past a gap, and one half the
+    // number circle away (before the base, modulo 2^32).
+    let raw =
+        Socket::new(Domain::IPV4, Type::RAW, Some(Protocol::TCP)).unwrap();
+    let to: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
+    let segments = [(1000, 10), (990, 20), (10, 5), (2000, 5), (u32::MAX, 300)];
+    for (seq, len) in segments {
+        raw.send_to(&crafted(40001, port, seq, len), &to.into())
+            .unwrap();
+    }
+    let status = w.wait_exit(WAIT).expect("handshake-watch ends");
+    let out = w.stdout().join("\n");
+    assert!(status.success(), "{status}: {out}\n{:?}", w.stderr());
+    assert!(out.contains("5 segments captured"), "{out}");
+    for want in [
+        "data: 10 bytes, the sender's bytes 1 to 10;\n      \
+         the receiver will answer Ack=11",
+        "retransmission: the sender sends again what it had sent before,\n\
+         \x20     up to byte 10",
+        "a segment from before the sender's first byte (sequence 10)",
+        "out of order: the sender's bytes from 11 on have not been seen",
+        "a segment from before the sender's first byte (sequence \
+         4294967295)",
+    ] {
+        assert!(out.contains(want), "want {want:?} in\n{out}");
+    }
 }

@@ -3,32 +3,38 @@
 //! "Hi, I am Coco\n", prints the reply and closes: one handshake, one
 //! data segment each way, one teardown.
 //!
-//!     cargo run -q -p tcp-handshake --bin handshake-client
-//!     cargo run -q -p tcp-handshake --bin handshake-client -- 127.0.0.1:9000
+//! ```text
+//! cargo run -q -p tcp-handshake --bin handshake-client
+//! cargo run -q -p tcp-handshake --bin handshake-client -- 127.0.0.1:9000
+//! ```
 //!
 //! Exit status: 1 if it cannot connect, send or read (as Go's
-//! log.Fatalf).
+//! log.Fatalf); 141 when stdout is closed.
 
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
 use std::process::ExitCode;
 use std::time::Duration;
+use tcp_handshake::{cli, elogln, out, printable};
 
 const MESSAGE: &[u8] = b"Hi, I am Coco\n";
 /// How long to wait for the handshake, and then for the reply.
 const TIMEOUT: Duration = Duration::from_secs(5);
 
 fn fatal(what: &str, e: impl std::fmt::Display) -> ExitCode {
-    eprintln!("{what}: {e}");
+    elogln!("{what}: {e}");
     ExitCode::from(1)
 }
 
 // ANCHOR: main
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
+    let args = cli::args();
     let target = match args.as_slice() {
-        [] => "127.0.0.1:9000".to_string(),
-        [a] => a.clone(),
+        [] => "127.0.0.1:9000",
+        [a] => match cli::text(a) {
+            Ok(t) => t,
+            Err(e) => return fatal("usage", e),
+        },
         _ => {
             return fatal(
                 "usage",
@@ -39,7 +45,7 @@ fn main() -> ExitCode {
     let addr: SocketAddr = match target.to_socket_addrs().map(|mut a| a.next())
     {
         Ok(Some(a)) => a,
-        Ok(None) => return fatal("couldn't resolve the server", &target),
+        Ok(None) => return fatal("couldn't resolve the server", target),
         Err(e) => {
             return fatal(
                 "couldn't resolve the server",
@@ -63,6 +69,7 @@ fn main() -> ExitCode {
     if let Err(e) = conn.write_all(MESSAGE) {
         return fatal("couldn't send request", e);
     }
+    // One read, so this 5 s limit is the whole wait for the reply.
     let _ = conn.set_read_timeout(Some(TIMEOUT));
     let mut buf = [0u8; 15];
     let n = match conn.read(&mut buf) {
@@ -75,8 +82,9 @@ fn main() -> ExitCode {
         Ok(n) => n,
         Err(e) => return fatal("couldn't read server response", e),
     };
-    // The reply ends with the newline we sent, so print! adds none.
-    print!("{}", String::from_utf8_lossy(&buf[..n]));
+    // The reply ends with the newline we sent, so out! adds none.
+    // Control bytes from the server are shown as `?`.
+    out!("{}", printable(&buf[..n]));
     // Go: conn.Close(). Dropping the stream closes it: our FIN.
     ExitCode::SUCCESS
 }
