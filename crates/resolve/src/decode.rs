@@ -19,12 +19,15 @@ use std::fmt;
 use std::net::{Ipv4Addr, Ipv6Addr};
 
 /// What was wrong with an answer. Offsets count from the first byte
-/// of the message, as Wireshark shows them.
+/// of the DNS message (byte 0 is the first byte of the id), as the
+/// compression pointers do.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DecodeError {
     /// The message ended in the middle of `what`.
     Short { what: &'static str, offset: usize },
-    /// A length byte whose top two bits are 01 or 10 (reserved).
+    /// A length byte whose top two bits are 01 or 10: neither a label
+    /// (00) nor a pointer (11). RFC 1035 reserved them; RFC 6891
+    /// retired the one use 01 had.
     BadLabelType { offset: usize, byte: u8 },
     /// A compression pointer to a place outside the message.
     PointerOutOfRange { offset: usize, target: usize },
@@ -232,7 +235,7 @@ pub(crate) mod tests {
     use crate::query::build_query;
     use crate::wire::RCODE_NOERROR;
 
-    /// An answer as a server would send it: our query, QR and RA set,
+    /// An answer as a server would send it: our query, QR, AA and RA set,
     /// two NS records, the second using compression pointers.
     pub(crate) fn ns_answer() -> Vec<u8> {
         let mut m = build_query(0x1234, "example.test", TYPE_NS)

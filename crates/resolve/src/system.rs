@@ -151,8 +151,9 @@ impl LookupFailure {
         // the tests' own (tests/system.rs), and what Go says instead.
         let go_words = match e.kind() {
             // EAI_NONAME: the name is in no file and the DNS server
-            // said NXDOMAIN. EAI_NODATA: the name exists but has no
-            // address. Go says "no such host" to both.
+            // said NXDOMAIN (glibc also says it for FORMERR).
+            // EAI_NODATA: the name exists but has no address. Go says
+            // "no such host" to both.
             K::NoName | K::NoData => "no such host",
             // EAI_AGAIN: no server answered in time, none listens, or
             // one answered SERVFAIL or REFUSED. Go names each case

@@ -158,13 +158,15 @@ fn query_id() -> u16 {
 /// What came back for our query.
 enum Reply {
     Full(Message),
-    /// The TC bit: the answer did not fit in a UDP datagram.
+    /// The TC bit: the answer did not fit in the 512 bytes (without
+    /// EDNS) a server may send over UDP.
     Truncated,
 }
 
 // ANCHOR: exchange
 /// Send the query over UDP; if the answer was truncated, ask again
-/// over TCP, where there is no size limit (RFC 1035 section 4.2).
+/// over TCP, where a message may be as long as its two length bytes
+/// can say, 65535 bytes (RFC 1035 section 4.2).
 fn exchange(query: &[u8], id: u16, server: SocketAddr) -> Result<Message> {
     match udp_exchange(query, id, server)? {
         Reply::Full(answer) => Ok(answer),
