@@ -11,34 +11,39 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::io::{ErrorKind, Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::time::{Duration, Instant};
 
-/// A connected pair on loopback: (client, server).
-fn pair() -> (TcpStream, TcpStream) {
+/// A connected pair on loopback: (client, server, server's address).
+fn pair() -> (TcpStream, TcpStream, SocketAddr) {
     let l = TcpListener::bind("127.0.0.1:0").unwrap();
-    let c = TcpStream::connect(l.local_addr().unwrap()).unwrap();
+    let at = l.local_addr().unwrap();
+    let c = TcpStream::connect(at).unwrap();
     let (s, _) = l.accept().unwrap();
-    (c, s)
+    (c, s, at)
 }
 
-/// Is the socket bound to this local port still in the kernel's TCP
-/// table (/proc/net/tcp)? A socket that received a reset goes to
-/// CLOSE and leaves the table, although its descriptor is still open.
-fn in_tcp_table(port: u16) -> bool {
+/// Is this connection (local and remote address) still in the
+/// kernel's TCP table, /proc/net/tcp? A socket that received a reset
+/// goes to CLOSE and leaves the table, although its descriptor is
+/// still open. (Both ends are named, so that another connection that
+/// happens to get the same local port later is not taken for it.)
+fn in_tcp_table(local: SocketAddr, remote: SocketAddr) -> bool {
+    let hex = |a: SocketAddr| format!("0100007F:{:04X}", a.port());
+    let (local, remote) = (hex(local), hex(remote));
     let table = std::fs::read_to_string("/proc/net/tcp").unwrap();
-    let local = format!("0100007F:{port:04X}");
-    table
-        .lines()
-        .skip(1)
-        .any(|l| l.split_whitespace().nth(1) == Some(local.as_str()))
+    table.lines().skip(1).any(|l| {
+        let mut f = l.split_whitespace().skip(1);
+        f.next() == Some(local.as_str()) && f.next() == Some(remote.as_str())
+    })
 }
 
-/// Wait (bounded) until the reset has reached the client socket.
-fn wait_for_reset(c: &TcpStream) {
-    let port = c.local_addr().unwrap().port();
+/// Wait (bounded) until the reset has reached the client socket,
+/// whose server end is `server`.
+fn wait_for_reset(c: &TcpStream, server: SocketAddr) {
+    let local = c.local_addr().unwrap();
     let start = Instant::now();
-    while in_tcp_table(port) {
+    while in_tcp_table(local, server) {
         assert!(
             start.elapsed() < Duration::from_secs(10),
             "no reset reached the client"
@@ -58,11 +63,11 @@ fn leave_unread(c: &mut TcpStream, s: &TcpStream) {
 
 #[test]
 fn a_reset_leaves_what_had_arrived_readable() {
-    let (mut c, mut s) = pair();
+    let (mut c, mut s, at) = pair();
     leave_unread(&mut c, &s);
     s.write_all(b"the reply").unwrap();
     drop(s); // close with unread bytes: RST
-    wait_for_reset(&c);
+    wait_for_reset(&c, at);
     c.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
     let mut got = [0u8; 9];
     c.read_exact(&mut got).unwrap();
@@ -73,7 +78,7 @@ fn a_reset_leaves_what_had_arrived_readable() {
 
 #[test]
 fn a_reset_destroys_what_the_closing_side_had_not_sent() {
-    let (mut c, mut s) = pair();
+    let (mut c, mut s, at) = pair();
     leave_unread(&mut c, &s);
     // Write until the kernel takes no more: the client's receive
     // buffer is full, and the rest waits in the server's send buffer.
@@ -88,7 +93,7 @@ fn a_reset_destroys_what_the_closing_side_had_not_sent() {
         }
     }
     drop(s);
-    wait_for_reset(&c);
+    wait_for_reset(&c, at);
     c.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
     let mut read = 0;
     let mut buf = [0u8; 65536];
@@ -110,10 +115,10 @@ fn a_reset_destroys_what_the_closing_side_had_not_sent() {
 
 #[test]
 fn after_a_reset_the_next_write_fails() {
-    let (mut c, s) = pair();
+    let (mut c, s, at) = pair();
     leave_unread(&mut c, &s);
     drop(s);
-    wait_for_reset(&c);
+    wait_for_reset(&c, at);
     let e = c.write_all(b"another call").unwrap_err();
     assert!(
         matches!(e.kind(), ErrorKind::ConnectionReset | ErrorKind::BrokenPipe),
@@ -123,7 +128,7 @@ fn after_a_reset_the_next_write_fails() {
 
 #[test]
 fn a_close_with_nothing_unread_is_a_fin() {
-    let (mut c, mut s) = pair();
+    let (mut c, mut s, _) = pair();
     s.write_all(b"bye").unwrap();
     drop(s);
     c.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
