@@ -32,12 +32,13 @@ pub const GO_KEEPALIVE: Duration = Duration::from_secs(15);
 /// number of probes stays the kernel's (`net.ipv4.tcp_keepalive_probes`,
 /// 9 by default); Go 1.19 has no way to set it either.
 ///
-/// A probe is an ACK for a byte already acknowledged; a live peer's
-/// kernel answers it, without waking the peer program. A peer whose
-/// socket is gone (its host rebooted, or its side vanished while the
-/// handshake sat in a full accept queue) answers with a reset: the
-/// blocked `read` then fails and the thread is freed. Std has no call
-/// for these options; socket2 makes the `setsockopt(2)` calls.
+/// A probe is an empty segment numbered one below the next byte, so
+/// the peer's kernel must answer it with an ACK, without waking the
+/// peer program. A host that no longer has the connection (it
+/// rebooted) answers with a reset, and a host that is gone does not
+/// answer: either way the blocked `read` then fails and the thread is
+/// freed. Std has no call for these options; socket2 makes the
+/// `setsockopt(2)` calls.
 pub fn keep_alive(conn: &TcpStream, period: Duration) -> io::Result<()> {
     let ka = TcpKeepalive::new().with_time(period).with_interval(period);
     SockRef::from(conn).set_tcp_keepalive(&ka)
