@@ -265,8 +265,7 @@ pub fn describe_connect_error(e: io::Error, addr: SocketAddr) -> anyhow::Error {
         // A reset in answer to our SYN: nothing listens on that port,
         // or a firewall rejects the connection.
         io::ErrorKind::ConnectionRefused => anyhow::anyhow!(
-            "{what}: connection refused (is the server running on that \
-             port?)"
+            "{what}: connection refused (is the server running?)"
         ),
         _ => anyhow::Error::new(e).context(what),
     }

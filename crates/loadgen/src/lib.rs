@@ -155,8 +155,7 @@ fn loopback_addr(text: &str) -> Result<SocketAddr> {
         .with_context(|| format!("{text:?} resolves to no address"))?;
     if !addr.ip().is_loopback() {
         bail!(
-            "{addr} is not a loopback address: loadgen only loads servers on \
-             this machine"
+            "{addr} is not a loopback address (this machine's only)"
         );
     }
     Ok(addr)

@@ -36,7 +36,7 @@ use std::net::{SocketAddr, TcpListener, TcpStream};
 /// The blog's default: `flag.StringVar(&port, "p", "4004", ...)`.
 const DEFAULT_PORT: u16 = 4004;
 
-const USAGE: &str = "usage: greeting-server [-p PORT | -p ADDRESS]";
+const USAGE: &str = "usage: greeting-server [-p PORT|ADDRESS]";
 
 /// What every client reads first. The blog's says "You deserve a new
 /// Go routine..."; what a Rust client gets is a thread.
