@@ -1,0 +1,135 @@
+//! scripts/watch-handshake, as root and as an ordinary user whose PATH
+//! has no /usr/sbin (where getcap lives). It takes the programs this
+//! test built (NETPROG_BIN_DIR), so that it runs no cargo of its own.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+use std::time::Duration;
+use testkit::{Cmd, Out, TempDir};
+
+const SERVER: &str = env!("CARGO_BIN_EXE_handshake-server");
+const CLIENT: &str = env!("CARGO_BIN_EXE_handshake-client");
+const WATCH: &str = env!("CARGO_BIN_EXE_handshake-watch");
+
+fn script() -> String {
+    testkit::workspace_root()
+        .join("scripts/watch-handshake")
+        .display()
+        .to_string()
+}
+
+/// The three programs, copied to a directory anyone may read (a copy
+/// has no file capabilities).
+fn programs(dir: &TempDir) -> String {
+    let open = std::fs::Permissions::from_mode(0o755);
+    for exe in [SERVER, CLIENT, WATCH] {
+        let to = dir.path().join(Path::new(exe).file_name().unwrap());
+        std::fs::copy(exe, &to).unwrap();
+        std::fs::set_permissions(&to, open.clone()).unwrap();
+    }
+    std::fs::set_permissions(dir.path(), open).unwrap();
+    dir.path().display().to_string()
+}
+
+/// Run the script as user and group 65534 (nobody), with a PATH
+/// without any sbin directory.
+fn as_nobody(bin_dir: &str) -> Out {
+    Cmd::new("setpriv")
+        .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+        .args(["env", "-i", "PATH=/usr/bin:/bin"])
+        .args([format!("NETPROG_BIN_DIR={bin_dir}")])
+        .args([script()])
+        .timeout(Duration::from_secs(30))
+        .run()
+}
+
+/// The annotated conversation is there, from SYN to the last ACK.
+fn watched(out: &Out) {
+    out.expect_code(0);
+    for want in [
+        "handshake 1/3",
+        "data: 14 bytes, the client's bytes 1 to 14;",
+        "the client acknowledges the server's FIN",
+    ] {
+        assert!(out.stdout.contains(want), "{want}\n{}", out.describe());
+    }
+}
+
+fn can_switch_user() -> bool {
+    testkit::need_root("running the script as another user")
+        && testkit::need_tool("setpriv", "changing user (util-linux)")
+}
+
+#[test]
+fn as_root_it_watches_one_connection() {
+    if !testkit::need_root("capturing on lo needs CAP_NET_RAW") {
+        return;
+    }
+    let dir = TempDir::new("watch-script-root");
+    let out = Cmd::new(&script())
+        .env("NETPROG_BIN_DIR", programs(&dir))
+        .timeout(Duration::from_secs(30))
+        .run();
+    watched(&out);
+}
+
+#[test]
+fn a_user_with_the_capability_captures_though_getcap_is_not_on_path() {
+    if !can_switch_user()
+        || !testkit::need_tool("setcap", "file capabilities (libcap2-bin)")
+    {
+        return;
+    }
+    let dir = TempDir::new("watch-script-cap");
+    let bin = programs(&dir);
+    Cmd::new("setcap")
+        .args(["cap_net_raw+ep", &format!("{bin}/handshake-watch")])
+        .run()
+        .expect_code(0);
+    let out = as_nobody(&bin);
+    watched(&out);
+    // It did not ask for sudo: the capability was found.
+    assert!(!out.stderr.contains("sudo"), "{}", out.describe());
+}
+
+#[test]
+fn a_user_without_the_capability_or_sudo_is_told_how() {
+    if !can_switch_user() {
+        return;
+    }
+    let dir = TempDir::new("watch-script-nocap");
+    let bin = programs(&dir);
+    let out = as_nobody(&bin);
+    // With sudo installed the capture would run under it instead.
+    if Path::new("/usr/bin/sudo").exists() {
+        assert!(out.stderr.contains("under sudo"), "{}", out.describe());
+        return;
+    }
+    out.expect_code(1);
+    assert!(
+        out.stderr.contains(&format!(
+            "sudo setcap cap_net_raw+ep {bin}/handshake-watch"
+        )),
+        "{}",
+        out.describe()
+    );
+}
+
+#[test]
+fn it_refuses_to_run_under_sudo_and_bad_arguments() {
+    let out = Cmd::new(&script())
+        .env("SUDO_USER", "someone")
+        .env("NETPROG_BIN_DIR", "/nonexistent")
+        .run();
+    if testkit::is_root() {
+        out.expect_code(2);
+        assert!(out.stderr.contains("not with sudo"), "{}", out.describe());
+    }
+    let out = Cmd::new(&script()).args(["--bogus"]).run();
+    out.expect_code(2);
+    assert!(out.stderr.starts_with("usage: scripts/watch-handshake"));
+    let out = Cmd::new(&script()).args(["--help"]).run();
+    out.expect_code(0);
+    assert!(out.stdout.starts_with("usage: scripts/watch-handshake"));
+}
