@@ -90,17 +90,6 @@ fn frame_broken(why: String, id: u32) -> CallError {
     CallError::Broken { why, answer }
 }
 
-impl Reply {
-    /// The frame of an error reply to call `id`.
-    pub fn answer(id: u32, why: &str) -> Bytes {
-        Reply {
-            id,
-            result: Err(why.to_string()),
-        }
-        .encode()
-    }
-}
-
 /// The server's end of one connection.
 #[derive(Debug)]
 pub enum ServerCodec {
@@ -186,8 +175,7 @@ fn read_gob_call(
     dec: &mut netrpc::Decoder,
     r: &mut impl Read,
 ) -> Result<Option<ServerCall>, CallError> {
-    let mut raw = Vec::new();
-    let Some((id, node)) = dec.read_value(r, &mut raw)? else {
+    let Some((id, node)) = dec.read_value(r, None)? else {
         return Ok(None);
     };
     let Request {
@@ -197,7 +185,7 @@ fn read_gob_call(
         let why = format!("cannot read a call's header: {e}");
         CallError::Broken { why, answer: None }
     })?;
-    let args = match dec.read_value(r, &mut raw) {
+    let args = match dec.read_value(r, None) {
         Ok(Some((id, node))) => netrpc::my_ints(&dec.types, id, &node),
         Ok(None) => {
             return Err(CallError::Closed(
@@ -307,9 +295,9 @@ fn read_gob_reply(
         why: e.to_string(),
         answer: None,
     };
-    let (id, node) = dec.read_value(r, raw)?.ok_or(CallError::Eof)?;
+    let (id, node) = dec.read_value(r, Some(raw))?.ok_or(CallError::Eof)?;
     let head = netrpc::response(&dec.types, id, &node).map_err(broken)?;
-    let body = dec.read_value(r, raw);
+    let body = dec.read_value(r, Some(raw));
     if !head.error.is_empty() {
         return Ok(ClientReply {
             seq: head.seq,

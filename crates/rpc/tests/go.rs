@@ -57,6 +57,12 @@ fn rpc_client_calls_a_go_server() {
             "Reply (Multiply): -306",
         ),
         ("MyInterface.Divide", "7,2,false,true", "Reply (Divide): -3"),
+        // Go's int(uint) wraps: 2^64 - 1 becomes -1, and -1 + 1 is 0.
+        (
+            "MyInterface.Add",
+            "18446744073709551615,1,false,false",
+            "Reply (Add): 0",
+        ),
     ];
     for (m, args, want) in ok {
         let out = c(&["--call", m, "--args", args]);
@@ -106,6 +112,30 @@ fn a_go_client_calls_rpc_server() {
     assert_eq!(
         out.stdout,
         "rpc.ServerError: 18446744073709551616 does not fit in an int64\n"
+    );
+}
+
+#[test]
+fn gos_words_for_a_refused_connection() {
+    let Some(bin) = go("netrpc-client") else {
+        return;
+    };
+    let port = {
+        let l = TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    }; // closed again: nobody listens there now
+    let addr = format!("127.0.0.1:{port}");
+    let out = go_client(&bin, &addr, &[]);
+    assert_eq!(
+        out.stdout,
+        format!(
+            "error (*net.OpError): dial tcp {addr}: connect: connection refused\n"
+        )
+    );
+    let out = Cmd::new(CLIENT).args([&addr]).run();
+    assert_eq!(
+        out.stderr,
+        format!("connecting to {addr}: Connection refused (os error 111)\n")
     );
 }
 

@@ -38,7 +38,7 @@ fn values(
     let mut dec = Decoder::default();
     let mut r = bytes;
     let mut out = Vec::new();
-    while let Some(v) = dec.read_value(&mut r, &mut Vec::new())? {
+    while let Some(v) = dec.read_value(&mut r, None)? {
         out.push(v);
     }
     Ok((dec, out))

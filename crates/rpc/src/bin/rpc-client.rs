@@ -162,7 +162,8 @@ impl Client {
         self.show("sent", &bytes);
 
         let deadline = Deadline::after(REPLY_TIMEOUT);
-        let late = || anyhow!("{method}: no reply from {addr} within 5 s");
+        let secs = REPLY_TIMEOUT.as_secs();
+        let late = || anyhow!("{method}: no reply from {addr} within {secs} s");
         let mut conn = Timed::new(&self.stream, deadline);
         match conn.write_all(&bytes) {
             Err(e) if is_timeout(&e) => return Err(late()),

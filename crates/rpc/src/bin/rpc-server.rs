@@ -69,12 +69,13 @@ type Methods = HashMap<&'static str, Method>;
 /// the client within the same time, or the connection is closed.
 const DEFAULT_READ_TIMEOUT: u64 = 30;
 
-/// Connections served at once. Each costs a thread and a buffer
-/// that grows with the call it holds, up to `rpc::frame::MAX_FRAME`
-/// (the same for a gob message): 100 connections hold at most
-/// 6.25 MiB of calls. One more client is told "server busy" (with
-/// --frames; a gob client is hung up on, as Go's server does with
-/// what it cannot answer) and the others go on undisturbed.
+/// Connections served at once. Each costs a thread and what it is
+/// reading: one message of a call at a time, at most
+/// `rpc::frame::MAX_FRAME` bytes (a buffer that grows only as bytes
+/// arrive), and with gob the types its client defined and one
+/// message's values (`rpc::gob`'s limits). One more client is told
+/// "server busy" (with --frames; gob has no reply that answers no
+/// call, so a gob client is hung up on) and the others go on.
 const MAX_CONNECTIONS: usize = 100;
 
 /// After an error reply the server reads and drops what the client

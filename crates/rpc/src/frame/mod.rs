@@ -121,6 +121,14 @@ impl Reply {
     }
 }
 
+impl Reply {
+    /// The frame of an error reply to call `id`.
+    pub fn answer(id: u32, why: &str) -> Bytes {
+        let result = Err(why.to_string());
+        Reply { id, result }.encode()
+    }
+}
+
 /// `body` behind its length prefix, or None if it is over
 /// [`MAX_FRAME`] (which also makes the `as u32` below exact).
 fn framed(body: &[u8]) -> Option<Bytes> {

@@ -39,9 +39,18 @@ use std::io;
 /// The largest gob message either side accepts: the frame limit.
 pub const MAX_MESSAGE: usize = crate::frame::MAX_FRAME;
 
-/// The most types one peer may define on a connection. net/rpc with
-/// this example's types defines two each way.
-pub const MAX_TYPES: usize = 32;
+/// The most types one peer may define on a connection, and the
+/// largest definition (message) of one. net/rpc with this example's
+/// types defines two each way, of under 60 bytes each.
+pub const MAX_TYPES: usize = 8;
+pub const MAX_DEFINITION: usize = 4 * 1024;
+
+/// The most values one message may hold (every integer, string,
+/// struct and element counts one). A decoded value takes more memory
+/// than its one or two bytes on the wire; the limit keeps a message
+/// of a thousand tiny values from becoming megabytes. The largest
+/// message of this example, the definition of MyInts, holds 18.
+pub const MAX_VALUES: usize = 1024;
 
 /// How deeply values may nest (a struct in a slice in a struct ...).
 /// gob's own type definitions nest 4 deep; a limit keeps a hostile
@@ -65,6 +74,10 @@ pub enum GobError {
     TooManyTypes,
     /// Values nested deeper than [`MAX_DEPTH`].
     TooDeep,
+    /// More than [`MAX_VALUES`] values in one message.
+    TooManyValues,
+    /// A type definition over [`MAX_DEFINITION`] bytes.
+    DefinitionTooLong(usize),
     /// A field delta that leads past the struct's last field.
     BadField(u64),
     Unsupported(&'static str),
@@ -103,6 +116,13 @@ impl fmt::Display for GobError {
             GobError::TooDeep => {
                 write!(f, "gob: values nested more than {} deep", MAX_DEPTH)
             }
+            GobError::TooManyValues => {
+                write!(f, "gob: more than {MAX_VALUES} values in one message")
+            }
+            GobError::DefinitionTooLong(n) => write!(
+                f,
+                "gob: a type definition of {n} bytes, over {MAX_DEFINITION}"
+            ),
             GobError::BadField(d) => {
                 write!(
                     f,

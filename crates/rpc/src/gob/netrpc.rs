@@ -9,7 +9,7 @@
 use super::types::{BOOL, INT, STRING, Type, TypeId, Types, UINT, WIRE_TYPE};
 use super::value::{Node, StructWriter, Value, decode, decode_top};
 use super::wire::{Cursor, message, put_int, read_message};
-use super::{GobError, ReadError};
+use super::{GobError, MAX_DEFINITION, ReadError};
 use crate::MyInts;
 use bytes::{BufMut, Bytes, BytesMut};
 use std::io::Read;
@@ -166,12 +166,13 @@ impl Decoder {
     // ANCHOR: read_value
     /// Read messages up to and including the next value, learning the
     /// type definitions on the way (Go: decoder.go,
-    /// `decodeTypeSequence`). Every byte read is appended to `raw`.
-    /// `Ok(None)`: the peer closed the connection before a message.
+    /// `decodeTypeSequence`). With `raw`, every byte read is appended
+    /// to it (for `--dump`). `Ok(None)`: the peer closed the
+    /// connection before a message.
     pub fn read_value(
         &mut self,
         r: &mut impl Read,
-        raw: &mut Vec<u8>,
+        mut raw: Option<&mut Vec<u8>>,
     ) -> Result<Option<(TypeId, Node)>, ReadError> {
         let mut defined = false;
         loop {
@@ -181,12 +182,19 @@ impl Decoder {
                 }
                 return Ok(None);
             };
-            raw.extend_from_slice(&msg);
-            let mut c = Cursor::new(msg.get(start..).unwrap_or(&[]));
+            if let Some(raw) = raw.as_deref_mut() {
+                raw.extend_from_slice(&msg);
+            }
+            let body = msg.get(start..).unwrap_or(&[]);
+            let mut c = Cursor::new(body);
             let bad = ReadError::Malformed;
             let id = c.int().map_err(bad)?;
             let node = match id.checked_neg() {
                 Some(def) if def > 0 => {
+                    if body.len() > MAX_DEFINITION {
+                        let n = body.len();
+                        return Err(bad(GobError::DefinitionTooLong(n)));
+                    }
                     decode(&self.types, WIRE_TYPE, &mut c, 0).map_err(bad)?
                 }
                 _ => decode_top(&self.types, id, &mut c).map_err(bad)?,

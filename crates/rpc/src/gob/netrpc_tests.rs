@@ -76,7 +76,7 @@ fn values(bytes: &[u8]) -> (Decoder, Vec<(TypeId, Node)>) {
     let mut r = bytes;
     let mut raw = Vec::new();
     let mut out = Vec::new();
-    while let Some(v) = dec.read_value(&mut r, &mut raw).unwrap() {
+    while let Some(v) = dec.read_value(&mut r, Some(&mut raw)).unwrap() {
         out.push(v);
     }
     assert_eq!(raw, bytes, "every byte read is kept for --dump");
@@ -147,7 +147,7 @@ fn values_of_the_wrong_type_are_refused_as_go_refuses_them() {
 fn a_definition_before_a_close_is_a_cut_call() {
     let first = hex(GO_FIRST_CALL);
     let mut r = &first[..48]; // the Request definition only
-    let e = Decoder::default().read_value(&mut r, &mut Vec::new());
+    let e = Decoder::default().read_value(&mut r, None);
     assert!(matches!(e, Err(ReadError::ClosedMidMessage)), "{e:?}");
 }
 
@@ -156,11 +156,11 @@ fn defining_a_type_twice_or_one_of_gobs_is_refused() {
     let def = define(65, "A", &[("X", INT)]);
     let mut twice = def.to_vec();
     twice.extend_from_slice(&def);
-    let e = Decoder::default().read_value(&mut &twice[..], &mut Vec::new());
+    let e = Decoder::default().read_value(&mut &twice[..], None);
     let want = GobError::DuplicateType(65);
     assert!(matches!(e, Err(ReadError::Malformed(ref g)) if *g == want));
     let gobs = define(20, "B", &[]);
-    let e = Decoder::default().read_value(&mut &gobs[..], &mut Vec::new());
+    let e = Decoder::default().read_value(&mut &gobs[..], None);
     assert!(matches!(
         e,
         Err(ReadError::Malformed(GobError::DuplicateType(20)))
@@ -173,7 +173,7 @@ fn too_many_types_and_too_deep_values_are_refused() {
     for id in 0..40 {
         many.extend_from_slice(&define(100 + id, "T", &[("X", INT)]));
     }
-    let e = Decoder::default().read_value(&mut &many[..], &mut Vec::new());
+    let e = Decoder::default().read_value(&mut &many[..], None);
     assert!(matches!(
         e,
         Err(ReadError::Malformed(GobError::TooManyTypes))
@@ -187,7 +187,7 @@ fn too_many_types_and_too_deep_values_are_refused() {
     }
     body.put_slice(&[0; 41]);
     deep.extend_from_slice(&message(&body));
-    let e = Decoder::default().read_value(&mut &deep[..], &mut Vec::new());
+    let e = Decoder::default().read_value(&mut &deep[..], None);
     assert!(matches!(e, Err(ReadError::Malformed(GobError::TooDeep))));
 }
 
@@ -197,9 +197,45 @@ fn bytes_after_a_value_are_refused() {
     put_int(&mut body, INT);
     body.put_slice(&[0, 2, 9]);
     let m = message(&body);
-    let e = Decoder::default().read_value(&mut &m[..], &mut Vec::new());
+    let e = Decoder::default().read_value(&mut &m[..], None);
     assert!(matches!(
         e,
         Err(ReadError::Malformed(GobError::Trailing(1)))
+    ));
+}
+
+#[test]
+fn many_values_or_a_long_definition_are_refused() {
+    // A []bool of 2000 elements: 2002 bytes, more values than allowed.
+    let mut types = define(70, "T", &[("X", 71)]).to_vec();
+    let mut slice = BytesMut::new();
+    put_int(&mut slice, -71);
+    let mut w = StructWriter::new(&mut slice);
+    let mut st = StructWriter::new(w.field(1)); // wireType.SliceT
+    let mut common = StructWriter::new(st.field(0));
+    common.int(1, 71);
+    common.end();
+    st.int(1, BOOL); // Elem
+    st.end();
+    w.end();
+    types.extend_from_slice(&message(&slice));
+    let mut body = BytesMut::new();
+    put_int(&mut body, 70);
+    body.put_u8(1);
+    super::super::wire::put_uint(&mut body, 2000);
+    body.put_slice(&[1; 2000]);
+    body.put_u8(0);
+    types.extend_from_slice(&message(&body));
+    let e = Decoder::default().read_value(&mut &types[..], None);
+    assert!(matches!(
+        e,
+        Err(ReadError::Malformed(GobError::TooManyValues))
+    ));
+    // A struct type with a name of 5000 bytes.
+    let long = define(70, &"N".repeat(5000), &[("X", INT)]);
+    let e = Decoder::default().read_value(&mut &long[..], None);
+    assert!(matches!(
+        e,
+        Err(ReadError::Malformed(GobError::DefinitionTooLong(_)))
     ));
 }

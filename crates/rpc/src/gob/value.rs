@@ -50,6 +50,7 @@ pub fn decode(
     if depth > MAX_DEPTH {
         return Err(GobError::TooDeep);
     }
+    c.one_more_value()?;
     let start = c.pos();
     let value = match types.get(id)? {
         Type::Bool => Value::Bool(c.uint()? != 0),
@@ -151,8 +152,9 @@ fn list(
 }
 
 /// Decode the value a message carries after its type id. A struct is
-/// its fields; any other type travels "as a struct of one field":
-/// a 0 byte, then the value (doc.go; decode.go, `decodeSingle`).
+/// its fields; any other type travels as field 0 of a struct whose
+/// count starts at 0: a delta of 0, then the value, and no end mark
+/// (Go: encode.go `encodeSingle`, decode.go `decodeSingle`).
 pub fn decode_top(
     types: &Types,
     id: TypeId,

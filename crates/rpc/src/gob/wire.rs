@@ -2,7 +2,7 @@
 //! messages (Go: encoding/gob/encode.go `encodeUint`, decode.go
 //! `decodeUintReader`, decoder.go `recvMessage`).
 
-use super::{GobError, MAX_MESSAGE, ReadError};
+use super::{GobError, MAX_MESSAGE, MAX_VALUES, ReadError};
 use bytes::{BufMut, BytesMut};
 use std::io::Read;
 
@@ -52,15 +52,30 @@ pub fn message(body: &[u8]) -> BytesMut {
 
 /// Reads gob values from one message, never past its end: every
 /// length is compared with what is left before anything is taken.
+/// It also counts the values decoded, up to [`MAX_VALUES`].
 #[derive(Debug, Clone)]
 pub struct Cursor<'a> {
     bytes: &'a [u8],
     pos: usize,
+    values: usize,
 }
 
 impl<'a> Cursor<'a> {
     pub fn new(bytes: &'a [u8]) -> Cursor<'a> {
-        Cursor { bytes, pos: 0 }
+        Cursor {
+            bytes,
+            pos: 0,
+            values: 0,
+        }
+    }
+
+    /// Count one more value decoded from this message.
+    pub fn one_more_value(&mut self) -> Result<(), GobError> {
+        self.values += 1;
+        if self.values > MAX_VALUES {
+            return Err(GobError::TooManyValues);
+        }
+        Ok(())
     }
 
     /// Offset of the next byte from the start of the message.
