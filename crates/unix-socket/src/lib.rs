@@ -91,15 +91,12 @@ impl Place {
                 Err("the abstract name is empty: give a name".into())
             }
             Place::File(_) if len > MAX_ADDR_LEN => Err(format!(
-                "the socket path is {len} bytes long, but std takes at \
-                 most {MAX_ADDR_LEN} (sun_path is {SUN_PATH_LEN} bytes \
-                 with the NUL): use a shorter path, or cd to its \
-                 directory and give a relative one"
+                "the socket path is {len} bytes long; std takes at most \
+                 {MAX_ADDR_LEN}"
             )),
             Place::Abstract(_) if len > MAX_ADDR_LEN => Err(format!(
-                "the abstract name is {len} bytes long, but at most \
-                 {MAX_ADDR_LEN} fit after the leading NUL in the \
-                 {SUN_PATH_LEN} bytes of sun_path: choose a shorter name"
+                "the abstract name is {len} bytes long; at most \
+                 {MAX_ADDR_LEN} fit"
             )),
             _ => Ok(()),
         }
@@ -197,6 +194,32 @@ fn parse_count(n: &OsStr) -> Result<u64, String> {
     }
 }
 
+/// The name of the errno behind `e` (`ECONNREFUSED`), as the ERRORS
+/// sections of the man pages (connect(2), bind(2), unix(7)) list it;
+/// std's words for any other error. Linux's numbers (asm-generic).
+pub fn errno(e: &io::Error) -> String {
+    const NAMES: &[(i32, &str)] = &[
+        (1, "EPERM"),
+        (2, "ENOENT"),
+        (11, "EAGAIN"),
+        (13, "EACCES"),
+        (20, "ENOTDIR"),
+        (22, "EINVAL"),
+        (30, "EROFS"),
+        (32, "EPIPE"),
+        (36, "ENAMETOOLONG"),
+        (40, "ELOOP"),
+        (98, "EADDRINUSE"),
+        (104, "ECONNRESET"),
+        (111, "ECONNREFUSED"),
+    ];
+    let code = e.raw_os_error();
+    match NAMES.iter().find(|(n, _)| Some(*n) == code) {
+        Some((_, name)) => (*name).to_string(),
+        None => e.to_string(),
+    }
+}
+
 /// Did a socket call time out? An expired `SO_RCVTIMEO` or
 /// `SO_SNDTIMEO` (std's `set_read_timeout`, `set_write_timeout`)
 /// makes the call fail with EAGAIN on Linux and the BSDs, which std
@@ -276,6 +299,16 @@ mod tests {
         assert!(name(MAX_ADDR_LEN).check().is_ok());
         let e = name(MAX_ADDR_LEN + 1).check().unwrap_err();
         assert!(e.contains("108 bytes long"), "{e}");
+    }
+
+    #[test]
+    fn errno_names() {
+        let e = io::Error::from_raw_os_error(111);
+        assert_eq!(errno(&e), "ECONNREFUSED");
+        let e = io::Error::from_raw_os_error(2);
+        assert_eq!(errno(&e), "ENOENT");
+        let e = io::Error::from_raw_os_error(5);
+        assert_eq!(errno(&e), "Input/output error (os error 5)");
     }
 
     #[test]

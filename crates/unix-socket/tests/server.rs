@@ -98,7 +98,7 @@ fn live_socket_is_not_stolen() {
     let out = Cmd::new(SERVER).args([s(&path)]).run();
     assert_one_line_error(
         &out,
-        &["is in use", "a server is accepting on it", s(&path)],
+        &["is in use", "a server accepts on it", s(&path)],
     );
     // The first server still owns the file and still answers.
     assert_eq!(std::fs::metadata(&path).unwrap().ino(), ino);
@@ -203,13 +203,7 @@ fn permission_denied() {
     };
     cmd.arg(&path);
     let out = Cmd::from_command(cmd).run();
-    assert_one_line_error(
-        &out,
-        &[
-            "you may not create files in",
-            "Permission denied (os error 13)",
-        ],
-    );
+    assert_one_line_error(&out, &["may not write in", "(EACCES)"]);
 }
 
 #[test]
@@ -217,10 +211,7 @@ fn missing_directory() {
     let (dir, _) = sock("nodir");
     let path = dir.path().join("no-such-dir/s.sock");
     let out = Cmd::new(SERVER).args([s(&path)]).run();
-    assert_one_line_error(
-        &out,
-        &["directory", "no-such-dir does not exist", "os error 2"],
-    );
+    assert_one_line_error(&out, &["no directory", "no-such-dir (ENOENT)"]);
 }
 
 #[test]
@@ -229,7 +220,7 @@ fn a_file_used_as_a_directory() {
     std::fs::write(dir.path().join("plain"), "").unwrap();
     let path = dir.path().join("plain/s.sock");
     let out = Cmd::new(SERVER).args([s(&path)]).run();
-    assert_one_line_error(&out, &["is not a directory", "os error 20"]);
+    assert_one_line_error(&out, &["is not a directory (ENOTDIR)"]);
 }
 
 #[test]
@@ -246,10 +237,7 @@ fn over_long_path() {
     // 108 bytes: refused before the kernel is asked.
     let long = dir.path().join("b".repeat(108 - base));
     let out = Cmd::new(SERVER).args([s(&long)]).run();
-    assert_one_line_error(
-        &out,
-        &["108 bytes long", "std takes at most 107", "sun_path"],
-    );
+    assert_one_line_error(&out, &["108 bytes long", "std takes at most 107"]);
     assert!(!long.exists());
 }
 
@@ -279,12 +267,12 @@ fn abstract_namespace_round_trip() {
     }
     // A second server cannot take the same name.
     let out = Cmd::new(SERVER).args(["--abstract", &name]).run();
-    assert_one_line_error(&out, &["another socket has this abstract name"]);
+    assert_one_line_error(&out, &["the name is taken (EADDRINUSE)"]);
     let status = srv.signal_and_wait("-TERM", WAIT).expect("server exits");
     assert_eq!(status.code(), Some(0));
     // The name is gone with the socket: the client is refused.
     let out = Cmd::new(CLIENT).args(["--abstract", &name]).run();
-    assert_one_line_error(&out, &["nobody listens on this abstract name"]);
+    assert_one_line_error(&out, &["nobody listens (ECONNREFUSED)"]);
 }
 
 #[test]

@@ -68,10 +68,7 @@ fn run(service: &str) -> Result<()> {
         .recv(&mut buf)
         .map_err(|e| recv_error(e, server, "the time"))?;
     if n > MAX_REPLY {
-        bail!(
-            "the reply from {server} is longer than {MAX_REPLY} bytes: \
-             not a daytime reply"
-        );
+        bail!("{server}: reply over {MAX_REPLY} bytes: not a daytime server");
     }
     // ANCHOR_END: reply
 

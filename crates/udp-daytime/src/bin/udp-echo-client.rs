@@ -74,8 +74,7 @@ fn run(connect: &str) -> Result<()> {
         .map_err(|e| recv_error(e, server, "the echo"))?;
     if n > MAX_DATAGRAM {
         bail!(
-            "the reply from {server} is longer than {MAX_DATAGRAM} bytes; \
-             the rest was cut off"
+            "{server}: reply over {MAX_DATAGRAM} bytes: the rest was cut off"
         );
     }
     // Go: fmt.Print("Reply: ", string(buffer[:n])).

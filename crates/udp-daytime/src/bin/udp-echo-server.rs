@@ -78,8 +78,8 @@ fn run(port: &str) -> Result<()> {
         };
         if n > MAX_DATAGRAM {
             elogln!(
-                "udp-echo-server: {client}: datagram longer than \
-                 {MAX_DATAGRAM} bytes dropped, nothing echoed"
+                "udp-echo-server: {client}: over {MAX_DATAGRAM} bytes: \
+                 dropped, not echoed"
             );
             continue;
         }

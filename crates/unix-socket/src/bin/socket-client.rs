@@ -32,7 +32,7 @@ use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::thread;
 use std::time::{Duration, Instant};
 use unix_socket::deadline::Deadline;
-use unix_socket::{Place, Program, cli, parse_args, printable};
+use unix_socket::{Place, Program, cli, errno, parse_args, printable};
 use unix_socket::{elogln, outln};
 
 const USAGE: &str = "usage: socket-client [--count N] PATH \
@@ -78,7 +78,7 @@ fn run() -> Result<()> {
     let args = parse_args(cli::args(), Program::Client)
         .map_err(|e| anyhow!("{e} ({USAGE})"))?;
     let place = args.place;
-    place.check().map_err(|e| anyhow!("{place}: {e}"))?;
+    place.check().map_err(|e| anyhow!(e))?;
 
     // Go: `c, err := net.Dial("unix", socketFile)`; `defer c.Close()`
     // is Rust's drop: the socket closes when `c` goes out of scope.
@@ -272,43 +272,41 @@ fn connect(place: &Place) -> Result<UnixStream> {
         Ok(Ok(c)) => Ok(c),
         Ok(Err(e)) => Err(explain_connect_error(place, e)),
         Err(_) => bail!(
-            "timed out after {} s connecting to {place}: the server is \
-             not accepting (its queue is full)",
+            "timed out after {} s connecting to {place}: its queue is full",
             CONNECT_TIMEOUT.as_secs()
         ),
     }
 }
 
-/// Turn connect()'s errno into a sentence that says what to do.
+/// Turn connect()'s errno into a few words that say what it means,
+/// followed by the errno's name as the man pages list it (unix(7),
+/// ERRORS).
 fn explain_connect_error(place: &Place, e: io::Error) -> anyhow::Error {
     let hint = match (place, e.kind(), e.raw_os_error()) {
-        (Place::File(_), ErrorKind::NotFound, _) => {
-            "no such file: start socket-server with this path"
-        }
+        (Place::File(_), ErrorKind::NotFound, _) => "no such file",
         // Linux answers a connect to a file that is not a socket
         // with ECONNREFUSED too: look at the file to tell them apart.
         (Place::File(p), ErrorKind::ConnectionRefused, _) if !is_socket(p) => {
-            "this file is not a socket"
+            "not a socket"
         }
+        // A socket file that nobody listens on: a server left it.
         (Place::File(_), ErrorKind::ConnectionRefused, _) => {
-            "nobody accepts on this socket file (a server left it)"
+            "nobody accepts on it"
         }
         (Place::Abstract(_), ErrorKind::ConnectionRefused, _) => {
-            "nobody listens on this abstract name"
+            "nobody listens"
         }
         // unix(7): connecting needs write permission on the socket.
         (Place::File(_), ErrorKind::PermissionDenied, _) => {
-            "connecting needs write permission on the socket file"
+            "no write permission"
         }
-        (Place::File(_), _, Some(ENOTDIR)) => {
-            "a part of the path is not a directory"
-        }
+        (Place::File(_), _, Some(ENOTDIR)) => "a part is not a directory",
         _ => {
             return anyhow::Error::new(e)
                 .context(format!("connecting to {place}"));
         }
     };
-    anyhow!("connecting to {place}: {hint} ({e})")
+    anyhow!("connecting to {place}: {hint} ({})", errno(&e))
 }
 // ANCHOR_END: connect
 

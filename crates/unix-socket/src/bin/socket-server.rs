@@ -32,7 +32,8 @@ use std::thread;
 use std::time::Duration;
 use unix_socket::deadline::Deadline;
 use unix_socket::listen::{EMFILE_PAUSE, is_out_of_fds};
-use unix_socket::{Place, Program, cli, is_timeout, parse_args, printable};
+use unix_socket::printable;
+use unix_socket::{Place, Program, cli, errno, is_timeout, parse_args};
 use unix_socket::{elogln, logln};
 
 const USAGE: &str = "usage: socket-server PATH | socket-server --abstract NAME";
@@ -76,7 +77,7 @@ fn run() -> Result<()> {
     let args = parse_args(cli::args(), Program::Server)
         .map_err(|e| anyhow!("{e} ({USAGE})"))?;
     let place = args.place;
-    place.check().map_err(|e| anyhow!("{place}: {e}"))?;
+    place.check().map_err(|e| anyhow!(e))?;
 
     // Go calls `net.Listen("unix", socketFile)` straight away and fails
     // with "bind: address already in use" if any file is at the path.
@@ -124,16 +125,13 @@ fn clear_stale_socket(path: &Path, place: &Place) -> Result<()> {
         return Ok(());
     };
     if !meta.file_type().is_socket() {
-        bail!("{place} is not a socket: left untouched; choose another path");
+        bail!("{place} is not a socket: left untouched");
     }
     match probe(path)? {
         // Someone accepted (the kernel completed our connection), or
         // its queue is so full that connect() waits: either way a
         // server is there. That server sees a client come and go.
-        Ok(()) => bail!(
-            "{place} is in use: a server is accepting on it; stop it \
-             or choose another path"
-        ),
+        Ok(()) => bail!("{place} is in use: a server accepts on it"),
         Err(e) if e.kind() == ErrorKind::ConnectionRefused => {
             std::fs::remove_file(path).with_context(|| {
                 format!("removing stale socket file {place}")
@@ -176,7 +174,8 @@ fn listen(place: &Place) -> Result<UnixListener> {
     UnixListener::bind_addr(&addr).map_err(|e| explain_bind_error(place, e))
 }
 
-/// Turn bind()'s errno into a sentence that says what to do.
+/// Turn bind()'s errno into a few words that say what it means,
+/// followed by the errno's name as bind(2) and unix(7) list it.
 fn explain_bind_error(place: &Place, e: io::Error) -> anyhow::Error {
     let dir = match place {
         Place::File(p) => match p.parent() {
@@ -191,27 +190,26 @@ fn explain_bind_error(place: &Place, e: io::Error) -> anyhow::Error {
         // unix(7): creating the file needs write and search (x)
         // permission on its directory.
         (Place::File(_), ErrorKind::PermissionDenied, _) => {
-            format!("you may not create files in {dir}")
+            format!("may not write in {dir}")
         }
         (Place::File(_), ErrorKind::NotFound, _) => {
-            format!("directory {dir} does not exist")
+            format!("no directory {dir}")
         }
         (Place::File(_), _, Some(ENOTDIR)) => {
             format!("a part of {dir} is not a directory")
         }
         // The kernel turns mknod's EEXIST into EADDRINUSE.
         (Place::File(_), ErrorKind::AddrInUse, _) => {
-            "a file appeared there after our check".to_string()
+            "a file appeared there".to_string()
         }
         (Place::Abstract(_), ErrorKind::AddrInUse, _) => {
-            "another socket has this abstract name".to_string()
+            "the name is taken".to_string()
         }
         _ => {
-            return anyhow::Error::new(e)
-                .context(format!("creating socket {place}"));
+            return anyhow::Error::new(e).context(format!("creating {place}"));
         }
     };
-    anyhow!("creating socket {place}: {hint} ({e})")
+    anyhow!("creating {place}: {hint} ({})", errno(&e))
 }
 // ANCHOR_END: listen
 
