@@ -251,7 +251,14 @@ impl ClientCodec {
                     .encode()
                     .map_err(|e| e.to_string())
             }
-            ClientCodec::Gob(enc, _) => Ok(enc.call(seq, method, args)),
+            ClientCodec::Gob(enc, _) => {
+                let bytes = enc.call(seq, method, args);
+                // Refuse to send what no server of ours would read.
+                let mut rest = &bytes[..];
+                let mut next = || gob::wire::read_message(&mut rest);
+                while next().map_err(|e| e.to_string())?.is_some() {}
+                Ok(bytes)
+            }
         }
     }
 

@@ -356,3 +356,35 @@ fn frames_error_replies_to_no_call_are_shown() {
     );
     let _ = MyInts::BOOK;
 }
+
+#[test]
+fn a_call_too_large_to_send_is_refused_by_the_client() {
+    let long = format!("MyInterface.{}", "x".repeat(70_000));
+    let shown = &long[..60];
+    let out = client(&["--call", &long, "127.0.0.1:9"]);
+    // Connecting comes first: nothing listens on port 9 (discard).
+    assert!(
+        out.stderr.starts_with("connecting to"),
+        "{}",
+        out.describe()
+    );
+    let srv = server();
+    let out = client(&["--call", &long, &srv.addr]);
+    fails_with(
+        &out,
+        &format!(
+            // The Request: type id (2 bytes), delta (1), the name's
+            // length (4) and its 70012 bytes, end mark (1).
+            "{shown}...: gob message of 70020 bytes is over the 65536-byte \
+             limit"
+        ),
+    );
+    let srv = frames_server();
+    let out = client(&["--frames", "--call", &long, &srv.addr]);
+    fails_with(
+        &out,
+        &format!(
+            "{shown}...: method name of 70012 bytes is over the 65535-byte limit"
+        ),
+    );
+}

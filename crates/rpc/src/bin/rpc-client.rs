@@ -155,9 +155,15 @@ impl Client {
         let seq = self.next_seq;
         self.next_seq = seq.wrapping_add(1);
         let addr = self.addr.clone();
+        let name = method;
+        // The name as messages show it: a long one is cut.
+        let method: String = match method.char_indices().nth(60) {
+            Some((end, _)) => format!("{}...", &method[..end]),
+            None => method.to_string(),
+        };
         let bytes = self
             .codec
-            .call(seq, method, args)
+            .call(seq, name, args)
             .map_err(|e| anyhow!("{method}: {e}"))?;
         self.show("sent", &bytes);
 
