@@ -100,6 +100,7 @@ fn main() {
     // ANCHOR_END: main
 }
 
+// ANCHOR: serve
 /// One client's thread: the socket options, the echo, the log line.
 fn serve(conn: TcpStream, peer: SocketAddr, idle: Duration) {
     // Go sets TCP_NODELAY and keep-alive on every connection it
@@ -124,6 +125,7 @@ fn serve(conn: TcpStream, peer: SocketAddr, idle: Duration) {
         Err(e) => elogln!("{peer}: {e}"),
     }
 }
+// ANCHOR_END: serve
 
 /// The listener for an address, or for the first address of a name
 /// that binds. The message names what failed, in listen.rs's words.
