@@ -77,7 +77,7 @@ fn go_s_refused_connection() {
         let Some(lines) = go(&[mode, &addr]) else {
             return;
         };
-        assert_eq!(lines, [want.clone()], "{mode}");
+        assert_eq!(lines, std::slice::from_ref(&want), "{mode}");
     }
     let out = Cmd::new(GET_HEAD_INFO).args([&addr]).run();
     assert_eq!(
