@@ -379,8 +379,8 @@ pub enum Verdict {
     /// The checksum does not add up: nothing in it can be trusted.
     BadChecksum,
     /// An echo request with our identifier and sequence: on loopback,
-    /// our own request, delivered to every raw ICMP socket as it
-    /// arrives at the local stack.
+    /// our own request, which Linux hands to every matching raw ICMP
+    /// socket as it arrives, before its ICMP code answers it.
     OwnRequest,
     /// Somebody's echo request (not ours).
     OtherRequest,

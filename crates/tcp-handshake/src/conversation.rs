@@ -22,7 +22,8 @@ pub const EXPLAIN_WIDTH: usize = 74;
 /// numbers modulo 2^32: `a` is before `b` when going forward from `a`
 /// reaches `b` in less than half the circle, that is when `a - b`,
 /// wrapped to 32 bits and read as signed, is negative. This holds
-/// because a window never spans 2^31 bytes (RFC 7323, section 2.3).
+/// because a window is at most 1 GiB (a scale of 14, RFC 7323 section
+/// 2.3), far less than half the 2^32 circle.
 ///
 /// ```
 /// use tcp_handshake::seq_lt;
