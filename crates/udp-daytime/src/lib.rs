@@ -90,7 +90,9 @@ impl DaytimeClock {
 // ANCHOR_END: clock
 
 /// `host:port` to one socket address, an IPv4 one when the name has
-/// one (Go's "udp4"). getaddrinfo(3) reads /etc/hosts, then asks DNS.
+/// one (Go's "udp4" takes IPv4 only, and finds nothing for a name that
+/// has IPv6 addresses alone). getaddrinfo(3) asks the sources that
+/// /etc/nsswitch.conf names: usually /etc/hosts, then DNS.
 pub fn resolve(service: &str) -> Result<SocketAddr> {
     if !service.contains(':') {
         bail!("`{service}` has no port: give host:port, e.g. localhost:1200");

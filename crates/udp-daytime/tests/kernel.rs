@@ -91,3 +91,27 @@ fn the_largest_udp_payload_over_ipv4_is_65507_bytes() {
     let mut buf = vec![0u8; 70_000];
     assert_eq!(rx.recv(&mut buf).unwrap(), 65_507);
 }
+
+#[test]
+fn ss_shows_a_connected_udp_socket_as_estab() {
+    if !testkit::need_tool("ss", "listing sockets") {
+        return;
+    }
+    let server = bound();
+    let client = bound();
+    let state = |s: &UdpSocket| {
+        let port = s.local_addr().unwrap().port();
+        let out = testkit::Cmd::new("ss")
+            .args(["-Huan", &format!("sport = :{port}")])
+            .run();
+        out.stdout
+            .split_whitespace()
+            .next()
+            .unwrap_or("")
+            .to_string()
+    };
+    assert_eq!(state(&client), "UNCONN");
+    client.connect(server.local_addr().unwrap()).unwrap();
+    assert_eq!(state(&client), "ESTAB");
+    assert_eq!(state(&server), "UNCONN");
+}
