@@ -154,9 +154,7 @@ fn loopback_addr(text: &str) -> Result<SocketAddr> {
         .next()
         .with_context(|| format!("{text:?} resolves to no address"))?;
     if !addr.ip().is_loopback() {
-        bail!(
-            "{addr} is not a loopback address (this machine's only)"
-        );
+        bail!("{addr} is not a loopback address (this machine's only)");
     }
     Ok(addr)
 }
