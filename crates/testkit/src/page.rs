@@ -142,9 +142,9 @@ fn apply_template(line: &str, template: &str) -> String {
     }
     let mut out = String::new();
     let mut rest = line;
-    'occurrence: loop {
-        // The first fixed part (may be empty: the gap starts the line).
-        let Some(at) = rest.find(parts[0]) else { break };
+    // Each round takes one occurrence: the first fixed part (maybe
+    // empty: the gap starts the line), then each gap and fixed part.
+    'occurrence: while let Some(at) = rest.find(parts[0]) {
         let mut built = String::from(&rest[..at + parts[0].len()]);
         let mut tail = &rest[at + parts[0].len()..];
         for (i, part) in parts.iter().enumerate().skip(1) {

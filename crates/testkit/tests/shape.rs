@@ -467,7 +467,7 @@ fn is_round(word: &str) -> bool {
         return false;
     }
     let n: u64 = word.replace(',', "").parse().unwrap_or(1);
-    n % 1000 == 0 || n.is_power_of_two()
+    n.is_multiple_of(1000) || n.is_power_of_two()
 }
 
 #[test]
