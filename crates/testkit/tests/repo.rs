@@ -231,9 +231,16 @@ fn every_included_excerpt_exists() {
             if let Some(a) = anchor
                 && !a.chars().next().is_some_and(|c| c.is_ascii_digit())
             {
+                // mdBook finds `ANCHOR: name` anywhere in a line: at
+                // the end of a `//` comment in code, inside `<!-- -->`
+                // in Markdown.
                 let has = |tag: &str| {
-                    code.lines()
-                        .any(|l| l.trim_end().ends_with(&format!("{tag}: {a}")))
+                    code.lines().any(|l| {
+                        l.trim_end()
+                            .trim_end_matches("-->")
+                            .trim_end()
+                            .ends_with(&format!("{tag}: {a}"))
+                    })
                 };
                 if !has("ANCHOR") || !has("ANCHOR_END") {
                     problems.push(format!(
