@@ -6,8 +6,9 @@
 //! name, call number, `MyInts` arguments); the server runs the method
 //! and sends back a reply with the same number and either the result
 //! or an error message. The bytes are gob, as Go's net/rpc writes
-//! them, so Go's RPCclient can call this server; with `--frames`
-//! they are the hand-made frames of src/frame/ instead.
+//! them, so a Go client of the book's types can call this server (the
+//! tests run go/netrpc-client.go against it); with `--frames` they
+//! are the hand-made frames of src/frame/ instead.
 //!
 //! Run it: `cargo run -p rpc -- [--frames] [PORT | ADDRESS]`
 //! (default 127.0.0.1:1234, the book's port), then in another
