@@ -85,8 +85,9 @@ fn run() -> Result<()> {
     let mut c = connect(&place)?;
 
     // Go: `go readSocket(c)`. A thread instead of a goroutine; it gets
-    // its own handle on the same socket (try_clone is dup(2)), and
-    // tells us over a channel what it has seen.
+    // its own handle on the same socket (try_clone duplicates the file
+    // descriptor, as dup(2) does), and tells us over a channel what it
+    // has seen.
     let reader = c.try_clone().context("duplicating the socket")?;
     let (tell, events) = mpsc::channel();
     thread::Builder::new()
@@ -149,8 +150,9 @@ fn send_messages(
     events: &Receiver<Event>,
     place: &Place,
 ) -> Result<()> {
-    // A 13-byte write blocks only if the server's receive buffer is
-    // full; even then, not for longer than a reply may take.
+    // A 13-byte write blocks only when our send buffer is full of
+    // bytes the server has not read (a Unix socket counts unread data
+    // against its sender); even then, not for longer than a reply.
     c.set_write_timeout(Some(REPLY_TIMEOUT))
         .context("setting the write timeout")?;
     let mut sent: u64 = 0;

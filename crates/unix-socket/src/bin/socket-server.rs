@@ -128,9 +128,10 @@ fn clear_stale_socket(path: &Path, place: &Place) -> Result<()> {
         bail!("{place} is not a socket: left untouched");
     }
     match probe(path)? {
-        // Someone accepted (the kernel completed our connection), or
-        // its queue is so full that connect() waits: either way a
-        // server is there. That server sees a client come and go.
+        // A listening socket took our connection into its queue (a
+        // Unix connect() succeeds before the server accepts), or the
+        // queue is so full that connect() waits: either way a server
+        // is there. That server sees a client come and go.
         Ok(()) => bail!("{place} is in use: a server accepts on it"),
         Err(e) if e.kind() == ErrorKind::ConnectionRefused => {
             std::fs::remove_file(path).with_context(|| {
@@ -146,7 +147,7 @@ fn clear_stale_socket(path: &Path, place: &Place) -> Result<()> {
 }
 
 /// Try to connect to the socket at `path`. Ok(Ok(())) when a server
-/// accepted, or when connect() is still waiting after PROBE_TIMEOUT
+/// listens there, or when connect() is still waiting after PROBE_TIMEOUT
 /// (a server whose queue is full): a waiting connect must not hang
 /// our start. The helper thread ends with the process.
 fn probe(path: &Path) -> Result<io::Result<()>> {
