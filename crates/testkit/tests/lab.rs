@@ -515,11 +515,12 @@ fn exec_runs_as_the_user_who_ran_sudo() {
     let out = lab.sh("alice", "id -u");
     assert_eq!(out.stdout, "0\n", "{}", out.describe());
     // Without root: one line that says what is needed, status 2.
+    let copy = copy_for_nobody();
     let mut c = Command::new("setpriv");
     c.args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"])
-        .arg(testkit::workspace_root().join("scripts/lab"))
-        .args(["exec", "alice", "--", "id"])
-        .env("NETPROG_LAB_PREFIX", &lab.prefix);
+        .args(["scripts/lab", "exec", "alice", "--", "id"])
+        .env("NETPROG_LAB_PREFIX", &lab.prefix)
+        .current_dir(copy.path());
     let out = run(c, Duration::from_secs(10));
     assert_eq!(out.code, Some(2), "{}", out.describe());
     assert_eq!(out.stdout, "");
@@ -646,4 +647,235 @@ fn bad_usage_says_so_in_one_line() {
     let out = run(lab_cmd("Bad", &["status"]), Duration::from_secs(10));
     assert_eq!(out.code, Some(2), "{}", out.describe());
     assert!(out.stderr.contains("NETPROG_LAB_PREFIX"));
+}
+
+// ---------------------------------------------------------------------
+// The page. testkit's Page checker is made for a crate's page: it runs
+// each command in an empty temporary folder, where `scripts/lab` is
+// not, and cannot give the commands a prefix of their own. So the
+// lab's page is checked here, by the same rules: every `console`
+// block is run (as root; `nobody` blocks as the user nobody), its
+// output must be what the page shows, and what varies is declared in
+// an HTML comment before the block (`<!-- varies: a=[..] ms -->`).
+// `sudo` is left out (the test is root already, and sudo would drop
+// NETPROG_LAB_PREFIX), and the page's prefix `np-` becomes the test's
+// own, of the same length, so that the columns of `status` stay put.
+
+struct PageBlock {
+    line: usize,
+    tags: Vec<String>,
+    templates: Vec<String>,
+    /// (line, command, expected lines)
+    steps: Vec<(usize, String, Vec<String>)>,
+}
+
+fn page_blocks(text: &str) -> Vec<PageBlock> {
+    let mut blocks = Vec::new();
+    let mut comments = String::new();
+    let mut lines = text.lines().enumerate();
+    while let Some((n, l)) = lines.next() {
+        let Some(info) = l.strip_prefix("```") else {
+            if l.trim_start().starts_with("<!--") {
+                comments.push_str(l);
+            } else {
+                comments.clear();
+            }
+            continue;
+        };
+        let mut words = info.split(',').map(str::trim);
+        let console = words.next() == Some("console");
+        let tags = words.map(String::from).collect();
+        let templates = comments
+            .split("<!--")
+            .filter_map(|c| {
+                c.split("-->").next()?.trim().strip_prefix("varies:")
+            })
+            .flat_map(|t| t.split(" | ").map(|t| t.trim().to_string()))
+            .collect();
+        comments.clear();
+        let mut steps: Vec<(usize, String, Vec<String>)> = Vec::new();
+        for (m, l) in lines.by_ref() {
+            if l.starts_with("```") {
+                break;
+            }
+            if let Some(cmd) = l.strip_prefix("$ ") {
+                steps.push((m + 1, cmd.to_string(), Vec::new()));
+            } else if let Some(s) = steps.last_mut() {
+                s.2.push(l.to_string());
+            }
+        }
+        if console {
+            blocks.push(PageBlock {
+                line: n + 1,
+                tags,
+                templates,
+                steps,
+            });
+        }
+    }
+    blocks
+}
+
+/// Put `[..]` where the template's gap stands in `line`: a template
+/// is `BEFORE[..]AFTER`, and the gap holds at least one character (to
+/// the end of the line when AFTER is empty).
+fn apply_template(line: &str, template: &str) -> String {
+    let (before, after) = template
+        .split_once("[..]")
+        .unwrap_or_else(|| panic!("a template without [..]: {template}"));
+    let mut out = String::new();
+    let mut rest = line;
+    while let Some(at) = rest.find(before) {
+        let gap = &rest[at + before.len()..];
+        let Some(first) = gap.chars().next() else {
+            break;
+        };
+        let end = if after.is_empty() {
+            gap.len()
+        } else {
+            match gap[first.len_utf8()..].find(after) {
+                Some(i) => first.len_utf8() + i,
+                None => break,
+            }
+        };
+        out.push_str(&rest[..at + before.len()]);
+        out.push_str("[..]");
+        rest = &gap[end..];
+        if after.is_empty() {
+            break;
+        }
+        out.push_str(after);
+        rest = &rest[after.len()..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// scripts/lab copied where the user nobody can read it: the work
+/// tree may be in a folder nobody cannot enter.
+fn copy_for_nobody() -> testkit::TempDir {
+    let dir = testkit::TempDir::new("lab-nobody");
+    std::fs::create_dir(dir.path().join("scripts")).unwrap();
+    let to = dir.path().join("scripts/lab");
+    std::fs::copy(testkit::workspace_root().join("scripts/lab"), &to).unwrap();
+    Cmd::new("chmod")
+        .args(["-R", "a+rX"])
+        .args([dir.path()])
+        .run()
+        .expect_code(0);
+    dir
+}
+
+/// Does this kernel have netem? Tried in a namespace with the prefix,
+/// which `down` removes.
+fn kernel_has_netem(prefix: &str) -> bool {
+    let ns = format!("{prefix}probe");
+    Cmd::new("ip")
+        .args(["netns", "add", &ns])
+        .run()
+        .expect_code(0);
+    let out = Cmd::new("ip")
+        .args(["netns", "exec", &ns, "tc", "qdisc", "add", "dev", "lo"])
+        .args(["root", "netem", "delay", "1ms"])
+        .run();
+    Cmd::new("ip")
+        .args(["netns", "del", &ns])
+        .run()
+        .expect_code(0);
+    out.code == Some(0)
+}
+
+#[test]
+fn the_page_shows_what_the_lab_does() {
+    if !can_build() {
+        return;
+    }
+    // "np-" has three characters: so has the test's prefix.
+    let prefix = format!("p{}-", base36(std::process::id() % 36));
+    run(lab_cmd(&prefix, &["down"]), Duration::from_secs(30)).expect_code(0);
+    let guard = Lab {
+        prefix: prefix.clone(),
+    };
+    let netem = kernel_has_netem(&prefix);
+    let nobody = copy_for_nobody();
+    let path = testkit::workspace_root().join("docs/src/lab.md");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let blocks = page_blocks(&text);
+    assert!(
+        blocks.len() >= 8,
+        "lab.md has {} console blocks",
+        blocks.len()
+    );
+    let mut failures = Vec::new();
+    let mut checked = 0;
+    for b in &blocks {
+        if netem && b.tags.iter().any(|t| t == "without-netem") {
+            eprintln!("lab.md:{}: skipped: this kernel has netem", b.line);
+            continue;
+        }
+        let as_nobody = b.tags.iter().any(|t| t == "nobody");
+        for (line, command, shown) in &b.steps {
+            let cmd = command
+                .replace("sudo scripts/lab", "scripts/lab")
+                .replace("np-", &prefix);
+            assert!(!cmd.contains("sudo"), "lab.md:{line}: {command}");
+            let script = format!("exec 2>&1\n{cmd}");
+            let c = if as_nobody {
+                let mut c = Command::new("setpriv");
+                c.args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+                    .args(["--", "sh", "-c", &script])
+                    .env("NETPROG_LAB_PREFIX", &prefix)
+                    .current_dir(nobody.path());
+                c
+            } else {
+                let mut sh = Command::new("sh");
+                sh.args(["-c", &script])
+                    .env("NETPROG_LAB_PREFIX", &prefix)
+                    .env_remove("SUDO_UID")
+                    .env_remove("SUDO_GID")
+                    .current_dir(testkit::workspace_root());
+                sh
+            };
+            let out = run(c, Duration::from_secs(60));
+            let mut expected: Vec<String> = shown
+                .iter()
+                .map(|l| {
+                    let l = l.replace("np-", &prefix);
+                    b.templates.iter().fold(l, |l, t| apply_template(&l, t))
+                })
+                .collect();
+            while expected.last().is_some_and(|l| l.is_empty()) {
+                expected.pop();
+            }
+            checked += 1;
+            if out.timed_out || !testkit::lines_match(&expected, &out.stdout) {
+                failures.push(format!(
+                    "lab.md:{line}: $ {command}\n--- expected ---\n{}\n\
+                     --- got{} ---\n{}",
+                    expected.join("\n"),
+                    if out.timed_out { " (timed out)" } else { "" },
+                    out.stdout.trim_end()
+                ));
+            }
+        }
+    }
+    drop(guard);
+    assert!(
+        failures.is_empty(),
+        "{} transcript(s) on lab.md differ from the lab:\n\n{}",
+        failures.len(),
+        failures.join("\n\n")
+    );
+    eprintln!("lab.md: {checked} command(s) checked");
+}
+
+#[test]
+fn templates_mark_only_what_varies() {
+    let t = apply_template;
+    assert_eq!(t("a time=0.063 ms b", "time=[..] ms"), "a time=[..] ms b");
+    assert_eq!(t("rtt = 1/2/3", "rtt = [..]"), "rtt = [..]");
+    assert_eq!(t("x=1 y x=22 y", "x=[..] y"), "x=[..] y x=[..] y");
+    assert_eq!(t("no match", "time=[..] ms"), "no match");
+    assert_eq!(t("time= ms", "time=[..]ms"), "time=[..]ms");
+    assert_eq!(t("time=ms", "time=[..]ms"), "time=ms");
 }
