@@ -330,10 +330,11 @@ fn reject_refuses_at_once_drop_times_out_and_clear_undoes_both() {
     assert!(took >= Duration::from_millis(1900), "{took:?}");
     let status = lab.lab(&["status"]).stdout;
     assert!(
-        status.contains(
-            "carol   reject tcp 1200 prohibited\n        drop tcp 1300\n        \
-             reject tcp 1400 reset\n"
-        ),
+        status.contains(concat!(
+            "carol   reject tcp 1200 prohibited\n",
+            "        drop tcp 1300\n",
+            "        reject tcp 1400 reset\n",
+        )),
         "{status}"
     );
     lab.clear("carol");
