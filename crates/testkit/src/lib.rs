@@ -21,6 +21,8 @@ mod glob;
 mod line_client;
 mod page;
 mod proc;
+mod shell;
+mod transcript;
 
 pub use glob::lines_match;
 pub use line_client::LineClient;

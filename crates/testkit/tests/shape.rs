@@ -114,6 +114,59 @@ fn item(text: &str, name: &str) -> Option<String> {
     Some(body.join("\n").replace("pub fn", "fn"))
 }
 
+/// Every top-level `struct NAME`, `impl NAME` and `fn NAME` of
+/// `text`, with its doc comments, as one text.
+fn items(text: &str, name: &str) -> Option<String> {
+    let lines: Vec<&str> = text.lines().collect();
+    let heads = [
+        format!("pub struct {name} "),
+        format!("pub struct {name}("),
+        format!("impl {name} "),
+        format!("pub fn {name}("),
+        format!("fn {name}("),
+    ];
+    let mut out = Vec::new();
+    for (at, l) in lines.iter().enumerate() {
+        if !heads.iter().any(|h| l.starts_with(h.as_str())) {
+            continue;
+        }
+        let mut start = at;
+        while start > 0 && lines[start - 1].starts_with("///") {
+            start -= 1;
+        }
+        let end = (at..lines.len()).find(|&i| lines[i] == "}")?;
+        out.extend(lines[start..=end].iter().map(|l| l.to_string()));
+    }
+    (!out.is_empty()).then(|| out.join("\n"))
+}
+
+#[test]
+fn deliberate_twins_are_identical() {
+    // Crates stay islands, so a type two crates need is written twice;
+    // these copies must stay the same text.
+    let mut problems = Vec::new();
+    for name in ["DaytimeClock"] {
+        let mut texts: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for c in crates() {
+            for f in rust_files(&root().join("crates").join(&c).join("src")) {
+                if let Some(t) = items(code_part(&read(&f)), name) {
+                    texts.entry(t).or_default().push(rel(&f));
+                }
+            }
+        }
+        if texts.len() != 1 {
+            let groups: Vec<String> =
+                texts.values().map(|fs| fs.join(", ")).collect();
+            problems.push(format!(
+                "{name}: {} texts: [{}]",
+                texts.len(),
+                groups.join("] [")
+            ));
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
 #[test]
 fn twin_helpers_have_one_name_and_one_text() {
     let mut problems = Vec::new();
@@ -507,4 +560,30 @@ fn no_measured_figure_is_typed_on_a_page() {
         }
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+#[test]
+fn library_files_stay_small() {
+    // A library file is split along its seams before it grows past
+    // about 400 lines (tests included); a program in src/bin mirrors
+    // one Go program and is read top to bottom, so it may be longer.
+    const MAX: usize = 420;
+    let mut problems = Vec::new();
+    for e in fs::read_dir(root().join("crates")).unwrap() {
+        let src = e.unwrap().path().join("src");
+        for f in rust_files(&src) {
+            if f.starts_with(src.join("bin")) {
+                continue;
+            }
+            let n = read(&f).lines().count();
+            if n > MAX {
+                problems.push(format!("{}: {n} lines", rel(&f)));
+            }
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "split these along their seams (at most {MAX} lines):\n{}",
+        problems.join("\n")
+    );
 }
