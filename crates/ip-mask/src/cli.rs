@@ -26,10 +26,10 @@
 //!
 //! The macros below write through [`std::io::Write`] and decide what
 //! a failed write means:
-//! - [`logln!`] and [`elogln!`]: a server's log lines, on stdout and
+//! - `logln!` and `elogln!`: a server's log lines, on stdout and
 //!   stderr. A failed write is ignored: the log is lost, the server
 //!   and its clients carry on.
-//! - [`outln!`] and [`out!`]: a client's results on stdout. When
+//! - `outln!` and `out!`: a client's results on stdout. When
 //!   stdout is closed, nobody reads the results any more: the program
 //!   stops at once, quietly, with status 141 ([`EXIT_PIPE`]), as Go's
 //!   and `yes | head -1`'s writer do. Any other failed write (a full
@@ -63,18 +63,18 @@ fn put(mut w: impl Write, args: fmt::Arguments<'_>) -> io::Result<()> {
     w.flush()
 }
 
-/// A log line on stdout; a failed write is ignored. Use [`logln!`].
+/// A log line on stdout; a failed write is ignored. Use `logln!`.
 pub fn log_out(args: fmt::Arguments<'_>) {
     let _ = put(io::stdout().lock(), args);
 }
 
-/// A log line on stderr; a failed write is ignored. Use [`elogln!`].
+/// A log line on stderr; a failed write is ignored. Use `elogln!`.
 pub fn log_err(args: fmt::Arguments<'_>) {
     let _ = put(io::stderr().lock(), args);
 }
 
 /// A client's output on stdout: if it cannot be written, stop (see
-/// the module's comment). Use [`outln!`] or [`out!`].
+/// the module's comment). Use `outln!` or `out!`.
 pub fn print_out(args: fmt::Arguments<'_>) {
     if let Err(e) = put(io::stdout().lock(), args) {
         if e.kind() != io::ErrorKind::BrokenPipe {
