@@ -31,9 +31,18 @@ pub use proc::{Cmd, Out, Server, WAIT};
 
 use std::path::{Path, PathBuf};
 
-/// The workspace root (two levels above this crate).
+/// The workspace root: two levels above the crate under test.
+///
+/// `cargo test` tells a test binary its crate's folder at run time
+/// (`CARGO_MANIFEST_DIR`); that is used first, because testkit's own
+/// compile-time folder may be another copy of the workspace that was
+/// built into the same target folder (cargo reuses a build across
+/// copies with the same sources).
 pub fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
+    let krate = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")));
+    krate
         .join("../..")
         .canonicalize()
         .expect("workspace root exists")
