@@ -3,21 +3,23 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::io::{ErrorKind, Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::time::Instant;
 use testkit::WAIT;
 
-/// Is a TCP socket with this local port still in the kernel's table?
-/// (/proc/net/tcp lists sockets by "ADDR:PORT" in hex; a socket that
-/// received a reset is closed at once and leaves the table.)
-fn in_tcp_table(port: u16) -> bool {
+/// Is this connection (local and remote address) still in the
+/// kernel's TCP table, /proc/net/tcp ("ADDR:PORT" in hex)? A socket
+/// that received a reset goes to CLOSE and leaves the table, although
+/// its descriptor is still open. Both ends are named: an old socket in
+/// TIME-WAIT may hold the same local port with another peer.
+fn in_tcp_table(local: SocketAddr, remote: SocketAddr) -> bool {
+    let hex = |a: SocketAddr| format!("0100007F:{:04X}", a.port());
+    let (local, remote) = (hex(local), hex(remote));
     let table = std::fs::read_to_string("/proc/net/tcp").unwrap();
-    let want = format!(":{port:04X}");
-    table
-        .lines()
-        .skip(1)
-        .filter_map(|l| l.split_whitespace().nth(1))
-        .any(|local| local.ends_with(&want))
+    table.lines().skip(1).any(|l| {
+        let mut f = l.split_whitespace().skip(1);
+        f.next() == Some(local.as_str()) && f.next() == Some(remote.as_str())
+    })
 }
 
 /// A server reads 1 byte of 10, writes a message and closes: with 9
@@ -37,9 +39,9 @@ fn the_receiver_keeps_what_arrived_before_the_reset() {
     s.write_all(b"bye\n").unwrap();
     drop(s); // close(2) with 9 bytes unread: RST
     // Wait (bounded) until the reset has closed the client's socket.
-    let port = c.local_addr().unwrap().port();
+    let (local, remote) = (c.local_addr().unwrap(), l.local_addr().unwrap());
     let deadline = Instant::now() + WAIT;
-    while in_tcp_table(port) {
+    while in_tcp_table(local, remote) {
         assert!(Instant::now() < deadline, "no reset arrived");
         std::thread::yield_now();
     }
