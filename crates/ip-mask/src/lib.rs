@@ -19,8 +19,9 @@ use std::net::{IpAddr, Ipv4Addr};
 ///
 /// Both dotted IPv4 (`127.0.0.1`) and IPv6 (`::1`) are accepted. An
 /// IPv4-mapped IPv6 address (`::ffff:10.0.0.1`) comes back as the
-/// IPv4 address it carries: Go stores every IPv4 address in that
-/// 16-byte form internally and prints it dotted, so we do the same.
+/// IPv4 address it carries: Go's `ParseIP` returns every IPv4
+/// address in that 16-byte form, and `IP.String` prints such an
+/// address dotted (`net/ip.go`, Go 1.19), so we do the same.
 /// The old forms that glibc's inet_aton(3) still reads, `127.1` and
 /// `010.0.0.1` (octal), are refused by both, and so is a zone
 /// (`fe80::1%eth0`). The tests compare with Go on such inputs.

@@ -7,8 +7,9 @@
 //! service)` (`net/cgo_unix.go`, Go 1.19), and its own resolver reads
 //! `/etc/services` itself (`net/port_unix.go`), on top of a small
 //! table built into the `net` package. Go uses its own unless it needs
-//! the C library for host names too (the resolve page says when); on
-//! these machines it does. This module does what Go's own does:
+//! the C library for host names too (the resolve page says when),
+//! which with `hosts: files dns` in /etc/nsswitch.conf it does not.
+//! This module does what Go's own does:
 //!
 //! 1. [`parse_port`]: a service written as a decimal number *is* the port
 //!    (`"23"`); nothing is looked up, not even the network.
@@ -47,9 +48,9 @@ pub const SERVICES_ENV: &str = "NETPROG_SERVICES";
 // ANCHOR: builtin
 /// The table built into Go 1.19's `net` package (`services` in
 /// `net/lookup.go`; a test compares the two), as `(network, name,
-/// port)`. Go consults it on every platform; on Unix the services file
-/// adds to it and wins where both name the same service. Later Go
-/// releases may add entries.
+/// port)`. Go consults it on Unix and, as a fallback, on Windows (not
+/// on Plan 9); on Unix the services file adds to it and wins where
+/// both name the same service. Later Go releases may add entries.
 pub const BUILTIN: &[(&str, &str, u32)] = &[
     ("udp", "domain", 53),
     ("tcp", "ftp", 21),

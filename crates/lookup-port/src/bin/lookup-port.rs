@@ -26,7 +26,7 @@ use std::process::ExitCode;
 fn main() -> ExitCode {
     // Go: `if len(os.Args) != 3`. Arguments that are not UTF-8 are
     // converted lossily rather than refused, as Go would look their
-    // bytes up: they name no service either way.
+    // bytes up: no real services file names a service so.
     let args: Vec<String> = cli::args()
         .iter()
         .map(|a| a.to_string_lossy().into_owned())
