@@ -704,30 +704,26 @@ fn a_closed_stdout_ends_look_ns_quietly() {
     // `look-ns ... | head -0`: the reader is gone before the answer is
     // printed. The write fails with EPIPE (Rust ignores SIGPIPE), and
     // look-ns must stop quietly with status 141, as Go's program (killed
-    // by SIGPIPE) would, not panic.
-    use std::process::{Command, Stdio};
-    let (tx, rx) = std::sync::mpsc::channel::<()>();
+    // by SIGPIPE) would, not panic. The pipe's reading end is closed
+    // before look-ns even starts, so no timing decides the outcome.
+    use std::process::Command;
     let sock = UdpSocket::bind("127.0.0.1:0").unwrap();
     let addr = sock.local_addr().unwrap();
     thread::spawn(move || {
         let mut buf = [0u8; 512];
         while let Ok((n, peer)) = sock.recv_from(&mut buf) {
-            // Answer only once the test has closed the pipe.
-            let _ = rx.recv_timeout(Duration::from_secs(5));
             let rec = [0xc0, 12, 0, 2, 0, 1, 0, 0, 0, 60, 0, 3, 1, b'x', 0];
             let _ = sock.send_to(&answer(&buf[..n], 0, 1, &rec), peer);
         }
     });
-    let mut child = Command::new(LOOK_NS)
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let out = Command::new(LOOK_NS)
         .args(["--server", &addr.to_string(), "example.test"])
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
+        .stdin(std::process::Stdio::null())
+        .stdout(writer)
+        .output()
         .unwrap();
-    drop(child.stdout.take());
-    tx.send(()).unwrap();
-    let out = child.wait_with_output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(141), "stderr: {stderr}");
     assert_eq!(stderr, "", "a closed stdout is not worth a word");
