@@ -91,7 +91,7 @@ struct KillOnDrop(u32);
 impl Drop for KillOnDrop {
     fn drop(&mut self) {
         let _ = Command::new("kill")
-            .args(["-KILL", &format!("-{}", self.0)])
+            .args(["-s", "KILL", "--", &format!("-{}", self.0)])
             .status();
     }
 }
@@ -240,11 +240,13 @@ fn watch_mode_checks_again_after_a_save() {
     apply_solution(&repo); // the learner saves a correct edit
     wait_for("passes. Well done.");
     wait_for("Watching crates/");
-    // Ctrl+C (SIGINT) or SIGTERM ends watch mode with status 0. The
+    // Ctrl+C (SIGINT) or SIGTERM ends watch mode with status 0 (`--`:
+    // without it, kill reads the negative process group as an option).
+    // The
     // test sends SIGTERM: a shell started in the background ignores
     // SIGINT for good, as POSIX says, and so would this script.
     let _ = Command::new("kill")
-        .args(["-TERM", &format!("-{pid}")])
+        .args(["-s", "TERM", "--", &format!("-{pid}")])
         .status();
     let status = child.wait().unwrap();
     assert_eq!(status.code(), Some(0), "watch mode after Ctrl+C: {status}");
