@@ -202,16 +202,17 @@ fn a_closed_stdout_ends_it_with_141() {
     use std::process::{Command, Stdio};
     let addr =
         fake(|mut s| s.write_all(b"Sun Aug 29 17:25:19 EST 2010\r\n").unwrap());
-    let mut child = Command::new(CLIENT)
+    // The pipe's reading end is closed before the client starts, so
+    // no timing decides the outcome.
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    // The client's own 5 s limits bound this wait.
+    let out = Command::new(CLIENT)
         .arg(&addr)
         .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
+        .stdout(writer)
+        .output()
         .unwrap();
-    drop(child.stdout.take()); // closed before the client prints
-    // The client's own 5 s limits bound this wait.
-    let out = child.wait_with_output().unwrap();
     assert_eq!(out.status.code(), Some(141), "{out:?}");
     assert!(out.stderr.is_empty(), "{out:?}");
 }

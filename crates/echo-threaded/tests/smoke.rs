@@ -147,16 +147,17 @@ fn client_gives_up_on_a_dripping_server_after_5_s_in_all() {
 fn client_with_a_closed_stdout_ends_with_141() {
     use std::process::{Command, Stdio};
     let s = start(SMOKE_SERVER, &[]);
-    let mut child = Command::new(SMOKE_CLIENT)
+    // The pipe's reading end is closed before the client starts, so
+    // no timing decides the outcome.
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    // The client's own limits (5 s + 5 s) bound this wait.
+    let out = Command::new(SMOKE_CLIENT)
         .arg(&s.addr)
         .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
+        .stdout(writer)
+        .output()
         .unwrap();
-    drop(child.stdout.take()); // closed before the client writes
-    // The client's own limits (5 s + 5 s) bound this wait.
-    let out = child.wait_with_output().unwrap();
     assert_eq!(out.status.code(), Some(141), "{out:?}");
     assert_eq!(String::from_utf8_lossy(&out.stderr), "Reading data...\n");
 }

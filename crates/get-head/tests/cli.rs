@@ -395,16 +395,18 @@ fn a_closed_stdout_ends_it_with_141() {
     use std::process::{Command, Stdio};
     for exe in BOTH {
         let (addr, _server) = reply_once(b"HTTP/1.0 200 OK\r\n\r\n".to_vec());
-        let mut child = Command::new(exe)
+        // The pipe's reading end is closed before the program starts,
+        // so no timing decides the outcome (dropping it after spawn
+        // raced with a quick answer, which then fitted in the pipe).
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        // The program's own 5 s limits bound this wait.
+        let out = Command::new(exe)
             .arg(addr.to_string())
             .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
+            .stdout(writer)
+            .output()
             .unwrap();
-        drop(child.stdout.take()); // closed before the answer is printed
-        // The program's own 5 s limits bound this wait.
-        let out = child.wait_with_output().unwrap();
         assert_eq!(out.status.code(), Some(141), "{}: {out:?}", name(exe));
         assert!(out.stderr.is_empty(), "{out:?}");
     }
