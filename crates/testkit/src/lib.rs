@@ -5,7 +5,8 @@
 //! - [`Cmd`]: run a program to completion with a time limit,
 //!   optional standard input, and captured output.
 //! - [`Page`]: check every console transcript on a companion page
-//!   against the real binaries.
+//!   against the real binaries; [`Page::check_lab`] runs its "In the
+//!   lab" transcripts in a lab of network namespaces.
 //! - [`need_tool`] / [`need_root`]: skip a test with a printed reason
 //!   when the machine lacks a tool or privilege, and fail instead when
 //!   running under CI (`CI=true`), where the tool must be there, or in
@@ -18,6 +19,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod glob;
+mod lab;
 mod line_client;
 mod page;
 mod proc;
@@ -25,6 +27,7 @@ mod shell;
 mod transcript;
 
 pub use glob::lines_match;
+pub use lab::{can_build_lab, lab_command, lab_traces, page_prefix};
 pub use line_client::LineClient;
 pub use page::Page;
 pub use proc::{Cmd, Out, Server, WAIT};

@@ -45,6 +45,9 @@
 //!   tests run in parallel on ephemeral ones.
 //! - `root`: needs root (raw sockets, capture). Without it the rest of
 //!   the page is skipped with a printed reason (a failure under CI).
+//! - `lab`: runs in a lab of network namespaces (`scripts/lab`), as
+//!   root; `check` leaves these blocks to [`Page::check_lab`] (see the
+//!   `lab` module for their rules).
 //!
 //! A command that uses a tool a learner may lack (`nc`, `socat`,
 //! `tcpdump`, `dnsmasq`, ...) skips the rest of the page when the tool
@@ -70,11 +73,11 @@ const OPTIONAL_TOOLS: &[&str] = &[
 /// A companion page to check. See the module documentation.
 #[derive(Debug)]
 pub struct Page {
-    krate: String,
-    path: PathBuf,
-    bins: Vec<(String, String)>,
+    pub(crate) krate: String,
+    pub(crate) path: PathBuf,
+    pub(crate) bins: Vec<(String, String)>,
     default_bin: Option<String>,
-    env: Vec<(String, String)>,
+    pub(crate) env: Vec<(String, String)>,
 }
 
 impl Page {
@@ -236,6 +239,9 @@ impl<'a> Run<'a> {
 
     /// Run one block; false means "skip the rest of the page".
     fn block(&mut self, b: &Block) -> bool {
+        if b.tags.iter().any(|t| t == "lab") {
+            return true; // Page::check_lab runs these, in a lab
+        }
         if b.tags.iter().any(|t| t == "root")
             && !crate::need_root("page needs root")
         {

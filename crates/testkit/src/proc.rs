@@ -86,7 +86,34 @@ impl Server {
 
     /// Start a prepared command. With `merged`, the command is run by
     /// `sh -c` with stderr joined to stdout (used by page checks).
-    pub fn start_cmd(mut cmd: Command, merged: bool) -> Server {
+    pub fn start_cmd(cmd: Command, merged: bool) -> Server {
+        let mut s = Server::start_until(cmd, merged, |l| {
+            l.contains("listening on ")
+        })
+        .unwrap_or_else(|(what, s)| {
+            panic!(
+                "{what} did not print `listening on ADDR` within {WAIT:?}\nstdout: {:?}\nstderr: {:?}",
+                s.stdout(),
+                s.stderr()
+            )
+        });
+        let first =
+            s.stdout().into_iter().find(|l| l.contains("listening on "));
+        if let Some(l) = first {
+            let i = l.find("listening on ").unwrap() + "listening on ".len();
+            s.addr = l[i..].trim().to_string();
+        }
+        s
+    }
+
+    /// Start a prepared command and wait (bounded by [`WAIT`]) until a
+    /// stdout line satisfies `ready`. On a timeout: the command's
+    /// description and the server, to report what it printed.
+    pub fn start_until(
+        mut cmd: Command,
+        merged: bool,
+        ready: impl Fn(&str) -> bool,
+    ) -> Result<Server, (String, Server)> {
         let what = format!("{cmd:?}");
         cmd.stdin(Stdio::null())
             .stdout(Stdio::piped())
@@ -101,26 +128,16 @@ impl Server {
             .unwrap_or_else(|e| panic!("cannot start {what}: {e}"));
         let out = spawn_reader(child.stdout.take().unwrap());
         let err = child.stderr.take().map(spawn_reader);
-        let mut s = Server {
+        let s = Server {
             child,
             out,
             err,
             addr: String::new(),
         };
-        let first = s.wait_line(|l| l.contains("listening on "), WAIT);
-        match first {
-            Some(l) => {
-                let i =
-                    l.find("listening on ").unwrap() + "listening on ".len();
-                s.addr = l[i..].trim().to_string();
-            }
-            None => panic!(
-                "{what} did not print `listening on ADDR` within {WAIT:?}\nstdout: {:?}\nstderr: {:?}",
-                s.stdout(),
-                s.stderr()
-            ),
+        match s.wait_line(ready, WAIT) {
+            Some(_) => Ok(s),
+            None => Err((what, s)),
         }
-        s
     }
 
     /// The listening address as a socket address (TCP/UDP servers).

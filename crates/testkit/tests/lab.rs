@@ -120,7 +120,7 @@ impl Lab {
 
     /// Everything on the machine that carries the prefix.
     fn traces(&self) -> Vec<String> {
-        traces(&self.prefix)
+        testkit::lab_traces(&self.prefix)
     }
 }
 
@@ -134,42 +134,6 @@ impl Drop for Lab {
             assert!(left.is_empty(), "down left: {left:?}");
         }
     }
-}
-
-/// Namespaces, interfaces of the machine's own namespace, nftables
-/// tables there, and /etc/netns folders whose names start with
-/// `prefix`.
-fn traces(prefix: &str) -> Vec<String> {
-    let mut found = Vec::new();
-    let list = |exe: &str, args: &[&str]| Cmd::new(exe).args(args).run().stdout;
-    for l in list("ip", &["netns", "list"]).lines() {
-        if l.starts_with(prefix) {
-            found.push(format!("netns {l}"));
-        }
-    }
-    for l in list("ip", &["-o", "link", "show"]).lines() {
-        let name = l.split(": ").nth(1).unwrap_or("");
-        if name.starts_with(prefix) {
-            found.push(format!("link {name}"));
-        }
-    }
-    for l in list("nft", &["list", "tables"]).lines() {
-        if l.split_whitespace()
-            .nth(2)
-            .is_some_and(|t| t.starts_with(prefix))
-        {
-            found.push(l.to_string());
-        }
-    }
-    if let Ok(dir) = std::fs::read_dir("/etc/netns") {
-        for e in dir.flatten() {
-            let name = e.file_name().to_string_lossy().into_owned();
-            if name.starts_with(prefix) {
-                found.push(format!("file /etc/netns/{name}"));
-            }
-        }
-    }
-    found
 }
 
 /// A counter of /proc/net/snmp in the router ("Ip", "FragOKs").
@@ -629,7 +593,11 @@ fn a_test_that_fails_halfway_leaves_nothing() {
         panic!("a test that fails halfway, with faults on");
     });
     assert!(failed.is_err());
-    assert!(traces(&prefix).is_empty(), "{:?}", traces(&prefix));
+    assert!(
+        testkit::lab_traces(&prefix).is_empty(),
+        "{:?}",
+        testkit::lab_traces(&prefix)
+    );
 }
 
 #[test]

@@ -82,9 +82,25 @@ fn every_crate_has_a_page_with_the_seven_sections_in_order() {
             .filter(|l| l.starts_with("## "))
             .map(str::trim_end)
             .collect();
-        if found != SECTIONS {
+        // "In the lab" (docs/src/lab.md) is optional, before the
+        // exercises: its transcripts run in a lab (Page::check_lab).
+        let mut with_lab = SECTIONS.to_vec();
+        with_lab.insert(SECTIONS.len() - 1, "## In the lab");
+        if found != SECTIONS && found != with_lab {
             problems.push(format!(
-                "{c}: sections are {found:?}, expected {SECTIONS:?}"
+                "{c}: sections are {found:?}, expected {SECTIONS:?} \
+                 (with `## In the lab` before the exercises, or without)"
+            ));
+        }
+        let has_lab = found.contains(&"## In the lab");
+        let checks_lab = fs::read_to_string(
+            root().join("crates").join(&c).join("tests/page.rs"),
+        )
+        .is_ok_and(|t| t.contains("check_lab()"));
+        if has_lab != checks_lab {
+            problems.push(format!(
+                "{c}: an `## In the lab` section and a tests/page.rs \
+                 that calls check_lab() go together"
             ));
         }
         if !root()
