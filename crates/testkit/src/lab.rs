@@ -311,3 +311,89 @@ fn finish(r: Running) -> Option<String> {
         r.server.stdout().join("\n")
     ))
 }
+
+/// A lab for one test (exercise checks, lab lessons' own tests): built
+/// under a prefix of its own, removed on drop (panics included), and
+/// the test fails if anything with its prefix is left after a pass.
+pub struct Lab {
+    prefix: String,
+}
+
+impl Lab {
+    /// Build a lab for this test process; `tag` (one letter or digit)
+    /// tells apart the labs of tests that run side by side in one
+    /// process. None (and a printed reason; a failure under CI or in
+    /// an exercise check) when the machine cannot build one.
+    pub fn up(tag: char) -> Option<Lab> {
+        if !can_build_lab() {
+            return None;
+        }
+        assert!(tag.is_ascii_alphanumeric(), "a tag is [a-z0-9]");
+        const D: &[u8] = b"0123456789abcdefghijklmnopqrstuvwxyz";
+        let pid = std::process::id() as usize % (36 * 36);
+        let prefix = format!(
+            "e{}{}{}-",
+            D[pid / 36] as char,
+            D[pid % 36] as char,
+            tag.to_ascii_lowercase()
+        );
+        let lab = Lab { prefix };
+        lab.run(&["down"]).expect_code(0);
+        let out = lab.run(&["up"]);
+        out.expect_code(0);
+        Some(lab)
+    }
+
+    /// The prefix of this lab's names (interfaces are PREFIX + host).
+    pub fn prefix(&self) -> &str {
+        &self.prefix
+    }
+
+    /// `scripts/lab ARGS` for this lab (as root), with a 60 s limit.
+    pub fn run(&self, args: &[&str]) -> crate::Out {
+        Cmd::from_command(lab_command(&self.prefix, args))
+            .timeout(STEP_LIMIT)
+            .run()
+    }
+
+    /// `scripts/lab exec HOST -- ARGS` as a Command, to run to the end
+    /// with [`Cmd::from_command`] or in the background with
+    /// [`Server::start_cmd`] (a server that prints `listening on`).
+    pub fn exec(&self, host: &str, args: &[&str]) -> Command {
+        let mut a = vec!["exec", host, "--"];
+        a.extend_from_slice(args);
+        lab_command(&self.prefix, &a)
+    }
+
+    /// `sh -c SCRIPT` inside HOST, stderr joined to stdout, to the end
+    /// (limit 60 s).
+    pub fn sh(&self, host: &str, script: &str) -> crate::Out {
+        let script = format!("exec 2>&1\n{script}");
+        Cmd::from_command(self.exec(host, &["sh", "-c", &script]))
+            .timeout(STEP_LIMIT)
+            .run()
+    }
+
+    /// `scripts/lab fault ARGS`; panics unless it succeeds.
+    pub fn fault(&self, args: &[&str]) {
+        let mut a = vec!["fault"];
+        a.extend_from_slice(args);
+        self.run(&a).expect_code(0);
+    }
+
+    /// `scripts/lab clear`: every fault off.
+    pub fn clear(&self) {
+        self.run(&["clear"]).expect_code(0);
+    }
+}
+
+impl Drop for Lab {
+    fn drop(&mut self) {
+        let out = self.run(&["down"]);
+        if !std::thread::panicking() {
+            out.expect_code(0);
+            let left = lab_traces(&self.prefix);
+            assert!(left.is_empty(), "lab down left: {left:?}");
+        }
+    }
+}

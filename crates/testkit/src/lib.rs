@@ -27,7 +27,7 @@ mod shell;
 mod transcript;
 
 pub use glob::lines_match;
-pub use lab::{can_build_lab, lab_command, lab_traces, page_prefix};
+pub use lab::{Lab, can_build_lab, lab_command, lab_traces, page_prefix};
 pub use line_client::LineClient;
 pub use page::Page;
 pub use proc::{Cmd, Out, Server, WAIT};
