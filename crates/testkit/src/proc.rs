@@ -87,22 +87,18 @@ impl Server {
     /// Start a prepared command. With `merged`, the command is run by
     /// `sh -c` with stderr joined to stdout (used by page checks).
     pub fn start_cmd(cmd: Command, merged: bool) -> Server {
-        let mut s = Server::start_until(cmd, merged, |l| {
-            l.contains("listening on ")
-        })
-        .unwrap_or_else(|(what, s)| {
-            panic!(
-                "{what} did not print `listening on ADDR` within {WAIT:?}\nstdout: {:?}\nstderr: {:?}",
-                s.stdout(),
-                s.stderr()
-            )
-        });
-        let first =
-            s.stdout().into_iter().find(|l| l.contains("listening on "));
-        if let Some(l) = first {
-            let i = l.find("listening on ").unwrap() + "listening on ".len();
-            s.addr = l[i..].trim().to_string();
-        }
+        const L: &str = "listening on ";
+        let mut s = Server::start_until(cmd, merged, |l| l.contains(L))
+            .unwrap_or_else(|(what, s)| {
+                panic!(
+                    "{what} did not print `{L}ADDR` within {WAIT:?}\nstdout: {:?}\nstderr: {:?}",
+                    s.stdout(),
+                    s.stderr()
+                )
+            });
+        let first = s.stdout().into_iter().find(|l| l.contains(L));
+        let at = first.as_deref().and_then(|l| l.split_once(L));
+        s.addr = at.map_or(String::new(), |(_, a)| a.trim().to_string());
         s
     }
 
