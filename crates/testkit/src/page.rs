@@ -78,6 +78,7 @@ pub struct Page {
     pub(crate) bins: Vec<(String, String)>,
     default_bin: Option<String>,
     pub(crate) env: Vec<(String, String)>,
+    in_root: bool,
 }
 
 impl Page {
@@ -92,6 +93,7 @@ impl Page {
             bins: Vec::new(),
             default_bin: None,
             env: Vec::new(),
+            in_root: false,
         }
     }
 
@@ -112,6 +114,13 @@ impl Page {
     /// The binary `cargo run -p CRATE` runs without `--bin`.
     pub fn default_bin(mut self, name: &str) -> Page {
         self.default_bin = Some(name.to_string());
+        self
+    }
+
+    /// Run the commands in the workspace's root folder instead of an
+    /// empty one (a page that reads a file of the repository).
+    pub fn in_workspace_root(mut self) -> Page {
+        self.in_root = true;
         self
     }
 
@@ -287,7 +296,11 @@ impl<'a> Run<'a> {
                 "exec 2>&1\n{}",
                 self.page.expand(&self.subst(&s.command))
             ))
-            .current_dir(self.dir.path());
+            .current_dir(if self.page.in_root {
+                crate::workspace_root()
+            } else {
+                self.dir.path().to_path_buf()
+            });
         for (k, v) in &self.page.env {
             c.env(k, v);
         }
