@@ -2,8 +2,9 @@
 // to measure it (not the book's listing). An echo server on a Unix
 // stream socket: one goroutine per client, 1024-byte reads, every
 // chunk logged as "->: CHUNK" and written back. Like the book's, a
-// goroutine whose read fails just returns: it never closes the
-// connection, so a client that half-closes never sees end-of-file.
+// goroutine whose read fails just returns without closing the
+// connection: a client that half-closes sees end-of-file only when a
+// garbage collection lets the connection's finalizer close it.
 // Errors: printed on stdout, exit status 100.
 //
 //	socket_server PATH        (a leading @ means an abstract name)

@@ -29,8 +29,14 @@ struct Running {
 
 impl Running {
     fn start(bin: &Path, args: &[&str]) -> Running {
-        let mut child = Command::new(bin)
-            .args(args)
+        let mut cmd = Command::new(bin);
+        cmd.args(args);
+        Running::spawn(cmd)
+    }
+
+    /// Start `cmd` with stdout captured and stderr thrown away.
+    fn spawn(mut cmd: Command) -> Running {
+        let mut child = cmd
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -295,10 +301,16 @@ fn go_and_std_take_107_bytes_and_linux_takes_108() {
     assert_eq!(lines[2], format!("listening: @{}", a(107)));
     assert!(lines[3].ends_with("bind: invalid argument"), "{}", lines[3]);
     // The kernel binds and connects a path of all 108 bytes, no NUL.
+    // getsockname(2) and getpeername(2), given room for a struct
+    // sockaddr_un (110 bytes), report 111: the stored address has the
+    // NUL the kernel added, and it did not fit (unix(7), BUGS).
     let out = run(&raw, &[a(108)]);
     assert_eq!(
         out.stdout,
-        "bind(108-byte path): ok\nconnect(108-byte path): ok\n",
+        "bind(108-byte path): ok\n\
+         getsockname: 111-byte address, no NUL in sun_path\n\
+         connect(108-byte path): ok\n\
+         getpeername: 111-byte address, no NUL in sun_path\n",
         "{}",
         out.describe()
     );
@@ -359,4 +371,136 @@ fn an_unused_import_does_not_compile() {
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("imported and not used: \"log\""), "{err}");
+}
+
+#[test]
+fn go_closes_a_connection_only_when_its_garbage_collector_runs() {
+    // The book's echoServer returns without c.Close(). What closes the
+    // socket is the finalizer Go sets on every connection
+    // (net/fd_posix.go), and it runs only after a garbage collection.
+    // GOGC=1 makes Go collect after very little allocation: the
+    // traffic of a second client (every read allocates a 1024-byte
+    // buffer) soon brings the first client its end-of-file.
+    let Some(bin) = go("socket_server") else {
+        return;
+    };
+    let (_dir, path) = sock("go-gc");
+    let mut cmd = Command::new(&bin);
+    cmd.arg(&path).env("GOGC", "1");
+    let srv = Running::spawn(cmd);
+    eventually("the Go server accepts", || {
+        UnixStream::connect(&path).is_ok()
+    });
+    let mut first = connect(&path);
+    assert_eq!(round_trip(&mut first, b"ping"), b"ping");
+    first.shutdown(Shutdown::Write).unwrap();
+    first.set_nonblocking(true).unwrap();
+    let mut busy = connect(&path);
+    let end = std::time::Instant::now() + WAIT;
+    let mut buf = [0u8; 16];
+    loop {
+        assert_eq!(round_trip(&mut busy, &[b'x'; 100]), [b'x'; 100]);
+        match first.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => panic!("{n} bytes after the echo, not end-of-file"),
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
+            Err(e) => panic!("reading the half-closed connection: {e}"),
+        }
+        assert!(
+            std::time::Instant::now() < end,
+            "no end-of-file within {WAIT:?} of traffic under GOGC=1"
+        );
+    }
+    drop(srv);
+}
+
+#[test]
+fn go_s_client_fails_at_once_when_the_queue_is_full() {
+    // Go's sockets are non-blocking: connect(2) to a listener whose
+    // queue is full fails with EAGAIN (connect(2), ERRORS), and
+    // net.Dial returns that error instead of waiting.
+    let Some(bin) = go("socket_client") else {
+        return;
+    };
+    let (_dir, path) = sock("go-full");
+    // A listener with a backlog of 0 that never accepts: one
+    // connection fills its queue.
+    use socket2::{Domain, SockAddr, Socket, Type};
+    let l = Socket::new(Domain::UNIX, Type::STREAM, None).unwrap();
+    l.bind(&SockAddr::unix(&path).unwrap()).unwrap();
+    l.listen(0).unwrap();
+    let _first = UnixStream::connect(&path).unwrap();
+    let t = std::time::Instant::now();
+    let out = Cmd::new(bin.to_str().unwrap()).args([s(&path)]).run();
+    assert_eq!(out.code, Some(100), "{}", out.describe());
+    assert_eq!(
+        out.stdout,
+        format!(
+            "dial unix {}: connect: resource temporarily unavailable\n",
+            s(&path)
+        )
+    );
+    // Not a wait for ever, nor our 5 s: it gives up at once.
+    assert!(t.elapsed() < Duration::from_secs(3), "{:?}", t.elapsed());
+}
+
+#[test]
+fn go_s_server_dies_of_sigpipe_when_its_stdout_is_closed() {
+    // os/signal's documentation: a write to a broken pipe on fd 1 or 2
+    // makes a Go program exit with SIGPIPE. The Go server logs each
+    // chunk on stdout, so its first client kills it.
+    use std::os::unix::process::ExitStatusExt;
+    let Some(bin) = go("socket_server") else {
+        return;
+    };
+    let (_dir, path) = sock("go-pipe");
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let mut child = Command::new(&bin)
+        .arg(&path)
+        .stdin(Stdio::null())
+        .stdout(writer)
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    eventually("the Go server accepts", || {
+        UnixStream::connect(&path).is_ok()
+    });
+    let mut c = connect(&path);
+    c.write_all(b"hello").unwrap();
+    let end = std::time::Instant::now() + WAIT;
+    let status = loop {
+        if let Some(st) = child.try_wait().unwrap() {
+            break st;
+        }
+        if std::time::Instant::now() >= end {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("the Go server outlived its closed stdout by {WAIT:?}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    const SIGPIPE: i32 = 13;
+    assert_eq!(status.signal(), Some(SIGPIPE), "{status:?}");
+}
+
+#[test]
+fn go_takes_a_path_that_is_not_utf8() {
+    // A Go string is bytes: os.Args and net.Listen pass a file name
+    // that is not UTF-8 to the kernel as it is.
+    use std::os::unix::ffi::OsStrExt;
+    let Some(bin) = go("unix_addr") else { return };
+    let dir = testkit::TempDir::new("go-bytes");
+    let name = std::ffi::OsStr::from_bytes(b"s\xff.sock");
+    let out = Cmd::new(bin.to_str().unwrap())
+        .args([name])
+        .current_dir(dir.path())
+        .run();
+    // Out's stdout is lossy UTF-8: the byte 0xff shows as U+FFFD.
+    assert_eq!(
+        out.stdout,
+        "listening: s\u{fffd}.sock\n",
+        "{}",
+        out.describe()
+    );
 }
