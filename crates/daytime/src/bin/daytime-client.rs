@@ -139,21 +139,53 @@ fn read_reply(conn: &mut TcpStream, addr: SocketAddr) -> Result<Vec<u8>> {
 }
 // ANCHOR_END: read_reply
 
-/// A connect error, saying what it means.
+/// A connect error, saying what it means. The three answers a
+/// connect can get (docs/src/daytime.md, "In the lab") are told apart
+/// here: a RST (refused), an ICMP error or none from the link
+/// (unreachable, or a firewall's "prohibited"), and silence (timed
+/// out).
 fn connect_error(err: io::Error, addr: SocketAddr) -> anyhow::Error {
-    match err.kind() {
+    let why = match err.kind() {
+        // ECONNREFUSED: the host's kernel answered the SYN with a RST
+        // (no socket listens on that address and port), or a firewall
+        // answered in its place (a forged RST, or an ICMP "port
+        // unreachable", which Linux turns into the same errno).
         ErrorKind::ConnectionRefused => {
-            anyhow!(
-                "connecting to {addr}: {err}; nothing listens there (is \
-                 the server running?)"
-            )
+            "nothing listens there (is the server running?)"
         }
-        ErrorKind::TimedOut => anyhow!(
-            "connecting to {addr}: no answer to the handshake within {} s",
-            CONNECT_TIMEOUT.as_secs()
-        ),
-        _ => anyhow!("connecting to {addr}: {err}"),
-    }
+        // EHOSTUNREACH: the host did not answer ARP (or neighbour
+        // discovery) on its link, or an ICMP error came back: a router
+        // that could not reach it, or a firewall that rejects with
+        // "administratively prohibited" (Linux maps that to this errno
+        // for IPv4). In SYN-SENT Linux ends the connect at the first
+        // such ICMP error (tcp_v4_err).
+        ErrorKind::HostUnreachable => {
+            "the host cannot be reached: it did not answer on its link, \
+             or a router or firewall on the way said so"
+        }
+        // ENETUNREACH: no route to that network, in this host's table
+        // (at once) or at a router on the way (ICMP "net unreachable").
+        ErrorKind::NetworkUnreachable => {
+            "no route to that network, here or at a router on the way"
+        }
+        // EACCES or EPERM: a firewall rule on this host, or an ICMPv6
+        // "administratively prohibited" from one on the way (Linux's
+        // icmpv6_err_convert maps it to EACCES).
+        ErrorKind::PermissionDenied => "a firewall refused the connection",
+        // Nothing came back within CONNECT_TIMEOUT: the SYNs (or the
+        // answers) were dropped on the way, and whatever dropped them
+        // said nothing. connect_timeout's own error, not the kernel's
+        // ETIMEDOUT, which would come only after all its SYN retries.
+        ErrorKind::TimedOut => {
+            return anyhow!(
+                "connecting to {addr}: no answer to the handshake within \
+                 {} s (a firewall that drops says nothing)",
+                CONNECT_TIMEOUT.as_secs()
+            );
+        }
+        _ => return anyhow!("connecting to {addr}: {err}"),
+    };
+    anyhow!("connecting to {addr}: {err}; {why}")
 }
 
 /// A read error, saying what we were waiting for.
