@@ -28,11 +28,12 @@ pub const SUN_PATH_LEN: usize = 108;
 
 /// The longest address this crate accepts, in bytes: the limit of
 /// Rust's std, which keeps the last byte of `sun_path` for the NUL
-/// after a path (as unix(7) asks under "Pathname sockets", and as Go
-/// does). Linux itself would bind a path of all 108 bytes with no NUL
-/// (unix(7), BUGS), but std refuses to build that address. An
-/// abstract name comes after a leading NUL byte, so 107 bytes are
-/// left for it: there std's limit and the kernel's are the same.
+/// after a path (the portable rule of unix(7), "Pathname sockets";
+/// Go's net package does the same). Linux itself would bind a path of
+/// all 108 bytes with no NUL (unix(7), BUGS), but std refuses to
+/// build that address. An abstract name comes after a leading NUL
+/// byte, so 107 bytes are left for it: there std's limit and the
+/// kernel's are the same.
 pub const MAX_ADDR_LEN: usize = SUN_PATH_LEN - 1;
 // ANCHOR_END: limit
 
@@ -222,9 +223,9 @@ pub fn errno(e: &io::Error) -> String {
 
 /// Did a socket call time out? An expired `SO_RCVTIMEO` or
 /// `SO_SNDTIMEO` (std's `set_read_timeout`, `set_write_timeout`)
-/// makes the call fail with EAGAIN on Linux and the BSDs, which std
-/// calls `WouldBlock`; Windows may say `TimedOut`, and so do std's
-/// `connect_timeout` and an expired `Deadline`. Both count.
+/// makes the call fail with EAGAIN on Linux (socket(7)), which std
+/// calls `WouldBlock`; std's documentation warns that other platforms
+/// may say `TimedOut`, and an expired `Deadline` does. Both count.
 pub fn is_timeout(e: &io::Error) -> bool {
     matches!(
         e.kind(),

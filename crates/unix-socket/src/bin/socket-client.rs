@@ -53,11 +53,13 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 const REPLY_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// After the last reply (`--count`), how long we wait for the server
-/// to close its side. Our server closes at once; Go's never does.
+/// to close its side. Our server closes at once; Go's only when its
+/// garbage collector gets to the connection.
 const LINGER: Duration = Duration::from_secs(1);
 // ANCHOR_END: limits
 
-/// errno that std has no `ErrorKind` for (Linux numbering).
+/// ENOTDIR, errno 20 in Linux's numbering. (The std of Rust 1.95 also
+/// has `ErrorKind::NotADirectory`; the number works with any std.)
 const ENOTDIR: i32 = 20;
 
 fn main() -> ExitCode {
@@ -86,8 +88,8 @@ fn run() -> Result<()> {
 
     // Go: `go readSocket(c)`. A thread instead of a goroutine; it gets
     // its own handle on the same socket (try_clone duplicates the file
-    // descriptor, as dup(2) does), and tells us over a channel what it
-    // has seen.
+    // descriptor with fcntl(F_DUPFD_CLOEXEC), a dup(2) that sets
+    // close-on-exec), and tells us over a channel what it has seen.
     let reader = c.try_clone().context("duplicating the socket")?;
     let (tell, events) = mpsc::channel();
     thread::Builder::new()
@@ -104,9 +106,10 @@ fn run() -> Result<()> {
 /// --count only, once every message has had its reply: tell the
 /// server we are done (a half-close: it reads end-of-file), then print
 /// whatever is still on its way until the server closes its side, for
-/// at most LINGER. Go's server never closes a connection (its
-/// goroutine returns without `c.Close()`), so no end-of-file within
-/// LINGER is no error: every reply has come.
+/// at most LINGER. Go's server does not close a connection (its
+/// goroutine returns without `c.Close()`, and only Go's garbage
+/// collector closes it, much later), so no end-of-file within LINGER
+/// is no error: every reply has come.
 fn finish(c: &UnixStream, events: &Receiver<Event>) -> Result<()> {
     c.shutdown(Shutdown::Write)
         .context("half-closing the connection")?;
@@ -151,8 +154,9 @@ fn send_messages(
     place: &Place,
 ) -> Result<()> {
     // A 13-byte write blocks only when our send buffer is full of
-    // bytes the server has not read (a Unix socket counts unread data
-    // against its sender); even then, not for longer than a reply.
+    // bytes the server has not read (Linux counts a Unix socket's
+    // unread data against its sender: unix(7), SO_SNDBUF); even then,
+    // not for longer than a reply.
     c.set_write_timeout(Some(REPLY_TIMEOUT))
         .context("setting the write timeout")?;
     let mut sent: u64 = 0;
@@ -298,7 +302,9 @@ fn explain_connect_error(place: &Place, e: io::Error) -> anyhow::Error {
         (Place::Abstract(_), ErrorKind::ConnectionRefused, _) => {
             "nobody listens"
         }
-        // unix(7): connecting needs write permission on the socket.
+        // unix(7): on Linux, connecting needs write permission on the
+        // socket. (connect(2): EACCES also when a directory on the way
+        // may not be searched.)
         (Place::File(_), ErrorKind::PermissionDenied, _) => {
             "no write permission"
         }

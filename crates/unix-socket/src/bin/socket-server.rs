@@ -43,8 +43,10 @@ const USAGE: &str = "usage: socket-server PATH | socket-server --abstract NAME";
 /// message is simply read, logged and echoed in several pieces.
 const BUF_SIZE: usize = 1024;
 
-/// A client that stops reading its echoes fills its socket buffer, and
-/// our write then blocks. If the echo of one chunk has not been taken
+/// A client that stops reading lets our echoes pile up unread. Linux
+/// charges them to our socket's send buffer (unix(7): SO_SNDBUF counts
+/// for Unix sockets, SO_RCVBUF does not), and once that is full our
+/// write blocks. If the echo of one chunk has not been taken
 /// within this time, we give up on that client (its thread logs it and
 /// closes the connection). A deadline for the whole echo, not for each
 /// write call: a client that takes one byte now and then cannot stretch
@@ -55,7 +57,8 @@ const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
 /// How long the stale-file check waits for a connect() to finish.
 const PROBE_TIMEOUT: Duration = Duration::from_secs(2);
 
-/// errno std has no `ErrorKind` for (Linux numbering).
+/// ENOTDIR, errno 20 in Linux's numbering. (The std of Rust 1.95 also
+/// has `ErrorKind::NotADirectory`; the number works with any std.)
 const ENOTDIR: i32 = 20;
 
 fn main() -> ExitCode {
@@ -87,8 +90,10 @@ fn run() -> Result<()> {
     }
     let listener = listen(&place)?;
 
-    // Go has no clean-up: its socket file stays behind after Ctrl+C
-    // and blocks the next start. We remove ours on SIGINT and SIGTERM.
+    // The book's program never closes its listener (which would make
+    // Go remove the file), and Ctrl+C ends it at once: its socket file
+    // stays behind and blocks the next start. We remove ours on SIGINT
+    // and SIGTERM.
     remove_on_signal(&place)?;
 
     // The first line of output says where we listen (for scripts and
@@ -130,8 +135,8 @@ fn clear_stale_socket(path: &Path, place: &Place) -> Result<()> {
     match probe(path)? {
         // A listening socket took our connection into its queue (a
         // Unix connect() succeeds before the server accepts), or the
-        // queue is so full that connect() waits: either way a server
-        // is there. That server sees a client come and go.
+        // queue is so full that connect() waits: either way a socket
+        // listens there. Its server sees a client come and go.
         Ok(()) => bail!("{place} is in use: a server accepts on it"),
         Err(e) if e.kind() == ErrorKind::ConnectionRefused => {
             std::fs::remove_file(path).with_context(|| {
@@ -188,8 +193,9 @@ fn explain_bind_error(place: &Place, e: io::Error) -> anyhow::Error {
         Place::Abstract(_) => String::new(),
     };
     let hint = match (place, e.kind(), e.raw_os_error()) {
-        // unix(7): creating the file needs write and search (x)
-        // permission on its directory.
+        // unix(7): on Linux, creating the file needs write and search
+        // (x) permission on its directory. (bind(2): EACCES also when
+        // a directory higher up may not be searched.)
         (Place::File(_), ErrorKind::PermissionDenied, _) => {
             format!("may not write in {dir}")
         }
@@ -218,10 +224,11 @@ fn explain_bind_error(place: &Place, e: io::Error) -> anyhow::Error {
 /// Remove the socket file when SIGINT (Ctrl+C) or SIGTERM (`kill`)
 /// arrives, then exit with status 0.
 ///
-/// signal-hook installs the handlers; the handler itself only writes a
-/// byte into one end of a socket pair (write(2) is one of the few
-/// calls that are safe in a signal handler, signal-safety(7)), and a
-/// thread of ours waits on the other end and does the real work.
+/// signal-hook installs the handlers; the handler itself only sends a
+/// byte into one end of a socket pair (send(2) with MSG_DONTWAIT, one
+/// of the few calls that are safe in a signal handler,
+/// signal-safety(7)), and a thread of ours waits on the other end and
+/// does the real work.
 /// SIGKILL cannot be caught (signal(7)): after `kill -9` the file
 /// stays, and the next start finds a stale socket.
 fn remove_on_signal(place: &Place) -> Result<()> {
@@ -274,8 +281,9 @@ fn remove_on_signal(place: &Place) -> Result<()> {
 // ANCHOR: accept
 /// Go: `fd, err := l.Accept(); if err != nil { fmt.Println(err);
 /// os.Exit(100) }; go echoServer(fd)`. Go stops the whole server on an
-/// accept error; we log it and go on, since the usual cause (out of
-/// file descriptors) passes when some clients leave.
+/// accept error; we log it and go on, since the cause we expect (out
+/// of file descriptors, EMFILE or ENFILE) passes when some clients
+/// leave.
 fn accept_loop(listener: &UnixListener) {
     let mut id: u64 = 0;
     for conn in listener.incoming() {
@@ -283,11 +291,13 @@ fn accept_loop(listener: &UnixListener) {
             Ok(c) => {
                 id += 1;
                 // Go's `go echoServer(fd)`: a thread instead of a
-                // goroutine. Spawning fails when the process may have
-                // no more threads (RLIMIT_NPROC, memory): the closure
-                // is then dropped, which closes this connection, and
-                // we go on serving the others. A production server
-                // would also cap the number of threads.
+                // goroutine. Spawning fails with EAGAIN when memory is
+                // short or a limit is reached: the user's RLIMIT_NPROC
+                // (which counts threads), threads-max or pid_max
+                // (pthread_create(3)). The closure is then dropped,
+                // which closes this connection, and we go on serving
+                // the others. A production server would also cap the
+                // number of threads.
                 let spawned =
                     thread::Builder::new().spawn(move || echo_server(c, id));
                 if let Err(e) = spawned {
@@ -314,8 +324,9 @@ fn echo_server(mut c: UnixStream, id: u64) {
         elogln!("client {id}: {e:#}");
     }
     // Dropping `c` closes the socket: the client reads end-of-file.
-    // (Go's echoServer returns without c.Close(): its client never
-    // sees end-of-file.)
+    // (Go's echoServer returns without c.Close(): its client sees
+    // end-of-file only once a garbage collection has let the
+    // connection's finalizer close it.)
 }
 
 fn echo(c: &mut UnixStream) -> Result<()> {
