@@ -4,11 +4,13 @@
 // a newline, prints "-> LINE" on stdout, writes the line back, and
 // ends its client on STOP after a 3-second pause.
 //
-// One change, so that a benchmark can run at all: where concTCP calls
+// Changed so that a benchmark can run at all: where concTCP calls
 // os.Exit(100) when a client leaves (every loadgen client does), this
-// goroutine returns. Like the Rust servers, it listens on the address
-// given (default 127.0.0.1:0) and prints "listening on ADDR" first.
-// Written for the benchmark, not copied from the book.
+// goroutine returns; a failed Accept is skipped where concTCP exits;
+// and SIGPIPE is ignored (main, below). Like the Rust servers, it
+// listens on the address given (default 127.0.0.1:0) and prints
+// "listening on ADDR" first. Written for the benchmark, not copied
+// from the book.
 package main
 
 import (
@@ -26,8 +28,11 @@ import (
 func main() {
 	// scripts/bench reads the first line, then closes the pipe: the
 	// log lines after it fail with EPIPE, ignored, as in the Rust
-	// servers. Without this, Go's runtime would end the program on the
-	// first write to the broken stdout (os/signal's documentation).
+	// servers. Without this, Go's runtime would end the program with
+	// SIGPIPE on the first write to the broken stdout (os/signal's
+	// documentation, "SIGPIPE"); a write that fails with EPIPE on
+	// stdout or stderr calls the runtime's sigpipe, which does nothing
+	// when the signal is ignored (runtime/signal_unix.go).
 	signal.Ignore(syscall.SIGPIPE)
 	l := listen()
 	for {

@@ -95,8 +95,15 @@ fn read_line(s: &mut std::net::TcpStream, buf: &mut [u8]) -> Option<usize> {
     Some(n)
 }
 
-/// Resident memory of a process, from /proc/PID/status (VmRSS, which
-/// the kernel prints in "kB" that are KiB: pages times 4).
+/// Resident memory of a process, from /proc/PID/status: VmRSS, the
+/// process's resident pages (RssAnon + RssFile + RssShmem, proc(5)),
+/// which the kernel prints in "kB" that are KiB, 1,024 bytes: the page
+/// count shifted left by PAGE_SHIFT - 10 (fs/proc/task_mmu.c), that is
+/// times 4 with x86-64's 4 KiB pages. Memory the kernel keeps for the
+/// process's sockets and threads is not in it. proc(5) calls the value
+/// inaccurate (the kernel counts it lazily, for scalability); held by
+/// 3,000 idle clients, conc-tcp's matched the exact Rss of
+/// /proc/PID/smaps_rollup when we compared them on Linux 6.18.
 fn rss_kib(pid: u32) -> Result<u64> {
     status_field(pid, "VmRSS:")
 }

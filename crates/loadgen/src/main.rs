@@ -19,7 +19,8 @@
 //! runtime (`--threads`, default 1), so that the load generator
 //! itself takes as little CPU as it can from the server it measures.
 //! `--spin` (echo, line, udp) busy-polls instead, one thread per
-//! connection, for latency-bound runs with one or two connections.
+//! connection, for latency-bound runs with a few connections (at most
+//! 4).
 //! `loadgen --help` lists the options (parsed with lexopt).
 //! It prints one line of `key=value` results. Only loopback addresses
 //! are accepted: this is for measuring programs on your own machine.

@@ -3,13 +3,16 @@
 //! block at once, instead of asking the kernel to wake it later.
 //!
 //! Why: at one connection, a request and its reply take a few
-//! microseconds of work, but a thread that sleeps between them must
-//! be woken, and waking an idle core costs tens of microseconds on a
-//! virtual machine. Go's runtime spins a while before it parks a
-//! thread, so a Go load generator mostly avoids that cost; spinning
-//! here does the same, so that the figure measures the server and not
-//! the generator's sleep. It burns a core per connection: use it only
-//! with a few connections.
+//! microseconds, but a thread that sleeps between them must be woken
+//! for every reply, and on a virtual machine waking a virtual CPU that
+//! has gone idle goes through the hypervisor. Spinning keeps the
+//! generator's side awake, so that the figure is meant to measure the
+//! server rather than the generator's wake-up (the page's wakeup table
+//! shows whether it does, on the machine of that run; the cost of one
+//! wake-up was not measured apart). Go's scheduler also lets an idle
+//! thread look for work a while before it parks ("spinning", Go's
+//! runtime/proc.go). It burns a core per connection: use it only with
+//! a few connections (at most 4).
 
 use crate::{IO_TIMEOUT, Opts, Stats, UDP_TIMEOUT};
 use anyhow::{Context, Result};
