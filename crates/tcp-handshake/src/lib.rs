@@ -1,14 +1,15 @@
 //! Decoding and following one TCP conversation, for `handshake-watch`,
 //! and what the blog's server and client share.
 //!
-//! A frame captured on the loopback interface is an Ethernet header
-//! (all-zero addresses on `lo`), an IPv4 or IPv6 header and a TCP
-//! segment. [`parse_frame`] pulls out what tshark shows of a segment;
-//! [`Conversation`] turns absolute sequence numbers into the relative
-//! ones Wireshark prints (0 for the SYN) and says what each segment
-//! does; [`Dedup`] drops the second copy of each frame that a packet
-//! socket sees on `lo`; [`pcap`] writes a file tcpdump and Wireshark
-//! open; [`filter`] is the kernel-side filter of the capture.
+//! A frame captured on the loopback interface, or on a lab host's
+//! veth, is an Ethernet header (all-zero addresses on `lo`), an IPv4
+//! or IPv6 header and a TCP segment. [`parse_frame`] pulls out what
+//! tshark shows of a segment; [`Conversation`] turns absolute sequence
+//! numbers into the relative ones Wireshark prints (0 for the SYN) and
+//! says what each segment does; [`Dedup`] drops the second copy of
+//! each frame that a packet socket sees on `lo` (and only there);
+//! [`pcap`] writes a file tcpdump and Wireshark open; [`filter`] is the
+//! kernel-side filter of the capture.
 
 pub mod cli;
 mod conversation;
@@ -48,7 +49,9 @@ pub fn printable(bytes: &[u8]) -> String {
 /// libpcap drops the outgoing copy using a field pnet does not show
 /// (the packet type in the socket address, `PACKET_OUTGOING` in
 /// packet(7)), so this drops a frame identical to one seen in the last
-/// moments instead.
+/// moments instead. On any other interface each frame is seen once,
+/// and two identical frames are two packets: handshake-watch uses
+/// this on loopback interfaces only.
 #[derive(Debug, Default)]
 pub struct Dedup {
     recent: VecDeque<(Instant, Vec<u8>)>,

@@ -194,11 +194,35 @@ fn bad_arguments_exit_2_with_one_line() {
     let out = Cmd::new(WATCH).args(["--help"]).run();
     out.expect_code(0);
     assert!(out.stdout.starts_with("usage: handshake-watch "));
-    // An interface that does not exist: exit 1, named.
-    let out = Cmd::new(WATCH).args(["--iface", "nosuch0"]).run();
-    out.expect_code(1);
+    assert!(out.stdout.contains("[-i|--iface IFACE]"), "{}", out.stdout);
+}
+
+#[test]
+fn a_bad_interface_name_is_one_line_and_exit_1_or_2() {
+    // An interface that does not exist: exit 1, one line that names
+    // it, before any privilege is needed (no capture was opened).
+    for args in [["--iface", "nosuch0"], ["-i", "nosuch0"]] {
+        let out = Cmd::new(WATCH).args(args).run();
+        out.expect_code(1);
+        assert_eq!(
+            out.stderr,
+            "handshake-watch: no interface named \"nosuch0\" (see `ip \
+             link`)\n",
+            "{args:?}"
+        );
+        assert!(out.stdout.is_empty(), "{}", out.describe());
+    }
+    // A name that is not text is a bad argument: exit 2, one line.
+    use std::os::unix::ffi::OsStringExt;
+    let bad = std::ffi::OsString::from_vec(b"np-\xff".to_vec());
+    let out = Cmd::new(WATCH)
+        .args([std::ffi::OsString::from("-i"), bad])
+        .run();
+    out.expect_code(2);
     assert!(
-        out.stderr.contains("no interface named \"nosuch0\""),
+        out.stderr
+            .contains("-i: argument \"np-\\xff\" is not valid UTF-8")
+            && out.stderr.lines().count() == 1,
         "{}",
         out.stderr
     );

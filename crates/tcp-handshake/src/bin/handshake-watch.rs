@@ -2,12 +2,14 @@
 //! (the "Hi, I am Coco" blog post; Tsoukalos, "About Wireshark and
 //! tshark"), in a terminal, without Wireshark.
 //!
-//! It opens a packet socket on the loopback interface with pnet, keeps
-//! the TCP segments of one port, and prints each as tshark does: time,
-//! source → destination, flags, relative Seq and Ack, Win, Len.
+//! It opens a packet socket on one interface with pnet (the loopback
+//! interface `lo` unless `-i` names another, such as a lab host's
+//! `np-alice`), keeps the TCP segments of one port, and prints each as
+//! tshark does: time, source → destination, flags, relative Seq and
+//! Ack, Win, Len.
 //!
 //! ```text
-//! handshake-watch [--port 9000] [--iface lo] [--count N]
+//! handshake-watch [--port 9000] [-i|--iface lo] [--count N]
 //!                 [--duration SECS] [--write FILE.pcap] [--explain]
 //!                 [-- COMMAND ARGS...]
 //! ```
@@ -23,8 +25,8 @@
 //! It needs CAP_NET_RAW (root has it): a packet socket sees every
 //! packet of the interface, so Linux does not give it to everyone.
 //! Exit status: 0 on success; 1 on an error (no privilege, no such
-//! interface, COMMAND failed); 2 for bad arguments; 141 when stdout is
-//! closed.
+//! interface, COMMAND failed); 2 for bad arguments (an interface name
+//! that is not text among them); 141 when stdout is closed.
 
 use anyhow::{Context, Result, bail};
 use pnet::datalink::{self, Channel, Config};
@@ -53,7 +55,7 @@ struct Opts {
 }
 
 const USAGE: &str = concat!(
-    "usage: handshake-watch [--port N] [--iface lo] [--count N] ",
+    "usage: handshake-watch [--port N] [-i|--iface IFACE] [--count N] ",
     "[--duration SECS] [--write FILE.pcap] [--explain] ",
     "[-- COMMAND ARGS...]"
 );
@@ -127,7 +129,7 @@ fn parse(mut args: Vec<OsString>) -> Result<Option<Opts>, String> {
             Short('h') | Long("help") => return Ok(None),
             Long("explain") => o.explain = true,
             Long("port") => o.port = number(&flag, &value(&mut p, &flag)?)?,
-            Long("iface") => o.iface = value(&mut p, &flag)?,
+            Short('i') | Long("iface") => o.iface = value(&mut p, &flag)?,
             Long("count") => {
                 let n: usize = number(&flag, &value(&mut p, &flag)?)?;
                 if n == 0 {
@@ -193,8 +195,12 @@ fn seconds(flag: &str, v: &str) -> Result<Duration, String> {
 /// ETH_P_ALL), which the kernel hands a copy of every frame that
 /// crosses it (packet(7)), with tcpdump's filter attached so that only
 /// our port's TCP segments are queued. pnet's datalink channel then
-/// binds it to the interface and reads it.
-fn open(o: &Opts) -> Result<Box<dyn datalink::DataLinkReceiver>> {
+/// binds it to the interface and reads it. Also says whether the
+/// interface is a loopback one (`IFF_LOOPBACK`, netdevice(7)), where
+/// every frame comes twice.
+fn open(o: &Opts) -> Result<(Box<dyn datalink::DataLinkReceiver>, bool)> {
+    // The name is looked up among the interfaces of this network
+    // namespace: inside a lab host, `lo` and that host's `np-...`.
     let iface = datalink::interfaces()
         .into_iter()
         .find(|i| i.name == o.iface)
@@ -213,8 +219,10 @@ fn open(o: &Opts) -> Result<Box<dyn datalink::DataLinkReceiver>> {
         Err(e) => return Err(e).context("opening a packet socket"),
     };
     let config = Config {
-        // `lo` carries frames of up to 64 KiB; a smaller buffer would
-        // cut large segments short.
+        // `lo` carries frames of up to 64 KiB, and so may a veth or
+        // Ethernet interface with segmentation offload, which hands a
+        // capture the large segment before it is cut up; a smaller
+        // buffer would cut them short.
         read_buffer_size: 65_536 + 64,
         // Wake up now and then to check the clock and COMMAND.
         read_timeout: Some(Duration::from_millis(100)),
@@ -224,7 +232,7 @@ fn open(o: &Opts) -> Result<Box<dyn datalink::DataLinkReceiver>> {
         ..Config::default()
     };
     match datalink::channel(&iface, config) {
-        Ok(Channel::Ethernet(_tx, rx)) => Ok(rx),
+        Ok(Channel::Ethernet(_tx, rx)) => Ok((rx, iface.is_loopback())),
         Ok(_) => bail!("{} is not an Ethernet-like interface", o.iface),
         Err(e) => Err(e)
             .with_context(|| format!("opening a packet socket on {}", o.iface)),
@@ -254,7 +262,7 @@ fn this_binary() -> String {
 }
 
 fn run(o: &Opts) -> Result<()> {
-    let mut rx = open(o)?;
+    let (mut rx, loopback) = open(o)?;
     let mut pcap_file = match &o.write {
         Some(path) => {
             let shown = path.to_string_lossy();
@@ -280,7 +288,11 @@ fn run(o: &Opts) -> Result<()> {
     // its lines do not mix with what the command prints.
     let live = child.is_none();
     let mut conv = Conversation::new();
-    let mut dedup = Dedup::default();
+    // On a loopback interface every frame is seen twice, as it is sent
+    // and as it is received (see `Dedup`); elsewhere a frame is seen
+    // once, and two identical frames are two packets on the wire, so
+    // both are shown.
+    let mut dedup = loopback.then(Dedup::default);
     let mut first: Option<(SocketAddr, SocketAddr)> = None;
     let mut lines = Vec::new();
     let mut count = 0usize;
@@ -314,7 +326,9 @@ fn run(o: &Opts) -> Result<()> {
         let Some(seg) = parse_frame(frame) else {
             continue;
         };
-        if !wanted(o, &seg, &mut first) || !dedup.first_time(now, frame) {
+        if !wanted(o, &seg, &mut first)
+            || dedup.as_mut().is_some_and(|d| !d.first_time(now, frame))
+        {
             continue;
         }
         if let Some(f) = pcap_file.as_mut() {
@@ -433,6 +447,11 @@ mod tests {
         let o = parse(args("--duration 0.5 --count 3")).unwrap().unwrap();
         assert_eq!(o.duration, Some(Duration::from_millis(500)));
         assert_eq!(o.count, Some(3));
+        assert_eq!(o.iface, "lo");
+        let o = parse(args("-i np-alice")).unwrap().unwrap();
+        assert_eq!(o.iface, "np-alice");
+        let o = parse(args("--iface=np-carol")).unwrap().unwrap();
+        assert_eq!(o.iface, "np-carol");
         assert!(parse(args("--help")).unwrap().is_none());
     }
 
@@ -453,6 +472,8 @@ mod tests {
             "stray",
             "--explain=yes",
             "--",
+            "-i",
+            "--iface",
         ] {
             let e = parse(args(bad)).err().unwrap();
             assert!(!e.contains('\n'), "{bad}: {e}");
