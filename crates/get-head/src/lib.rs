@@ -14,22 +14,26 @@ use std::time::Duration;
 
 // ANCHOR: request
 /// The whole request: an HTTP/1.0 `HEAD` for the root document. The
-/// empty line (`\r\n\r\n`) ends the headers, and with HTTP/1.0 the
-/// server closes the connection after answering, so "read to end of
-/// file" is how the client knows the answer is complete.
+/// first `\r\n` ends the request line, the second is the empty line
+/// that ends the (here absent) header fields (RFC 9112, section 2.1).
+/// Without a keep-alive option, the server closes an HTTP/1.0
+/// connection after answering (RFC 9112, section 9.3), so "read to
+/// end of file" is how the client knows the answer is complete.
 pub const REQUEST: &[u8] = b"HEAD / HTTP/1.0\r\n\r\n";
 // ANCHOR_END: request
 
 // ANCHOR: limits
 /// The largest response the programs accept: 1 MiB. A `HEAD` answer is
-/// a few hundred bytes; a server that sends more than this is broken
-/// or hostile, and reading on would only fill memory. Go's
-/// `ioutil.ReadAll` has no limit at all.
+/// a few short lines, well under a kilobyte; a server that sends more
+/// than this is broken or hostile, and reading on would only fill
+/// memory. Go's `ioutil.ReadAll` has no
+/// limit at all: it reads until end of file or an error.
 pub const MAX_RESPONSE: usize = 1 << 20;
 
 /// How long to wait for the connection to be set up (the TCP
 /// three-way handshake) before giving up. Go's `DialTCP` waits as long
-/// as the kernel does (about two minutes on Linux).
+/// as the kernel does: on Linux, about two minutes of SYN
+/// retransmissions (tcp(7), `tcp_syn_retries`).
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// How long one read may wait for data when the environment does not
@@ -179,8 +183,9 @@ pub fn parse_port(port: &str, hostport: &str) -> Result<u16, AddrError> {
 /// ```
 pub fn parse_timeout(text: &str) -> Option<Duration> {
     let secs: f64 = text.trim().parse().ok()?;
-    // Zero would be refused by set_read_timeout (std returns an error
-    // for a zero Duration), and below a millisecond is surely a typo.
+    // Zero would be refused by set_read_timeout (std returns an
+    // InvalidInput error for a zero Duration), and below a millisecond
+    // is taken for a typo.
     if !(0.001..=86_400.0).contains(&secs) {
         return None;
     }
@@ -209,9 +214,10 @@ pub fn read_timeout() -> Result<Duration, String> {
 
 /// Did a socket call time out? An expired `SO_RCVTIMEO` or
 /// `SO_SNDTIMEO` (std's `set_read_timeout`, `set_write_timeout`)
-/// makes the call fail with EAGAIN on Linux and the BSDs, which std
-/// calls `WouldBlock`; Windows may say `TimedOut`, and so do std's
-/// `connect_timeout` and an expired `Deadline`. Both count.
+/// makes the call fail with EAGAIN on Linux (socket(7)), which std
+/// calls `WouldBlock`; std's documentation says Unix typically does
+/// this and Windows may say `TimedOut`, which is also what std's
+/// `connect_timeout` returns. Both count.
 pub fn is_timeout(e: &io::Error) -> bool {
     matches!(
         e.kind(),
@@ -241,8 +247,8 @@ pub fn connect_each(
 }
 // ANCHOR_END: connect_each
 
-/// The answer on stdout, as the bytes came (Go's `string(result)` does
-/// not change them either), and the newline `fmt.Println` adds. A
+/// The answer on stdout, as the bytes came (Go's `string(result)`
+/// copies them unchanged too), and the newline `fmt.Println` adds. A
 /// closed stdout ends the program quietly with status 141, as
 /// `outln!` does; any other failed write says so on stderr, status
 /// 141 too.
@@ -274,7 +280,7 @@ pub fn timeout_message(timeout: Duration) -> String {
 pub fn too_big_message() -> String {
     format!(
         "the response is larger than {MAX_RESPONSE} bytes (1 MiB), the most \
-         this program accepts; a HEAD answer is normally a few hundred bytes"
+         this program accepts; a HEAD answer is normally well under a kilobyte"
     )
 }
 

@@ -97,3 +97,26 @@ fn go_s_tcp4_refuses_an_ipv6_address() {
     };
     assert_eq!(lines, ["error: address ::1: no suitable address found"]);
 }
+
+/// An empty host means this machine in Go: it connects to the
+/// unspecified address, which Linux takes for loopback, so the peer is
+/// 127.0.0.1. An empty port is port 0, which Linux refuses.
+#[test]
+fn go_s_empty_host_and_empty_port() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let empty_host = format!(":{port}");
+    for mode in ["tcp4", "dial"] {
+        let Some(lines) = go(&[mode, &empty_host]) else {
+            return;
+        };
+        assert_eq!(lines, [format!("ok 127.0.0.1:{port}")], "{mode}");
+    }
+    let Some(lines) = go(&["dial", "127.0.0.1:"]) else {
+        return;
+    };
+    assert_eq!(
+        lines,
+        ["error: dial tcp 127.0.0.1:0: connect: connection refused"]
+    );
+}

@@ -28,9 +28,9 @@ use std::time::Duration;
 // ANCHOR: main
 fn main() -> ExitCode {
     let args = cli::args();
-    // Go: `if len(os.Args) != 2`. The book's listing forgets to exit
-    // here (and has a stray brace); a usage error must stop the
-    // program.
+    // Go: `if len(os.Args) != 2`. As printed, the book's listing does
+    // not exit here (stray braces close the `if` and `main` before its
+    // `os.Exit(1)`); a usage error must stop the program.
     let [service] = args.as_slice() else {
         elogln!(
             "Usage: get-head-info host:port (for example: get-head-info \
@@ -62,8 +62,9 @@ fn get_head_info(service: &str) -> Result<()> {
 
     // Go: conn, err := net.DialTCP("tcp", nil, tcpAddr)
     // The kernel sends SYN, the server's kernel answers SYN-ACK, ours
-    // sends ACK: connected. No server program has run yet; the
-    // connection waits in its listen queue until it calls accept.
+    // sends ACK: connected. The server program takes no part in this:
+    // on Linux the connection waits in its listening socket's accept
+    // queue until the program calls accept.
     let mut conn = TcpStream::connect_timeout(&tcp_addr, CONNECT_TIMEOUT)
         .with_context(|| format!("connecting to {tcp_addr}"))?;
 
@@ -87,12 +88,16 @@ fn get_head_info(service: &str) -> Result<()> {
 
 // ANCHOR: resolve_tcp4
 /// Go's `net.ResolveTCPAddr("tcp4", service)`: split `host:port`, ask
-/// the system resolver (`getaddrinfo(3)`, which reads /etc/hosts and
-/// then asks DNS), and keep the first IPv4 answer.
+/// the system resolver (`getaddrinfo(3)`, which asks the sources the
+/// `hosts` line of /etc/nsswitch.conf lists, commonly /etc/hosts and
+/// then DNS), and keep the first IPv4 answer. (Go 1.19 here resolves
+/// with its own code instead, reading /etc/hosts and asking DNS
+/// itself; `GODEBUG=netdns=2` shows the choice.)
 fn resolve_tcp4(service: &str) -> Result<SocketAddr> {
     let (host, port) = split_host_port(service)?;
     let port = parse_port(port, service)?;
-    // An empty host (":8000") means this machine, as in Go.
+    // An empty host (":8000") means this machine, as in Go (which
+    // connects to 0.0.0.0, and Linux takes that for loopback).
     let host = if host.is_empty() { "127.0.0.1" } else { host };
     let mut addrs = (host, port)
         .to_socket_addrs()

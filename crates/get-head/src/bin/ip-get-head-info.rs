@@ -3,8 +3,8 @@
 //!
 //! The same HTTP `HEAD` client as get-head-info, written with the
 //! generic dial (Go's `net.Dial("tcp", service)`: any address family,
-//! every address of the host tried in turn) and a hand-written read
-//! loop that grows a buffer, the text's `readFully`.
+//! the host's addresses tried until one connects) and a hand-written
+//! read loop that grows a buffer, the text's `readFully`.
 //!
 //!     cargo run -q -p get-head --bin ip-get-head-info -- localhost:8000
 //!
@@ -74,17 +74,22 @@ fn ip_get_head_info(service: &str) -> Result<()> {
 // ANCHOR: dial
 /// Go's `net.Dial("tcp", service)`: resolve the host to every address
 /// it has, IPv4 and IPv6, and try them in the order the resolver gave,
-/// until one connects. Std's `TcpStream::connect(service)` does the
-/// same loop, but without a timeout, so we write it out.
+/// until one connects. Std's `TcpStream::connect(service)` loops too,
+/// but without a timeout, and when all fail it returns the last
+/// address's error (its documentation says so), where Go returns the
+/// first's; so we write the loop out.
 ///
-/// Go does a little more when a name has both families: if the first
-/// address has not connected within 300 ms, it starts on the first
-/// address of the other family too and takes whichever answers first
-/// (RFC 6555 "Fast Fallback", `dialParallel` in net/dial.go, Go 1.19).
+/// Go does a little more when a name has both families: it splits the
+/// addresses into the first one's family and the other, and if the
+/// first family has not connected within 300 ms (or has already
+/// failed), it starts on the other family too and takes whichever
+/// connects first (RFC 6555 "Fast Fallback", `dialParallel` in
+/// net/dial.go, Go 1.19).
 fn dial(service: &str) -> Result<TcpStream> {
     let (host, port) = split_host_port(service)?;
     let port = parse_port(port, service)?;
-    // An empty host (":8000") means this machine, as in Go.
+    // An empty host (":8000") means this machine, as in Go (which
+    // connects to 0.0.0.0, and Linux takes that for loopback).
     let host = if host.is_empty() { "localhost" } else { host };
     let addrs = (host, port)
         .to_socket_addrs()
@@ -126,7 +131,8 @@ fn read_fully(mut conn: TcpStream, timeout: Duration) -> Result<Bytes> {
         if result.len() + n > MAX_RESPONSE {
             bail!(too_big_message());
         }
-        // BytesMut doubles its capacity as needed, as bytes.Buffer does.
+        // BytesMut doubles its capacity when full, as Go 1.19's
+        // bytes.Buffer does (512, 1024, 2048... for these appends).
         result.extend_from_slice(&buf[..n]);
     }
     // freeze: the bytes are final, and can be shared without copying.
