@@ -1,5 +1,7 @@
 //! Every console transcript on docs/src/raw-ping.md, run against the
-//! real binary. The `console,root` blocks need root (CI runs as root).
+//! real binary. The `console,root` blocks need root (CI runs as root);
+//! the `console,lab` blocks ("In the lab") run as root in a lab of
+//! network namespaces of the test's own.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 #[test]
@@ -8,4 +10,11 @@ fn page_transcripts_match_the_programs() {
         .bin("ping", env!("CARGO_BIN_EXE_ping"))
         .default_bin("ping")
         .check();
+}
+
+#[test]
+fn lab_transcripts_match_the_lab() {
+    testkit::Page::new("raw-ping")
+        .bin("ping", env!("CARGO_BIN_EXE_ping"))
+        .check_lab();
 }

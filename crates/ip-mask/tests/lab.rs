@@ -1,0 +1,106 @@
+//! What a mask decides in the lab (docs/src/ip-mask.md, "In the lab"):
+//! alice re-addressed from 198.51.100.10/24 to a mask too wide, /4,
+//! under which carol's 203.0.113.10 is on her own link. The page shows
+//! this part as text, since it needs root inside alice (`ip addr`),
+//! which `scripts/lab exec` does not give a learner; this test runs it
+//! as root and pins every line the page shows.
+//!
+//! Needs root, iproute2, nftables and ping (iputils); without one the
+//! test is skipped with a printed reason (a failure under CI).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use testkit::{Lab, lines_match};
+
+/// `sh -c SCRIPT` in HOST, as root; the lab's prefix written `np-`.
+fn sh(lab: &Lab, host: &str, script: &str) -> testkit::Out {
+    lab.sh(host, &script.replace("np-", lab.prefix()))
+}
+
+/// The lines `expected` (with `np-` for the lab's prefix, `[..]` for
+/// what varies) must be what the command printed.
+fn expect(lab: &Lab, host: &str, script: &str, expected: &str) {
+    let out = sh(lab, host, script);
+    let want: Vec<String> = expected
+        .lines()
+        .map(|l| l.replace("np-", lab.prefix()))
+        .collect();
+    assert!(
+        lines_match(&want, &out.stdout),
+        "$ {script}\n--- expected ---\n{}\n--- got ---\n{}",
+        want.join("\n"),
+        out.describe()
+    );
+}
+
+#[test]
+fn a_mask_too_wide_puts_carol_on_alices_link() {
+    if !testkit::need_tool("ping", "the pings in alice (iputils-ping)") {
+        return;
+    }
+    let Some(lab) = Lab::up('m') else { return };
+    // With the lab's /24, carol is through the router.
+    expect(
+        &lab,
+        "alice",
+        "ip route get 203.0.113.10",
+        "203.0.113.10 via 198.51.100.1 dev np-alice src 198.51.100.10 \
+         uid 0\n    cache",
+    );
+    // The /4 first, then the /24 away: the default route stays.
+    expect(
+        &lab,
+        "alice",
+        "ip addr add 198.51.100.10/4 dev np-alice && \
+         ip addr del 198.51.100.10/24 dev np-alice && ip route",
+        "default via 198.51.100.1 dev np-alice\n\
+         192.0.0.0/4 dev np-alice proto kernel scope link \
+         src 198.51.100.10",
+    );
+    expect(
+        &lab,
+        "alice",
+        "ip route get 203.0.113.10",
+        "203.0.113.10 dev np-alice src 198.51.100.10 uid 0\n    cache",
+    );
+    // ARP for carol's address on LAN A: nobody answers.
+    expect(
+        &lab,
+        "alice",
+        "ping -c 1 203.0.113.10",
+        "PING 203.0.113.10 (203.0.113.10) 56(84) bytes of data.\n\
+         From 198.51.100.10 icmp_seq=1 Destination Host Unreachable\n\
+         \n\
+         --- 203.0.113.10 ping statistics ---\n\
+         1 packets transmitted, 0 received, +1 errors, 100% packet \
+         loss, time [..]ms",
+    );
+    expect(
+        &lab,
+        "alice",
+        "ip neigh show 203.0.113.10",
+        "203.0.113.10 dev np-alice FAILED",
+    );
+    // Bob is on alice's link under either mask.
+    expect(
+        &lab,
+        "alice",
+        "ping -c 1 198.51.100.20",
+        "PING 198.51.100.20 (198.51.100.20) 56(84) bytes of data.\n\
+         64 bytes from 198.51.100.20: icmp_seq=1 ttl=64 time=[..] ms\n\
+         \n\
+         --- 198.51.100.20 ping statistics ---\n\
+         1 packets transmitted, 1 received, 0% packet loss, time [..]ms\n\
+         rtt min/avg/max/mdev = [..] ms",
+    );
+    // And carol's requests reach alice, but alice's replies go to
+    // her link, not to the router: nothing comes back.
+    expect(
+        &lab,
+        "carol",
+        "ping -c 1 -W 4 198.51.100.10",
+        "PING 198.51.100.10 (198.51.100.10) 56(84) bytes of data.\n\
+         \n\
+         --- 198.51.100.10 ping statistics ---\n\
+         1 packets transmitted, 0 received, 100% packet loss, time [..]ms",
+    );
+}
