@@ -235,7 +235,9 @@ fn remove_on_signal(place: &Place) -> Result<()> {
     let mut signals = Signals::new([SIGINT, SIGTERM])
         .context("installing the SIGINT/SIGTERM handlers")?;
     // Remember which file is ours (device and inode numbers), so that
-    // we never remove a file that someone put there after us.
+    // we do not remove a file that someone put there after us. (A
+    // file swapped in between that check and the unlink would still
+    // go: the check narrows the race, it does not close it.)
     let ours = match place {
         Place::File(p) => {
             let m = std::fs::metadata(p).with_context(|| {
