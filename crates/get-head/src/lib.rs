@@ -214,10 +214,9 @@ pub fn read_timeout() -> Result<Duration, String> {
 
 /// Did a socket call time out? An expired `SO_RCVTIMEO` or
 /// `SO_SNDTIMEO` (std's `set_read_timeout`, `set_write_timeout`)
-/// makes the call fail with EAGAIN on Linux (socket(7)), which std
-/// calls `WouldBlock`; std's documentation says Unix typically does
-/// this and Windows may say `TimedOut`, which is also what std's
-/// `connect_timeout` returns. Both count.
+/// makes the call fail with EAGAIN on Linux and the BSDs, which std
+/// calls `WouldBlock`; Windows may say `TimedOut`, and so do std's
+/// `connect_timeout` and an expired `Deadline`. Both count.
 pub fn is_timeout(e: &io::Error) -> bool {
     matches!(
         e.kind(),
@@ -270,9 +269,9 @@ pub fn print_answer(answer: &[u8]) {
 /// how long, and how to wait longer.
 pub fn timeout_message(timeout: Duration) -> String {
     format!(
-        "no data for {timeout:?}: the server accepted the connection but \
-         did not answer (the read timeout; set {READ_TIMEOUT_ENV} to wait \
-         longer)"
+        "no data for {timeout:?}: the connection is set up, but the server \
+         sent nothing in that time (the read timeout; set {READ_TIMEOUT_ENV} \
+         to wait longer)"
     )
 }
 
