@@ -57,9 +57,13 @@ pub fn text(arg: &OsStr) -> Result<&str, String> {
     })
 }
 
-/// Write one formatted piece to `w` and flush it.
+/// Write one formatted piece to `w` and flush it. The text is formatted
+/// first and written in one piece: stderr has no buffer, and
+/// `write_fmt` on it makes one write(2) per part of the format string
+/// (`"{addr}: {e}"` is four), so a log line could reach a terminal or
+/// a file in pieces, between another process's writes.
 fn put(mut w: impl Write, args: fmt::Arguments<'_>) -> io::Result<()> {
-    w.write_fmt(args)?;
+    w.write_all(fmt::format(args).as_bytes())?;
     w.flush()
 }
 
