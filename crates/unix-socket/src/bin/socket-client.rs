@@ -154,9 +154,8 @@ fn send_messages(
     place: &Place,
 ) -> Result<()> {
     // A 13-byte write blocks only when our send buffer is full of
-    // bytes the server has not read (Linux counts a Unix socket's
-    // unread data against its sender: unix(7), SO_SNDBUF); even then,
-    // not for longer than a reply.
+    // bytes the server has not read (a Unix socket counts unread data
+    // against its sender); even then, not for longer than a reply.
     c.set_write_timeout(Some(REPLY_TIMEOUT))
         .context("setting the write timeout")?;
     let mut sent: u64 = 0;

@@ -283,9 +283,8 @@ fn remove_on_signal(place: &Place) -> Result<()> {
 // ANCHOR: accept
 /// Go: `fd, err := l.Accept(); if err != nil { fmt.Println(err);
 /// os.Exit(100) }; go echoServer(fd)`. Go stops the whole server on an
-/// accept error; we log it and go on, since the cause we expect (out
-/// of file descriptors, EMFILE or ENFILE) passes when some clients
-/// leave.
+/// accept error; we log it and go on, since the usual cause (out of
+/// file descriptors) passes when some clients leave.
 fn accept_loop(listener: &UnixListener) {
     let mut id: u64 = 0;
     for conn in listener.incoming() {
@@ -294,12 +293,12 @@ fn accept_loop(listener: &UnixListener) {
                 id += 1;
                 // Go's `go echoServer(fd)`: a thread instead of a
                 // goroutine. Spawning fails with EAGAIN when memory is
-                // short or a limit is reached: the user's RLIMIT_NPROC
-                // (which counts threads), threads-max or pid_max
-                // (pthread_create(3)). The closure is then dropped,
-                // which closes this connection, and we go on serving
-                // the others. A production server would also cap the
-                // number of threads.
+                // short or when the user's RLIMIT_NPROC (it counts
+                // threads), threads-max or pid_max is reached
+                // (pthread_create(3)). The closure
+                // is then dropped, which closes this connection, and
+                // we go on serving the others. A production server
+                // would also cap the number of threads.
                 let spawned =
                     thread::Builder::new().spawn(move || echo_server(c, id));
                 if let Err(e) = spawned {
@@ -326,9 +325,9 @@ fn echo_server(mut c: UnixStream, id: u64) {
         elogln!("client {id}: {e:#}");
     }
     // Dropping `c` closes the socket: the client reads end-of-file.
-    // (Go's echoServer returns without c.Close(): its client sees
-    // end-of-file only once a garbage collection has let the
-    // connection's finalizer close it.)
+    // (Go's echoServer returns without c.Close(). Until a garbage
+    // collection runs the connection's finalizer, its client never
+    // sees end-of-file.)
 }
 
 fn echo(c: &mut UnixStream) -> Result<()> {
