@@ -102,22 +102,8 @@ fn parse(args: &[OsString]) -> Result<(Df, String, usize), String> {
 
 fn run(df: Df, service: &str, size: usize) -> Result<()> {
     let server = resolve(service)?;
-    let local: SocketAddr = match server {
-        SocketAddr::V4(_) => (Ipv4Addr::UNSPECIFIED, 0).into(),
-        SocketAddr::V6(_) => (Ipv6Addr::UNSPECIFIED, 0).into(),
-    };
-    let socket = UdpSocket::bind(local).context("opening a UDP socket")?;
-    // Connected, as the daytime client is: ICMP errors about our
-    // datagram ("fragmentation needed", "packet too big") are then
-    // reported to this socket, and IP_MTU can be asked (ip(7): only on
-    // a connected socket).
-    socket
-        .connect(server)
-        .with_context(|| format!("connecting to {server}"))?;
+    let socket = connected(server)?;
     set_df(&socket, server, df)?;
-    socket
-        .set_read_timeout(Some(REPLY_WAIT))
-        .context("setting the read timeout")?;
 
     // ANCHOR: send
     // One send, one datagram: UDP never splits a datagram in two, the
@@ -144,6 +130,26 @@ fn run(df: Df, service: &str, size: usize) -> Result<()> {
     }
     // ANCHOR_END: reply
     Ok(())
+}
+
+/// A UDP socket connected to `server`, with the reply's time limit.
+fn connected(server: SocketAddr) -> Result<UdpSocket> {
+    let local: SocketAddr = match server {
+        SocketAddr::V4(_) => (Ipv4Addr::UNSPECIFIED, 0).into(),
+        SocketAddr::V6(_) => (Ipv6Addr::UNSPECIFIED, 0).into(),
+    };
+    let socket = UdpSocket::bind(local).context("opening a UDP socket")?;
+    // Connected, as the daytime client is: ICMP errors about our
+    // datagram ("fragmentation needed", "packet too big") are then
+    // reported to this socket, and IP_MTU can be asked (ip(7): only on
+    // a connected socket).
+    socket
+        .connect(server)
+        .with_context(|| format!("connecting to {server}"))?;
+    socket
+        .set_read_timeout(Some(REPLY_WAIT))
+        .context("setting the read timeout")?;
+    Ok(socket)
 }
 
 // ANCHOR: set_df
@@ -196,12 +202,18 @@ fn with_path_mtu(
     server: SocketAddr,
     doing: &str,
 ) -> anyhow::Error {
-    if err.raw_os_error() != Some(Errno::MSGSIZE.raw_os_error()) {
+    if !is_too_big(&err) {
         return anyhow!("{doing}: {err}");
     }
     match path_mtu(socket, server) {
         Ok(mtu) => anyhow!("{doing}: {err}; path MTU {mtu}"),
         Err(e) => anyhow!("{doing}: {err}; path MTU unknown ({e})"),
     }
+}
+
+/// EMSGSIZE, "Message too long": the datagram does not fit, as the
+/// kernel or a router on the way said.
+fn is_too_big(err: &io::Error) -> bool {
+    err.raw_os_error() == Some(Errno::MSGSIZE.raw_os_error())
 }
 // ANCHOR_END: path_mtu
