@@ -280,3 +280,32 @@ fn connect_gives_up_after_2_to_the_retries_plus_1_less_1_seconds() {
     let secs: f64 = secs.parse().unwrap();
     assert!((3.0..3.5).contains(&secs), "gave up after {secs} s");
 }
+
+#[test]
+fn a_client_deadline_closes_the_socket_and_the_retries_stop() {
+    let Some(lab) = Lab::up('f') else { return };
+    lab.fault(&["carol", "drop", "tcp", "1300"]);
+    let mut w = watch(&lab, "alice", &["--port", "1300", "--duration", "9"]);
+    // handshake-client gives connect() 5 s (TcpStream::connect_timeout).
+    let to = format!("{CAROL}:1300");
+    let started = Instant::now();
+    let out = lab.sh("alice", &format!("{CLIENT} {to}"));
+    let took = started.elapsed().as_secs_f64();
+    assert_eq!(out.code, Some(1), "{}", out.describe());
+    assert_eq!(
+        out.stdout,
+        format!("couldn't connect to the server: {to}: connection timed out\n")
+    );
+    assert!((5.0..6.0).contains(&took), "gave up after {took:.2} s");
+    // The capture runs on to 9 s: the SYNs stop with the socket (the
+    // next two would leave at about 5 and 7 s).
+    w.wait_exit(Duration::from_secs(20))
+        .expect("the capture ends");
+    let seg = segments(&w.stdout());
+    assert!(seg.len() >= 4, "{:?}", w.stdout());
+    assert!(
+        seg.iter().all(|s| s.time < 5.5 && s.text.contains("[SYN]")),
+        "a SYN after the client gave up: {:?}",
+        w.stdout()
+    );
+}
