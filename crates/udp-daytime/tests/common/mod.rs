@@ -134,3 +134,42 @@ pub fn closed_pipe() -> Stdio {
     drop(reader);
     writer.into()
 }
+
+/// Does `text` say that 3 tries were made? "3 tries", "three
+/// attempts", "tried 3 times", "3 requests sent", ...: a 3 (or "three")
+/// next to a word about trying or sending. A bare "3", as in "within
+/// 3 s", is not enough. (Exercise 1's check has its own copy.)
+pub fn says_three_tries(text: &str) -> bool {
+    const WORDS: &[&str] = &[
+        "tr", "attempt", "time", "request", "send", "sent", "datagram",
+    ];
+    let words: Vec<String> = text
+        .to_lowercase()
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_string)
+        .collect();
+    let about = |w: &str| WORDS.iter().any(|t| w.starts_with(t));
+    words.iter().enumerate().any(|(i, w)| {
+        (w == "3" || w == "three")
+            && (words.get(i + 1).is_some_and(|n| about(n))
+                || i.checked_sub(1).is_some_and(|p| about(&words[p])))
+    })
+}
+
+/// A word for `sh -c`.
+pub fn quoted(s: &str) -> String {
+    format!("'{}'", s.replace('\'', r"'\''"))
+}
+
+/// A lab for an exercise check, or a failure that says why there is
+/// none: a check never passes what it could not run.
+pub fn check_lab(tag: char) -> testkit::Lab {
+    testkit::Lab::up(tag).unwrap_or_else(|| {
+        panic!(
+            "NOT CHECKED: this check builds a lab of network namespaces, \
+             which needs root (docs/src/setup.md, running the tests as \
+             root)"
+        )
+    })
+}
