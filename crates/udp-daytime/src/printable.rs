@@ -13,10 +13,10 @@
 use std::fmt::Write as _;
 
 // ANCHOR: printable
-/// Bytes from the network as one line: one trailing line end (`\n`
-/// or `\r\n`) dropped, then control characters and bytes that are
-/// not UTF-8 written as escapes, so that `Hi!\n` shows as `Hi!` and
-/// ESC `[2J` (clear the screen) as `\x1b[2J`.
+/// Bytes from the network as one line: one trailing line end (`\n`,
+/// `\r\n` or a lone `\r`) dropped, then control characters and
+/// bytes that are not UTF-8 written as escapes, so that `Hi!\n` shows
+/// as `Hi!` and ESC `[2J` (clear the screen) as `\x1b[2J`.
 pub fn printable(bytes: &[u8]) -> String {
     let bytes = bytes.strip_suffix(b"\n").unwrap_or(bytes);
     let bytes = bytes.strip_suffix(b"\r").unwrap_or(bytes);
