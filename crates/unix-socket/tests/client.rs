@@ -169,7 +169,7 @@ fn stale_socket_file_is_refused() {
     let (_dir, path) = sock("stale");
     drop(UnixListener::bind(&path).unwrap());
     let out = run_client(&path);
-    assert_one_line_error(&out, &["nobody accepts on it (ECONNREFUSED)"]);
+    assert_one_line_error(&out, &["nobody listens on it (ECONNREFUSED)"]);
 }
 
 #[test]

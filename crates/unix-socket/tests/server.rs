@@ -61,7 +61,7 @@ fn stale_file_is_removed_and_reported() {
     assert!(path.exists());
     let srv = server(&path);
     let msg = format!(
-        "removed stale socket file {} (nobody accepted)",
+        "removed stale socket file {} (nobody listened)",
         path.display()
     );
     assert!(
@@ -98,7 +98,7 @@ fn live_socket_is_not_stolen() {
     let out = Cmd::new(SERVER).args([s(&path)]).run();
     assert_one_line_error(
         &out,
-        &["is in use", "a server accepts on it", s(&path)],
+        &["is in use", "a server listens on it", s(&path)],
     );
     // The first server still owns the file and still answers.
     assert_eq!(std::fs::metadata(&path).unwrap().ino(), ino);

@@ -296,7 +296,7 @@ fn explain_connect_error(place: &Place, e: io::Error) -> anyhow::Error {
         }
         // A socket file that nobody listens on: a server left it.
         (Place::File(_), ErrorKind::ConnectionRefused, _) => {
-            "nobody accepts on it"
+            "nobody listens on it"
         }
         (Place::Abstract(_), ErrorKind::ConnectionRefused, _) => {
             "nobody listens"

@@ -11,7 +11,7 @@
 //!     cargo run -q -p unix-socket -- --abstract netprog-echo
 //!
 //! Before it binds, the server looks at what is already at the path:
-//! a stale socket file (nobody accepts on it) is removed and reported;
+//! a stale socket file (nobody listens on it) is removed and reported;
 //! a live one, or anything that is not a socket, is left alone and the
 //! server stops. On Ctrl+C (SIGINT) or SIGTERM it removes its socket
 //! file and exits 0.
@@ -137,12 +137,12 @@ fn clear_stale_socket(path: &Path, place: &Place) -> Result<()> {
         // Unix connect() succeeds before the server accepts), or the
         // queue is so full that connect() waits: either way a socket
         // listens there. Its server sees a client come and go.
-        Ok(()) => bail!("{place} is in use: a server accepts on it"),
+        Ok(()) => bail!("{place} is in use: a server listens on it"),
         Err(e) if e.kind() == ErrorKind::ConnectionRefused => {
             std::fs::remove_file(path).with_context(|| {
                 format!("removing stale socket file {place}")
             })?;
-            elogln!("removed stale socket file {place} (nobody accepted)");
+            elogln!("removed stale socket file {place} (nobody listened)");
             Ok(())
         }
         Err(e) => Err(e).with_context(|| {
