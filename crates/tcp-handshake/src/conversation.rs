@@ -209,6 +209,7 @@ impl Conversation {
         }
         l.push_str(&format!(" Win={} Len={}", self.window(s), s.len));
         // Exercise 1: show the SYN options here, as tshark does.
+        // Exercise 2: then mark a retransmission: ` (retransmission)`.
         l
     }
     // ANCHOR_END: line
