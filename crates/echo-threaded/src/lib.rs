@@ -220,9 +220,8 @@ pub fn seconds(option: &str, value: &str) -> Result<Duration, String> {
 /// Did a socket call time out? An expired `SO_RCVTIMEO` or
 /// `SO_SNDTIMEO` (std's `set_read_timeout`, `set_write_timeout`)
 /// makes the call fail with EAGAIN on Linux (socket(7)), which std
-/// calls `WouldBlock`; std's documentation warns that other systems
-/// may say `TimedOut`, as std's own `connect_timeout` does when its
-/// time is up. Both count.
+/// calls `WouldBlock`; std's docs warn that other systems may say
+/// `TimedOut`, as std's `connect_timeout` does. Both count.
 pub fn is_timeout(e: &io::Error) -> bool {
     matches!(
         e.kind(),
