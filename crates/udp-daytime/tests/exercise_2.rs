@@ -171,10 +171,8 @@ fn refused_is_an_answer_not_a_loss() {
 fn in_the_lab_most_runs_get_an_answer_through_a_lossy_cable() {
     let lab = check_lab('b');
     // Declared after the lab, so stopped before it goes down.
-    let _server = Server::start_cmd(
-        lab.exec("carol", &[SERVER, "0.0.0.0:1200"]),
-        false,
-    );
+    let _server =
+        Server::start_cmd(lab.exec("carol", &[SERVER, "0.0.0.0:1200"]), false);
     lab.fault(&["carol", "loss", "30"]);
     // The page's 100 runs at once, counting the answers.
     let script = format!(

@@ -49,10 +49,8 @@ fn client_without_an_answer() -> (i32, Duration) {
 /// The lab with the daytime server running on carol.
 fn lab_with_a_server(tag: char) -> Option<(Lab, Server)> {
     let lab = Lab::up(tag)?;
-    let server = Server::start_cmd(
-        lab.exec("carol", &[SERVER, "0.0.0.0:1200"]),
-        false,
-    );
+    let server =
+        Server::start_cmd(lab.exec("carol", &[SERVER, "0.0.0.0:1200"]), false);
     Some((lab, server))
 }
 
@@ -124,7 +122,8 @@ fn a_lost_exchange_costs_the_client_its_whole_wait() {
         .and_then(|n| n.parse().ok())
         .unwrap_or_else(|| panic!("{}", out.describe()));
     assert!(
-        out.stdout.starts_with("Fatal error: 203.0.113.10:1200: no reply"),
+        out.stdout
+            .starts_with("Fatal error: 203.0.113.10:1200: no reply"),
         "{}",
         out.describe()
     );

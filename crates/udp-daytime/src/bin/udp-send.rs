@@ -174,12 +174,13 @@ fn set_df(socket: &UdpSocket, server: SocketAddr, df: Df) -> Result<()> {
         (SocketAddr::V6(_), Df::Set) => {
             sockopt::set_ipv6_mtu_discover(socket, Ipv6PathMtuDiscovery::DO)
         }
-        (SocketAddr::V6(_), Df::Clear) => sockopt::set_ipv6_mtu_discover(
-            socket,
-            Ipv6PathMtuDiscovery::DONT,
-        ),
+        (SocketAddr::V6(_), Df::Clear) => {
+            sockopt::set_ipv6_mtu_discover(socket, Ipv6PathMtuDiscovery::DONT)
+        }
     };
-    result.map_err(io::Error::from).context("setting IP_MTU_DISCOVER")
+    result
+        .map_err(io::Error::from)
+        .context("setting IP_MTU_DISCOVER")
 }
 // ANCHOR_END: set_df
 
