@@ -117,19 +117,96 @@ fn a_user_without_the_capability_or_sudo_is_told_how() {
 }
 
 #[test]
-fn it_refuses_to_run_under_sudo_and_bad_arguments() {
-    let out = Cmd::new(&script())
-        .env("SUDO_USER", "someone")
-        .env("NETPROG_BIN_DIR", "/nonexistent")
-        .run();
-    if testkit::is_root() {
-        out.expect_code(2);
-        assert!(out.stderr.contains("not with sudo"), "{}", out.describe());
-    }
+fn bad_arguments_exit_2_and_help_exits_0() {
     let out = Cmd::new(&script()).args(["--bogus"]).run();
     out.expect_code(2);
     assert!(out.stderr.starts_with("usage: scripts/watch-handshake"));
     let out = Cmd::new(&script()).args(["--help"]).run();
     out.expect_code(0);
     assert!(out.stdout.starts_with("usage: scripts/watch-handshake"));
+}
+
+/// A folder for the sudo test that user 65534 may write in.
+fn open_dir(tag: &str) -> TempDir {
+    let dir = TempDir::new(tag);
+    let all = std::fs::Permissions::from_mode(0o777);
+    std::fs::set_permissions(dir.path(), all).unwrap();
+    dir
+}
+
+fn write_script(path: &Path, text: &str) {
+    std::fs::write(path, text).unwrap();
+    let exec = std::fs::Permissions::from_mode(0o755);
+    std::fs::set_permissions(path, exec).unwrap();
+}
+
+fn uid_in(file: &Path) -> String {
+    std::fs::read_to_string(file)
+        .unwrap_or_else(|e| panic!("{}: {e}", file.display()))
+        .trim()
+        .to_string()
+}
+
+#[test]
+fn under_sudo_it_builds_and_runs_the_programs_as_the_user_who_ran_it() {
+    if !can_switch_user() {
+        return;
+    }
+    // A cargo of our own on PATH, which notes who ran it and says where
+    // its "build" is: a target/debug with the real handshake-watch and
+    // a server and a client that note who runs them, then run the real
+    // ones. sudo's variables say user 65534 (nobody) ran the script.
+    let dir = open_dir("watch-script-sudo");
+    let d = dir.path();
+    let notes = d.join("notes");
+    std::fs::create_dir(&notes).unwrap();
+    let all = std::fs::Permissions::from_mode(0o777);
+    std::fs::set_permissions(&notes, all).unwrap();
+    let fake_bin = d.join("bin");
+    let debug = d.join("target/debug");
+    std::fs::create_dir_all(&fake_bin).unwrap();
+    std::fs::create_dir_all(&debug).unwrap();
+    let n = notes.display();
+    write_script(
+        &fake_bin.join("cargo"),
+        &format!(
+            "#!/bin/sh\n\
+             id -u >{n}/cargo-$1\n\
+             [ \"$1\" = metadata ] && \
+             echo '{{\"target_directory\":\"{}\"}}'\n\
+             exit 0\n",
+            d.join("target").display()
+        ),
+    );
+    std::fs::copy(WATCH, debug.join("handshake-watch")).unwrap();
+    for (name, real) in [("server", SERVER), ("client", CLIENT)] {
+        write_script(
+            &debug.join(format!("handshake-{name}")),
+            &format!("#!/bin/sh\nid -u >{n}/{name}\nexec {real} \"$@\"\n"),
+        );
+    }
+    for p in [d.join("target"), debug.clone(), fake_bin.clone()] {
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o755))
+            .unwrap();
+    }
+    let pcap = notes.join("coco.pcap");
+    let out = Cmd::new("env")
+        .args(["-i", "SUDO_USER=nobody", "SUDO_UID=65534"])
+        .args(["SUDO_GID=65534"])
+        .args([format!("PATH={}:/usr/bin:/bin", fake_bin.display())])
+        .args([script(), "--write".into()])
+        .args([&pcap])
+        .timeout(Duration::from_secs(30))
+        .run();
+    watched(&out);
+    // The build, the server and the client ran as the user who ran
+    // sudo; the capture as root (it needed no sudo of its own).
+    for note in ["cargo-build", "cargo-metadata", "server", "client"] {
+        assert_eq!(uid_in(&notes.join(note)), "65534", "{note}");
+    }
+    assert!(!out.stderr.contains("under sudo"), "{}", out.describe());
+    // The pcap file, written by the capture as root, is the user's.
+    use std::os::unix::fs::MetadataExt;
+    let meta = std::fs::metadata(&pcap).unwrap();
+    assert_eq!((meta.uid(), meta.gid()), (65534, 65534));
 }
