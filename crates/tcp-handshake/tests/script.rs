@@ -1,6 +1,9 @@
-//! scripts/watch-handshake, as root and as an ordinary user whose PATH
-//! has no /usr/sbin (where getcap lives). It takes the programs this
-//! test built (NETPROG_BIN_DIR), so that it runs no cargo of its own.
+//! scripts/watch-handshake, as root, as an ordinary user whose PATH
+//! has no /usr/sbin (where getcap lives), and under sudo (the build,
+//! the server and the client as the user who ran sudo). It takes the
+//! programs this test built (NETPROG_BIN_DIR, or a cargo of the test's
+//! own that only says where they are), so that it builds nothing. And
+//! scripts/doctor's search for getcap outside PATH.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::os::unix::fs::PermissionsExt;
@@ -209,4 +212,32 @@ fn under_sudo_it_builds_and_runs_the_programs_as_the_user_who_ran_it() {
     use std::os::unix::fs::MetadataExt;
     let meta = std::fs::metadata(&pcap).unwrap();
     assert_eq!((meta.uid(), meta.gid()), (65534, 65534));
+}
+
+#[test]
+fn doctor_finds_getcap_in_sbin_though_path_lacks_it() {
+    if !can_switch_user()
+        || !testkit::need_tool("getcap", "file capabilities (libcap2-bin)")
+    {
+        return;
+    }
+    let Some(getcap) = ["/usr/sbin/getcap", "/sbin/getcap"]
+        .into_iter()
+        .find(|p| Path::new(p).exists())
+    else {
+        panic!("getcap is installed, but not in /usr/sbin or /sbin");
+    };
+    let doctor = testkit::workspace_root().join("scripts/doctor");
+    let out = Cmd::new("setpriv")
+        .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+        .args(["env", "-i", "PATH=/usr/bin:/bin"])
+        .args([doctor])
+        .timeout(Duration::from_secs(30))
+        .run();
+    out.expect_code(0);
+    assert!(
+        out.stdout.contains(&format!("  ok    getcap: {getcap}\n")),
+        "{}",
+        out.describe()
+    );
 }
