@@ -81,6 +81,14 @@ fn refused_unreachable_and_timed_out_each_in_their_time() {
         "no answer to the handshake within 5 s",
         (5.0, 7.5),
     );
+    // Outside the lab: the router has no route (and no default), and
+    // says so with ICMP "net unreachable".
+    fails_with(
+        &lab,
+        "192.0.2.1:1200",
+        "Network is unreachable (os error 101); no route to that network",
+        AT_ONCE,
+    );
     // No such host on carol's LAN: the router's ARP gives up after
     // three tries a second apart, then ICMP "host unreachable".
     fails_with(&lab, "203.0.113.99:1200", no_route, (2.5, 5.0));
