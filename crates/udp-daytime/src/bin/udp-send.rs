@@ -46,8 +46,9 @@ const USAGE: &str = "usage: udp-send [--df | --no-df] HOST:PORT SIZE";
 /// header and 8 of UDP header, 65,507), and says so: `EMSGSIZE`.
 const MAX_SIZE: usize = 65535;
 
-/// How long to wait for the reply. In the lab a reply takes well
-/// under a millisecond; an ICMP error as long.
+/// How long to wait for the reply, or for an ICMP error instead. A
+/// round trip in the lab takes a fraction of a millisecond (the lab
+/// page's ping): 1 s is plenty, and short enough to wait for.
 const REPLY_WAIT: Duration = Duration::from_secs(1);
 // ANCHOR_END: limits
 
