@@ -168,9 +168,11 @@ fn connect_error(err: io::Error, addr: SocketAddr) -> anyhow::Error {
         ErrorKind::NetworkUnreachable => {
             "no route to that network, here or at a router on the way"
         }
-        // EACCES or EPERM: a firewall rule on this host, or an ICMPv6
-        // "administratively prohibited" from one on the way (Linux's
-        // icmpv6_err_convert maps it to EACCES).
+        // EACCES (or EPERM): an ICMPv6 "administratively prohibited"
+        // from a firewall on the way (Linux's icmpv6_err_convert maps
+        // it to EACCES). connect(2) names a local firewall rule too;
+        // a local nftables drop of the SYN made the connect time out
+        // instead, in a try here.
         ErrorKind::PermissionDenied => "a firewall refused the connection",
         // Nothing came back within CONNECT_TIMEOUT: the SYNs (or the
         // answers) were dropped on the way, and whatever dropped them
