@@ -30,17 +30,21 @@
 //!   stderr. A failed write is ignored: the log is lost, the server
 //!   and its clients carry on.
 //! - `outln!` and `out!`: a client's results on stdout. When
-//!   stdout is closed, nobody reads the results any more: the program
-//!   stops at once, quietly, with status 141 ([`EXIT_PIPE`]), as Go's
-//!   and `yes | head -1`'s writer do. Any other failed write (a full
-//!   disk) gets one line on stderr and status 141 too.
+//!   stdout is a pipe whose reader has gone (the write fails with
+//!   EPIPE), nobody reads the results any more: the program stops at
+//!   once, quietly, with status 141 ([`EXIT_PIPE`]), as Go's and
+//!   `yes | head -1`'s writer do. Any other failed write (a full disk)
+//!   gets one line on stderr and status 141 too. (A stdout that was
+//!   never open, `>&-`, is another case: before `main`, Rust's runtime
+//!   opens /dev/null in its place, so the output is lost and the
+//!   program goes on.)
 
 use std::ffi::{OsStr, OsString};
 use std::fmt;
 use std::io::{self, Write};
 
 /// The exit status a shell reports for a program killed by SIGPIPE
-/// (128 + 13), used when stdout is closed under a client.
+/// (128 + 13), used when a client's stdout pipe has lost its reader.
 pub const EXIT_PIPE: i32 = 141;
 
 /// The program's arguments after its name, as bytes the kernel gave.
@@ -104,8 +108,8 @@ macro_rules! elogln {
     };
 }
 
-/// `println!` for a client's results: a closed stdout ends the
-/// program quietly with status 141.
+/// `println!` for a client's results: a stdout pipe without a reader
+/// ends the program quietly with status 141.
 #[macro_export]
 macro_rules! outln {
     ($($arg:tt)*) => {
