@@ -2,20 +2,26 @@
 //!
 //! Rust's standard library has no `LookupPort`. The C library has
 //! `getservbyname(3)`, and `getaddrinfo(3)` with no host and a service
-//! name, but calling C from Rust needs `unsafe` (or a crate that wraps
-//! it). Go has both ways: its cgo resolver asks `getaddrinfo(NULL,
-//! service)` (`net/cgo_unix.go`, Go 1.19), and its own resolver reads
-//! `/etc/services` itself (`net/port_unix.go`), on top of a small
-//! table built into the `net` package. Go uses its own unless it needs
-//! the C library for host names too (the resolve page says when),
-//! which with `hosts: files dns` in /etc/nsswitch.conf it does not.
-//! This module does what Go's own does:
+//! name (glibc's follow the `services` line of /etc/nsswitch.conf,
+//! musl's read /etc/services), but calling C from Rust needs `unsafe`
+//! (or a crate that wraps it). Go has both ways: its cgo resolver asks
+//! `getaddrinfo(NULL, service)` (`net/cgo_unix.go`, Go 1.19), and its
+//! own resolver reads `/etc/services` itself (`net/port_unix.go`), on
+//! top of a small table built into the `net` package. Go asks the C
+//! library when it would for an empty host name (`canUseCgo`,
+//! `net/conf.go`): `GODEBUG=netdns=cgo`, `RES_OPTIONS`, `LOCALDOMAIN`
+//! or `HOSTALIASES` set, a resolv.conf option Go does not know or a
+//! resolv.conf it cannot read, a `hosts` source in nsswitch.conf it
+//! does not handle; and only if the program was built with cgo.
+//! Otherwise (Debian's `hosts: files dns`, a resolv.conf without
+//! options) Go uses its own, and this module does what that one does:
 //!
 //! 1. [`parse_port`]: a service written as a decimal number *is* the port
 //!    (`"23"`); nothing is looked up, not even the network.
 //! 2. Otherwise the network must be one Go knows (`tcp`, `udp`, ...).
-//! 3. The name is searched, ignoring case, in a [`ServiceTable`]: Go's
-//!    built-in entries ([`BUILTIN`]) plus what the services file adds
+//! 3. The name is searched, ignoring ASCII case (Go lowers only the
+//!    name asked for), in a [`ServiceTable`]: Go's built-in entries
+//!    ([`BUILTIN`]) plus what the services file adds
 //!    ([`parse_services`]).
 //! 4. Whatever came out must fit in 16 bits (0 to 65535).
 //!
@@ -48,9 +54,12 @@ pub const SERVICES_ENV: &str = "NETPROG_SERVICES";
 // ANCHOR: builtin
 /// The table built into Go 1.19's `net` package (`services` in
 /// `net/lookup.go`; a test compares the two), as `(network, name,
-/// port)`. Go consults it on Unix and, as a fallback, on Windows (not
-/// on Plan 9); on Unix the services file adds to it and wins where
-/// both name the same service. Later Go releases may add entries.
+/// port)`. On Unix the services file adds to it and wins where both
+/// name the same service. On Windows Go reads no file: its own
+/// resolver (`PreferGo`, `GODEBUG=netdns=go`) knows only this table;
+/// otherwise Go asks `GetAddrInfoW` and falls back to the table when
+/// that fails (`net/lookup_windows.go`). Plan 9 does without it.
+/// Later Go releases may add entries.
 pub const BUILTIN: &[(&str, &str, u32)] = &[
     ("udp", "domain", 53),
     ("tcp", "ftp", 21),
@@ -133,7 +142,9 @@ pub fn parse_services(text: &str) -> Vec<Service> {
 /// Every service the program knows: Go's built-in entries first, then
 /// the file's lines in order. A later entry wins over an earlier one
 /// for the same name, as in Go, where the file's lines are stored into
-/// the same map as the built-in table, one after the other.
+/// the same map as the built-in table, one after the other. Go's map
+/// keeps each name's case, though: there a later `FOO` does not
+/// replace `foo` (and is never found); here it does.
 #[derive(Debug, Clone, Default)]
 pub struct ServiceTable {
     entries: Vec<Service>,
@@ -218,18 +229,25 @@ impl std::error::Error for LookupError {}
 /// number, with an optional `+` or `-` sign? `Some(n)` if so, `None`
 /// if it is a name to look up. The empty string means port 0.
 ///
-/// Once the number has reached 2^30, Go reads no more characters:
-/// `99999999999x` is a number (an invalid port), not a name. The
+/// Go checks that a character is a digit before it looks at the number
+/// so far: once that has reached 2^30, the next digit ends the reading,
+/// and the rest is never read. `10737418240x` is a number (an invalid
+/// port); `1073741824x` is a name, its `x` read just after 2^30. The
 /// result is clamped to 2^30 - 1 (or -2^30), out of range either way.
-/// One difference, on purpose: Go multiplies a 32-bit number by ten
-/// before it checks it, so `4294967300` wraps round to port 4 in Go
-/// 1.19; here it stays too big, an invalid port.
+///
+/// A difference, on purpose: Go keeps the number in a `uint32` and
+/// multiplies it by ten unchecked, so a tenth digit past 2^32 wraps it
+/// round and Go reads on: `4294967300` is port 4, `8589934672` port
+/// 80, `42949673000` port 40, `42949673000x` a name (golang/go#80168).
+/// Here nothing wraps: all four are out of range, invalid ports.
 ///
 /// ```
 /// use lookup_port::parse_port;
 /// assert_eq!(parse_port("23"), Some(23));
 /// assert_eq!(parse_port("-1"), Some(-1));
 /// assert_eq!(parse_port("99999999999x"), Some((1 << 30) - 1));
+/// assert_eq!(parse_port("1073741824x"), None); // a name
+/// assert_eq!(parse_port("8589934672"), Some((1 << 30) - 1)); // Go: 80
 /// assert_eq!(parse_port("telnet"), None);
 /// assert_eq!(parse_port(""), Some(0));
 /// ```

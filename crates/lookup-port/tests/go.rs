@@ -101,18 +101,33 @@ fn lookup_port_answers_as_go_does() {
 }
 
 #[test]
-fn go_wraps_4294967300_round_to_port_4_and_we_do_not() {
-    // Go 1.19's parsePort multiplies a uint32 by ten before checking
-    // it (net/port.go): the one place where lookup-port differs.
+fn go_wraps_numbers_past_2_to_the_32_round_and_we_do_not() {
+    // Go 1.19's parsePort keeps the number in a uint32 and multiplies
+    // it by ten unchecked (net/port.go): a tenth digit past 2^32 wraps
+    // it round, and Go reads on from the small number. lookup-port
+    // does not: a bug is not copied (golang/go#80168).
     let Some(bin) = go_port() else { return };
+    let cases = [
+        ("4294967300", "Service port 4"),   // 2^32 + 4
+        ("8589934672", "Service port 80"),  // 2 * 2^32 + 80
+        ("42949673000", "Service port 40"), // 4, then one more digit
+        (
+            "42949673000x",
+            "Error: address tcp/42949673000x: unknown port",
+        ),
+    ];
+    let services: Vec<&str> = cases.iter().map(|c| c.0).collect();
     if is_go_1_19() {
-        let from_go = go(&bin, "go", "tcp", &["4294967300"]);
-        assert_eq!(from_go, ["Service port 4"]);
+        let from_go = go(&bin, "go", "tcp", &services);
+        let expected: Vec<&str> = cases.iter().map(|c| c.1).collect();
+        assert_eq!(from_go, expected, "Go 1.19 on {services:?}");
     }
-    assert_eq!(
-        ours("tcp", "4294967300"),
-        "Error: address 4294967300: invalid port"
-    );
+    for service in services {
+        assert_eq!(
+            ours("tcp", service),
+            format!("Error: address {service}: invalid port")
+        );
+    }
 }
 
 #[test]
@@ -139,6 +154,61 @@ fn with_cgo_go_asks_getaddrinfo_which_reads_differently() {
     assert_eq!(from_go[2], "Service port 23");
     // Go's own resolver, and lookup-port, read " 23" as a name.
     assert_eq!(ours("tcp", " 23"), "Error: address tcp/ 23: unknown port");
+}
+
+#[test]
+fn when_the_c_library_fails_go_still_tries_its_own_table() {
+    // net/lookup_unix.go: if cgo's getaddrinfo fails, Go looks in its
+    // own table and file before it reports the error. imap3 is in
+    // Go's table; when the file lacks it (Debian 12's does), glibc
+    // cannot know it and only that second try can answer.
+    let Some(bin) = go_port() else { return };
+    if !testkit::need_tool("gcc", "Go's cgo resolver needs a C compiler") {
+        return;
+    }
+    let file = std::fs::read("/etc/services").unwrap_or_default();
+    let file = lookup_port::parse_services(&String::from_utf8_lossy(&file));
+    let listed = file.iter().any(|s| s.names.iter().any(|n| n == "imap3"));
+    if listed {
+        println!("note: /etc/services lists imap3: glibc answers it");
+    }
+    let from_go = go(&bin, "cgo", "tcp", &["imap3"]);
+    assert_eq!(from_go, [ours("tcp", "imap3")]);
+    if !listed {
+        assert_eq!(from_go, ["Service port 220"]);
+    }
+}
+
+#[test]
+fn res_options_alone_makes_go_ask_the_c_library_for_ports() {
+    // canUseCgo (net/conf.go) is hostLookupOrder for an empty host
+    // name, and RES_OPTIONS forces cgo there. The C library reads
+    // " 23" as 23; Go's own resolver takes it for a name.
+    let Some(bin) = go_port() else { return };
+    if !testkit::need_tool("gcc", "Go's cgo resolver needs a C compiler") {
+        return;
+    }
+    let run = |res_options: Option<&str>, netdns: &str| {
+        let mut cmd = std::process::Command::new(&bin);
+        cmd.args(["tcp", " 23"]).env("GODEBUG", netdns);
+        for var in ["RES_OPTIONS", "LOCALDOMAIN", "HOSTALIASES"] {
+            cmd.env_remove(var);
+        }
+        if let Some(value) = res_options {
+            cmd.env("RES_OPTIONS", value);
+        }
+        let out = Cmd::from_command(cmd).run();
+        out.expect_code(0);
+        out.stdout.trim().to_string()
+    };
+    // No GODEBUG setting: Go decides, and RES_OPTIONS decides it.
+    assert_eq!(run(Some("ndots:1"), ""), "Service port 23");
+    // netdns=go wins over RES_OPTIONS: Go's own resolver.
+    let own = run(Some("ndots:1"), "netdns=go");
+    match is_go_1_19() {
+        true => assert_eq!(own, "Error: address tcp/ 23: unknown port"),
+        false => assert!(own.starts_with("Error: "), "{own:?}"),
+    }
 }
 
 #[test]
