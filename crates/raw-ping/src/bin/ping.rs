@@ -488,9 +488,9 @@ impl Pinger {
 
 /// Did a socket call time out? An expired `SO_RCVTIMEO` or
 /// `SO_SNDTIMEO` (std's `set_read_timeout`, `set_write_timeout`)
-/// makes the call fail with EAGAIN on Linux and the BSDs, which std
-/// calls `WouldBlock`; Windows may say `TimedOut`, and so do std's
-/// `connect_timeout` and an expired `Deadline`. Both count.
+/// makes the call fail with EAGAIN on Linux (socket(7)), which std
+/// calls `WouldBlock`; std's docs warn that other systems may say
+/// `TimedOut`, as std's `connect_timeout` does. Both count.
 fn is_timeout(e: &io::Error) -> bool {
     matches!(
         e.kind(),
