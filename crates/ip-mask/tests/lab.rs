@@ -92,8 +92,10 @@ fn a_mask_too_wide_puts_carol_on_alices_link() {
          1 packets transmitted, 1 received, 0% packet loss, time [..]ms\n\
          rtt min/avg/max/mdev = [..] ms",
     );
-    // And carol's requests reach alice, but alice's replies go to
-    // her link, not to the router: nothing comes back.
+    // And carol's requests reach alice, who answers, but sends her
+    // replies to her link, not to the router: nothing comes back.
+    let echos = icmp_counter(&lab, "alice", "InEchos");
+    let replies = icmp_counter(&lab, "alice", "OutEchoReps");
     expect(
         &lab,
         "carol",
@@ -103,4 +105,19 @@ fn a_mask_too_wide_puts_carol_on_alices_link() {
          --- 198.51.100.10 ping statistics ---\n\
          1 packets transmitted, 0 received, 100% packet loss, time [..]ms",
     );
+    assert_eq!(icmp_counter(&lab, "alice", "InEchos"), echos + 1);
+    assert_eq!(icmp_counter(&lab, "alice", "OutEchoReps"), replies + 1);
+}
+
+/// A counter of the `Icmp:` lines of HOST's /proc/net/snmp (the first
+/// names the columns, the second holds the counts).
+fn icmp_counter(lab: &Lab, host: &str, name: &str) -> u64 {
+    let out = sh(lab, host, "grep '^Icmp:' /proc/net/snmp");
+    let rows: Vec<Vec<&str>> = out
+        .stdout
+        .lines()
+        .map(|l| l.split_whitespace().collect())
+        .collect();
+    let col = rows[0].iter().position(|c| *c == name).unwrap();
+    rows[1][col].parse().unwrap()
 }
