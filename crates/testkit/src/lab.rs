@@ -279,8 +279,15 @@ impl Page {
     }
 }
 
+/// The page's lines with the test's prefix, less trailing blank lines
+/// (the output is compared without its own, as on every page).
 fn subst(lines: &[String], prefix: &str) -> Vec<String> {
-    lines.iter().map(|l| l.replace("np-", prefix)).collect()
+    let mut v: Vec<String> =
+        lines.iter().map(|l| l.replace("np-", prefix)).collect();
+    while v.last().is_some_and(|l| l.is_empty()) {
+        v.pop();
+    }
+    v
 }
 
 fn mismatch(s: &Step, expected: &[String], out: &crate::Out) -> String {

@@ -488,6 +488,13 @@ fn exec_runs_as_the_user_who_ran_sudo() {
     // Root without sudo stays root.
     let out = lab.sh("alice", "id -u");
     assert_eq!(out.stdout, "0\n", "{}", out.describe());
+    // --root: root inside the host although sudo ran the script.
+    let mut c = lab_cmd(&lab.prefix, &["exec", "--root", "alice", "--"]);
+    c.args(["id", "-u"])
+        .env("SUDO_UID", "65534")
+        .env("SUDO_GID", "65534");
+    let out = run(c, Duration::from_secs(10));
+    assert_eq!(out.stdout, "0\n", "{}", out.describe());
     // Without root: one line that says what is needed, status 2.
     let copy = copy_for_nobody();
     let mut c = Command::new("setpriv");
