@@ -23,11 +23,12 @@ pub const REQUEST: &[u8] = b"HEAD / HTTP/1.0\r\n\r\n";
 // ANCHOR_END: request
 
 // ANCHOR: limits
-/// The largest response the programs accept: 1 MiB. A `HEAD` answer is
-/// a few short lines, well under a kilobyte; a server that sends more
-/// than this is broken or hostile, and reading on would only fill
-/// memory. Go's `ioutil.ReadAll` has no
-/// limit at all: it reads until end of file or an error.
+/// The largest response the programs accept: 1 MiB, this program's
+/// choice, so that a broken or hostile server cannot fill memory.
+/// HTTP sets no limit on a header section's size (RFC 9110, section
+/// 5.4, leaves limits to each recipient); a `HEAD` answer is
+/// typically a few hundred bytes. Go's `ioutil.ReadAll` has no limit:
+/// it reads until end of file or an error.
 pub const MAX_RESPONSE: usize = 1 << 20;
 
 /// How long to wait for the connection to be set up (the TCP
@@ -248,9 +249,9 @@ pub fn connect_each(
 
 /// The answer on stdout, as the bytes came (Go's `string(result)`
 /// copies them unchanged too), and the newline `fmt.Println` adds. A
-/// closed stdout ends the program quietly with status 141, as
-/// `outln!` does; any other failed write says so on stderr, status
-/// 141 too.
+/// stdout pipe whose reader has gone (EPIPE) ends the program quietly
+/// with status 141, as `outln!` does; any other failed write (a full
+/// disk, `> /dev/full`) says so on stderr, status 141 too.
 pub fn print_answer(answer: &[u8]) {
     let mut out = io::stdout().lock();
     let written = out
@@ -279,7 +280,7 @@ pub fn timeout_message(timeout: Duration) -> String {
 pub fn too_big_message() -> String {
     format!(
         "the response is larger than {MAX_RESPONSE} bytes (1 MiB), the most \
-         this program accepts; a HEAD answer is normally well under a kilobyte"
+         this program accepts; a HEAD answer is typically a few hundred bytes"
     )
 }
 

@@ -388,10 +388,11 @@ fn an_argument_that_is_not_utf8() {
     }
 }
 
-/// `get-head-info ... | head -0`: with stdout closed, the program
-/// stops quietly with status 141, as one that SIGPIPE killed.
+/// `get-head-info ... | head -0`: when stdout is a pipe whose reader
+/// has gone, the write fails with EPIPE and the program stops quietly
+/// with status 141, as one that SIGPIPE killed.
 #[test]
-fn a_closed_stdout_ends_it_with_141() {
+fn a_pipe_without_a_reader_ends_it_with_141() {
     use std::process::{Command, Stdio};
     for exe in BOTH {
         let (addr, _server) = reply_once(b"HTTP/1.0 200 OK\r\n\r\n".to_vec());

@@ -10,9 +10,9 @@
 //! Limits (see src/lib.rs): 5 s to connect; 5 s for each read, or
 //! `NETPROG_READ_TIMEOUT` seconds; at most 1 MiB of response.
 //!
-//! Exit status: 0 printed the response; 1 usage error or any failure
+//! Exit status: 0 printed the response; 1 usage error or failure
 //! (`Fatal error: ...` on stderr), as Go's `checkError` does; 141 when
-//! stdout is closed.
+//! the answer cannot be written (quietly if stdout's pipe has no reader).
 
 use anyhow::{Context, Result, anyhow, bail};
 use get_head::{

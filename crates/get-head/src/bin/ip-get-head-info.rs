@@ -12,8 +12,8 @@
 //! each read, or `NETPROG_READ_TIMEOUT` seconds; at most 1 MiB of
 //! response.
 //!
-//! Exit status: 0 printed the response; 1 usage error or any failure
-//! (`Fatal error: ...` on stderr); 141 when stdout is closed.
+//! Exit status: 0 printed; 1 usage error or failure (`Fatal error: ...`
+//! on stderr); 141 writing failed (quietly if stdout's pipe has no reader).
 
 use anyhow::{Context, Result, anyhow, bail};
 use bytes::{Bytes, BytesMut};
@@ -83,8 +83,8 @@ fn ip_get_head_info(service: &str) -> Result<()> {
 /// addresses into the first one's family and the other, and if the
 /// first family has not connected within 300 ms (or has already
 /// failed), it starts on the other family too and takes whichever
-/// connects first (RFC 6555 "Fast Fallback", `dialParallel` in
-/// net/dial.go, Go 1.19).
+/// connects first (RFC 6555's "Happy Eyeballs", which net/dial.go
+/// calls Fast Fallback: `dialParallel`, Go 1.19).
 fn dial(service: &str) -> Result<TcpStream> {
     let (host, port) = split_host_port(service)?;
     let port = parse_port(port, service)?;
@@ -103,8 +103,8 @@ fn dial(service: &str) -> Result<TcpStream> {
 // ANCHOR_END: dial
 
 // ANCHOR: read_fully
-/// The text's `readFully`: read 512 bytes at a time and append them to
-/// a buffer that grows, until the server closes the connection.
+/// The text's `readFully`: read up to 512 bytes at a time, append them
+/// to a buffer that grows, until the server closes the connection.
 /// `BytesMut` plays the part of Go's `bytes.Buffer`. Taking `conn` by
 /// value closes it when the function returns, like Go's
 /// `defer conn.Close()`.
@@ -131,8 +131,8 @@ fn read_fully(mut conn: TcpStream, timeout: Duration) -> Result<Bytes> {
         if result.len() + n > MAX_RESPONSE {
             bail!(too_big_message());
         }
-        // BytesMut doubles its capacity when full, as Go 1.19's
-        // bytes.Buffer does (512, 1024, 2048... for these appends).
+        // When full, BytesMut grows to about twice its size, as Go 1.19's
+        // bytes.Buffer does (the steps depend on the append sizes).
         result.extend_from_slice(&buf[..n]);
     }
     // freeze: the bytes are final, and can be shared without copying.
