@@ -36,7 +36,7 @@ use std::time::Duration;
 const STEP_LIMIT: Duration = Duration::from_secs(60);
 
 /// Tools a lab block may need beyond `ip`, `nft` and `tc`.
-const LAB_TOOLS: &[&str] = &["ping", "nc", "tcpdump", "ss", "setpriv"];
+const LAB_TOOLS: &[&str] = &["ping", "nc", "tcpdump", "ss", "setpriv", "time"];
 
 /// The lab's prefix for this test process: three characters, as the
 /// page's `np-`. A letter q to z and a digit or letter from the
