@@ -4,8 +4,7 @@
 //! A block tagged `console,lab` is left alone by [`Page::check`] and
 //! run by [`Page::check_lab`], as root, in a lab of the test's own:
 //!
-//! - every command runs by `sh -c` in the workspace's root folder
-//!   (where `scripts/lab` is), stderr joined to stdout;
+//! - each command runs by `sh -c` in the workspace root, 2>&1;
 //! - `sudo scripts/lab` becomes `scripts/lab` (the test is root, and
 //!   sudo would drop the lab's prefix); no other `sudo` may appear;
 //! - the page's lab prefix `np-` becomes the test's own, of the same
@@ -31,17 +30,13 @@ use crate::transcript::{Block, Step, parse};
 use std::process::Command;
 use std::time::Duration;
 
-/// A step's time limit: the lab's slowest lessons wait for TCP's
-/// retries (about 30 s for a SYN that is never answered).
+/// A step's limit: the slowest lessons wait for TCP's SYN retries.
 const STEP_LIMIT: Duration = Duration::from_secs(60);
 
 /// Tools a lab block may need beyond `ip`, `nft` and `tc`.
 const LAB_TOOLS: &[&str] = &["ping", "nc", "tcpdump", "ss", "setpriv", "time"];
-
-/// The lab's prefix for this test process: three characters, as the
-/// page's `np-`. A letter q to z and a digit or letter from the
-/// process id: 360 prefixes, apart from those of tests/lab.rs (`l`,
-/// `p`) and from a learner's `np-`.
+/// This process's lab prefix, three characters as `np-`: q to z and a
+/// digit or letter from the process id (tests/lab.rs uses `l`, `p`).
 pub fn page_prefix() -> String {
     const D: &[u8] = b"0123456789abcdefghijklmnopqrstuvwxyz";
     let pid = std::process::id() as usize;
@@ -255,16 +250,36 @@ impl Page {
             "line {}: only `sudo scripts/lab` may use sudo",
             s.line
         );
-        for (bin, exe) in &self.bins {
-            cmd =
-                cmd.replace(&format!("target/debug/{bin}"), &shell_quote(exe));
+        // `target/debug/NAME` → the binary (whose path may hold those
+        // words too: the text is rebuilt, not searched again).
+        const AT: &str = "target/debug/";
+        let mut out = String::new();
+        let mut rest = cmd.as_str();
+        while let Some(i) = rest.find(AT) {
+            out.push_str(&rest[..i]);
+            let after = &rest[i + AT.len()..];
+            let end = after
+                .find(|c: char| {
+                    !(c.is_ascii_alphanumeric() || "-_".contains(c))
+                })
+                .unwrap_or(after.len());
+            let name = &after[..end];
+            let exe = self
+                .bins
+                .iter()
+                .find(|(b, _)| b == name)
+                .map(|(_, e)| e)
+                .unwrap_or_else(|| {
+                    panic!(
+                        "line {}: a binary the test did not register: {}",
+                        s.line, s.command
+                    )
+                });
+            out.push_str(&shell_quote(exe));
+            rest = &after[end..];
         }
-        assert!(
-            !cmd.contains("target/debug/"),
-            "line {}: a binary the test did not register: {}",
-            s.line,
-            s.command
-        );
+        out.push_str(rest);
+        cmd = out;
         let mut c = Command::new("sh");
         c.arg("-c")
             .arg(format!("exec 2>&1\n{cmd}"))
@@ -279,8 +294,7 @@ impl Page {
     }
 }
 
-/// The page's lines with the test's prefix, less trailing blank lines
-/// (the output is compared without its own, as on every page).
+/// The page's lines with the test's prefix, less trailing blanks.
 fn subst(lines: &[String], prefix: &str) -> Vec<String> {
     let mut v: Vec<String> =
         lines.iter().map(|l| l.replace("np-", prefix)).collect();
