@@ -7,14 +7,29 @@
 //! (or a crate that wraps it). Go has both ways: its cgo resolver asks
 //! `getaddrinfo(NULL, service)` (`net/cgo_unix.go`, Go 1.19), and its
 //! own resolver reads `/etc/services` itself (`net/port_unix.go`), on
-//! top of a small table built into the `net` package. Go asks the C
-//! library when it would for an empty host name (`canUseCgo`,
-//! `net/conf.go`): `GODEBUG=netdns=cgo`, `RES_OPTIONS`, `LOCALDOMAIN`
-//! or `HOSTALIASES` set, a resolv.conf option Go does not know or a
-//! resolv.conf it cannot read, a `hosts` source in nsswitch.conf it
-//! does not handle; and only if the program was built with cgo.
-//! Otherwise (Debian's `hosts: files dns`, a resolv.conf without
-//! options) Go uses its own, and this module does what that one does:
+//! top of a small table built into the `net` package.
+//!
+//! Go asks the C library for a port when it would for a host name that
+//! is empty (`canUseCgo`, `net/conf.go`). On Linux the common reasons:
+//!
+//! - `GODEBUG=netdns=cgo`; `RES_OPTIONS` or `HOSTALIASES` set and not
+//!   empty, or `LOCALDOMAIN` set at all (even empty);
+//! - a line or option in /etc/resolv.conf that Go 1.19 does not know
+//!   (`options edns0`, `sortlist`), or a resolv.conf it cannot open (a
+//!   missing or forbidden one does not count);
+//! - a `hosts` line in /etc/nsswitch.conf with a source Go does not
+//!   handle (systemd's `resolve`), with `[...]` actions on `files` or
+//!   `dns` that Go counts as non-default (`[SUCCESS=continue]`; oddly,
+//!   a lone `[NOTFOUND=return]` passes), or with neither `files` nor
+//!   `dns`; an nsswitch.conf Go cannot read or parse (a missing one
+//!   does not count).
+//!
+//! `myhostname` counts only when the machine's own host name is empty
+//! or cannot be read, `.local` never (the name asked for is empty). And
+//! nothing counts in a program built without cgo (`CGO_ENABLED=0`) or
+//! with the `netgo` tag, or run with `GODEBUG=netdns=go`. Otherwise
+//! (Debian's `hosts: files dns`, a resolv.conf without options) Go uses
+//! its own resolver, and this module does what that one does:
 //!
 //! 1. [`parse_port`]: a service written as a decimal number *is* the port
 //!    (`"23"`); nothing is looked up, not even the network.
@@ -25,7 +40,8 @@
 //!    ([`parse_services`]).
 //! 4. Whatever came out must fit in 16 bits (0 to 65535).
 //!
-//! Errors are worded as Go 1.19 words them (see [`LookupError`]).
+//! Errors are worded as Go 1.19 words them when its own resolver
+//! answers (see [`LookupError`]).
 //!
 //! ```
 //! use lookup_port::{ServiceTable, lookup_port, parse_services};
@@ -81,7 +97,8 @@ pub const BUILTIN: &[(&str, &str, u32)] = &[
 /// Go gives up on a services file line whose port is this or more (its
 /// `dtoi`, `net/parse.go`, stops at 0xFFFFFF). Numbers from 65536 to
 /// below this are kept, and refused later as "invalid port", exactly
-/// as Go does.
+/// as Go's own resolver does. (On the cgo path glibc keeps only the
+/// low 16 bits instead: a line `big 70000/tcp` gives port 4464.)
 const FILE_PORT_LIMIT: u32 = 0xFF_FFFF;
 
 /// One line of a services file: `name port/network alias...`.
@@ -141,10 +158,12 @@ pub fn parse_services(text: &str) -> Vec<Service> {
 
 /// Every service the program knows: Go's built-in entries first, then
 /// the file's lines in order. A later entry wins over an earlier one
-/// for the same name, as in Go, where the file's lines are stored into
-/// the same map as the built-in table, one after the other. Go's map
-/// keeps each name's case, though: there a later `FOO` does not
-/// replace `foo` (and is never found); here it does.
+/// for the same name, as in Go's own resolver, where the file's lines
+/// are stored into the same map as the built-in table, one after the
+/// other (glibc, on Go's cgo path, takes the first matching line of
+/// the file instead). Go's map keeps each name's case, though: there a
+/// later `FOO` does not replace `foo` (and is never found); here it
+/// does.
 #[derive(Debug, Clone, Default)]
 pub struct ServiceTable {
     entries: Vec<Service>,
@@ -235,11 +254,18 @@ impl std::error::Error for LookupError {}
 /// port); `1073741824x` is a name, its `x` read just after 2^30. The
 /// result is clamped to 2^30 - 1 (or -2^30), out of range either way.
 ///
+/// `99999999999x` gets the same answer in Go by another road: its
+/// first ten digits wrap round (see below) to 1410065407, still past
+/// 2^30, so Go too stops before the `x`.
+///
 /// A difference, on purpose: Go keeps the number in a `uint32` and
-/// multiplies it by ten unchecked, so a tenth digit past 2^32 wraps it
-/// round and Go reads on: `4294967300` is port 4, `8589934672` port
-/// 80, `42949673000` port 40, `42949673000x` a name (golang/go#80168).
-/// Here nothing wraps: all four are out of range, invalid ports.
+/// multiplies it by ten unchecked (only adding the digit is checked),
+/// so a product past 2^32 wraps round, modulo 2^32, and if what is
+/// left is below 2^30 Go reads on: `4294967300` is port 4,
+/// `8589934672` port 80, `42949673000` port 40, `42949673000x` a name
+/// (golang/go#80168). Here nothing wraps: all four are out of range,
+/// invalid ports. (Where it is adding the digit that passes 2^32, as
+/// in `4294967296` to `4294967299`, Go stops too: an invalid port.)
 ///
 /// ```
 /// use lookup_port::parse_port;
@@ -288,8 +314,10 @@ pub fn lookup_port(
         // A number: no lookup, and the network is not even checked.
         Some(n) => n,
         None => {
-            // Which table to search. Go treats a missing network as
-            // "ip", which has no table of its own in Go 1.19.
+            // Which table to search. Go treats an empty network as
+            // "ip": Go's table has no entries for it, so only `/ip`
+            // lines in the services file (a usual one has none) could
+            // answer.
             let table_name = match network {
                 "tcp" | "tcp4" | "tcp6" => "tcp",
                 "udp" | "udp4" | "udp6" => "udp",

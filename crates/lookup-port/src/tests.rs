@@ -67,11 +67,20 @@ fn unknown_network_only_matters_for_names() {
         "address sctp: unknown network"
     );
     assert_eq!(lookup_port(&t, "sctp", "23"), Ok(23));
-    // An empty network is Go's "ip", which has no table.
+    // An empty network is Go's "ip": no entry in Go's table is for it.
     assert_eq!(
         lookup_port(&t, "", "telnet").unwrap_err().to_string(),
         "address ip/telnet: unknown port"
     );
+}
+
+#[test]
+fn an_ip_line_in_the_file_answers_an_empty_network() {
+    // Go's own resolver makes a table of every network a line names,
+    // "ip" too; Go 1.19 answers `LookupPort("", "foo")` from it.
+    let t = table("foo 7007/ip\n");
+    assert_eq!(lookup_port(&t, "", "foo"), Ok(7007));
+    assert!(lookup_port(&t, "tcp", "foo").is_err());
 }
 
 #[test]

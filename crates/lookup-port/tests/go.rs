@@ -103,14 +103,18 @@ fn lookup_port_answers_as_go_does() {
 #[test]
 fn go_wraps_numbers_past_2_to_the_32_round_and_we_do_not() {
     // Go 1.19's parsePort keeps the number in a uint32 and multiplies
-    // it by ten unchecked (net/port.go): a tenth digit past 2^32 wraps
-    // it round, and Go reads on from the small number. lookup-port
-    // does not: a bug is not copied (golang/go#80168).
+    // it by ten unchecked (net/port.go): a product past 2^32 wraps
+    // round, and Go reads on from the small number. Only adding the
+    // digit is checked: when that passes 2^32, Go stops. lookup-port
+    // does not wrap: a bug is not copied (golang/go#80168).
     let Some(bin) = go_port() else { return };
     let cases = [
         ("4294967300", "Service port 4"),   // 2^32 + 4
         ("8589934672", "Service port 80"),  // 2 * 2^32 + 80
         ("42949673000", "Service port 40"), // 4, then one more digit
+        ("47244640260", "Service port 4"),  // wraps at digits 10 and 11
+        // 429496729 * 10 fits in 32 bits; adding the 6 passes 2^32.
+        ("4294967296", "Error: address 4294967296: invalid port"),
         (
             "42949673000x",
             "Error: address tcp/42949673000x: unknown port",
@@ -152,6 +156,13 @@ fn with_cgo_go_asks_getaddrinfo_which_reads_differently() {
         false => assert!(from_go[1].ends_with(words), "{from_go:?}"),
     }
     assert_eq!(from_go[2], "Service port 23");
+    // An empty network is "ip", which cgoLookupPort refuses before it
+    // calls getaddrinfo (net/cgo_unix.go); Go's own table and the
+    // file, tried next, have no "ip" entries, so that error stands.
+    let ip = go(&bin, "cgo", "", &["telnet"]);
+    if is_go_1_19() {
+        assert_eq!(ip, ["Error: lookup ip/telnet: unknown network"]);
+    }
     // Go's own resolver, and lookup-port, read " 23" as a name.
     assert_eq!(ours("tcp", " 23"), "Error: address tcp/ 23: unknown port");
 }

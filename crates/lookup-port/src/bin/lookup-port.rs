@@ -24,9 +24,10 @@ use std::process::ExitCode;
 
 // ANCHOR: main
 fn main() -> ExitCode {
-    // Go: `if len(os.Args) != 3`. Arguments that are not UTF-8 are
-    // converted lossily rather than refused, as Go would look their
-    // bytes up: no real services file names a service so.
+    // Go: `if len(os.Args) != 3`. Go looks an argument that is not
+    // UTF-8 up byte for byte; here it is converted lossily (each
+    // invalid sequence becomes U+FFFD) rather than refused: no real
+    // services file names a service so.
     let args: Vec<String> = cli::args()
         .iter()
         .map(|a| a.to_string_lossy().into_owned())
@@ -60,11 +61,12 @@ fn main() -> ExitCode {
 // ANCHOR: service_table
 /// Go's built-in table, plus the services file if it can be read.
 ///
-/// Go reads `/etc/services` once, the first time a name is looked up,
-/// and says nothing if it cannot: a machine without the file simply
-/// knows fewer names. We do the same for `/etc/services`. A file named
-/// by `NETPROG_SERVICES` is one you chose on purpose, so a failure to
-/// read it gets a note on stderr (the lookup still goes on).
+/// Go's own resolver reads `/etc/services` once, the first time it
+/// looks a name up, and says nothing if it cannot: a machine without
+/// the file simply knows fewer names. We do the same for
+/// `/etc/services`. A file named by `NETPROG_SERVICES` is one you chose
+/// on purpose, so a failure to read it gets a note on stderr (the
+/// lookup still goes on).
 fn service_table() -> ServiceTable {
     let mut table = ServiceTable::builtin();
     let chosen = std::env::var_os(SERVICES_ENV);
