@@ -38,6 +38,15 @@
 //!   never open, `>&-`, is another case: before `main`, Rust's runtime
 //!   opens /dev/null in its place, so the output is lost and the
 //!   program goes on.)
+//!
+//! # Time limits
+//!
+//! A client's limits ("5 s for the reply") are constants of each
+//! program. [`time_limit`] scales them by `NETPROG_TIME_SCALE`, a
+//! factor from 0.01 to 100 (unset: 1): the tests run a program with
+//! 0.1 so that "gives up on a silent server" costs half a second, not
+//! five, and the program's messages name the limit it really used.
+//! (Go's programs have no such knob; their limits are constants too.)
 
 use std::ffi::{OsStr, OsString};
 use std::fmt;
@@ -46,6 +55,45 @@ use std::io::{self, Write};
 /// The exit status a shell reports for a program killed by SIGPIPE
 /// (128 + 13), used when a client's stdout pipe has lost its reader.
 pub const EXIT_PIPE: i32 = 141;
+
+/// The environment variable that scales a program's time limits.
+pub const TIME_SCALE_ENV: &str = "NETPROG_TIME_SCALE";
+
+/// `limit` times the factor in `NETPROG_TIME_SCALE` (the module's
+/// comment says why), or a one-line message if the variable is set
+/// to anything but a factor from 0.01 to 100.
+pub fn time_limit(
+    limit: std::time::Duration,
+) -> Result<std::time::Duration, String> {
+    let Some(value) = std::env::var_os(TIME_SCALE_ENV) else {
+        return Ok(limit);
+    };
+    let factor = value.to_str().and_then(|v| v.trim().parse::<f64>().ok());
+    match factor {
+        Some(f) if (0.01..=100.0).contains(&f) => Ok(limit.mul_f64(f)),
+        _ => Err(format!(
+            "{TIME_SCALE_ENV}=\"{}\" is not a factor from 0.01 to 100",
+            value.as_encoded_bytes().escape_ascii()
+        )),
+    }
+}
+
+/// A time limit as the messages show it: `5 s`, `0.5 s`, `0.25 s`
+/// (to the millisecond, no trailing zeros).
+pub struct Secs(pub std::time::Duration);
+
+impl fmt::Display for Secs {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let ms = self.0.as_millis();
+        let (whole, frac) = (ms / 1000, ms % 1000);
+        if frac == 0 {
+            write!(f, "{whole} s")
+        } else {
+            let frac = format!("{frac:03}");
+            write!(f, "{whole}.{} s", frac.trim_end_matches('0'))
+        }
+    }
+}
 
 /// The program's arguments after its name, as bytes the kernel gave.
 pub fn args() -> Vec<OsString> {
