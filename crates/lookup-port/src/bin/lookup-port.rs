@@ -63,8 +63,9 @@ fn main() -> ExitCode {
 ///
 /// Go's own resolver reads `/etc/services` once, the first time it
 /// looks a name up, and says nothing if it cannot: a machine without
-/// the file simply knows fewer names. We do the same for
-/// `/etc/services`. A file named by `NETPROG_SERVICES` is one you chose
+/// the file simply knows fewer names. We stay silent too about
+/// `/etc/services` (but read it at start, even for a number, which Go
+/// never looks up). A file named by `NETPROG_SERVICES` is one you chose
 /// on purpose, so a failure to read it gets a note on stderr (the
 /// lookup still goes on).
 fn service_table() -> ServiceTable {
