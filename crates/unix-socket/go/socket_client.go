@@ -5,7 +5,11 @@
 // second for ever, without waiting for replies. Errors: printed on
 // stdout, exit status 100.
 //
-//	socket_client PATH
+//	socket_client PATH [PAUSE]
+//
+// PAUSE, a Go duration such as 100ms, replaces the second between two
+// writes (the book's time.Sleep(1 * time.Second)), so that a test
+// need not wait a whole second for the second message.
 package main
 
 import (
@@ -33,6 +37,15 @@ func main() {
 		fmt.Println("Please provide a socket file.")
 		os.Exit(100)
 	}
+	pause := time.Second
+	if len(os.Args) > 2 {
+		p, err := time.ParseDuration(os.Args[2])
+		if err != nil {
+			fmt.Println(err)
+			os.Exit(100)
+		}
+		pause = p
+	}
 	c, err := net.Dial("unix", os.Args[1])
 	if err != nil {
 		fmt.Println(err)
@@ -45,6 +58,6 @@ func main() {
 			fmt.Println(err)
 			os.Exit(100)
 		}
-		time.Sleep(time.Second)
+		time.Sleep(pause)
 	}
 }

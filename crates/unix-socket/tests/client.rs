@@ -14,15 +14,16 @@ use testkit::{Cmd, WAIT};
 
 #[test]
 fn count_sends_that_many_and_stops() {
+    // Two messages, one a second (the page's transcript runs three).
     let (_dir, path) = sock("count");
     let srv = server(&path);
-    let out = client_count(&path, 3);
+    let out = client_count(&path, 2);
     out.expect_code(0);
     // One space after the arrow (Go's Println printed two).
-    assert_eq!(out.stdout, "-> Hello Server!\n".repeat(3));
+    assert_eq!(out.stdout, "-> Hello Server!\n".repeat(2));
     assert!(out.stderr.is_empty(), "{}", out.describe());
     let logged = |l: &[String]| {
-        l.iter().filter(|l| *l == "->: Hello Server!").count() == 3
+        l.iter().filter(|l| *l == "->: Hello Server!").count() == 2
     };
     assert!(srv.wait_output(logged, WAIT), "{:?}", srv.stdout());
 }
@@ -31,32 +32,41 @@ fn count_sends_that_many_and_stops() {
 fn without_count_it_keeps_sending() {
     let (_dir, path) = sock("forever");
     let _srv = server(&path);
-    // The book's client never stops by itself: we stop it.
-    let out = Cmd::new(CLIENT)
-        .args([s(&path)])
-        .timeout(Duration::from_millis(2500))
-        .run();
+    // The book's client never stops by itself. testkit's Server runs
+    // it in the background and collects its lines; dropping it stops
+    // the client.
+    let mut cmd = std::process::Command::new(CLIENT);
+    cmd.arg(&path);
+    let mut client =
+        testkit::Server::start_until(cmd, false, |l| l.starts_with("->"))
+            .unwrap_or_else(|(what, _)| panic!("{what}: no reply"));
+    let two = |l: &[String]| l.len() >= 2;
+    assert!(client.wait_output(two, WAIT), "{:?}", client.stdout());
+    assert!(client.stdout().iter().all(|l| l == "-> Hello Server!"));
+    // A client that stopped after two messages would end at once (our
+    // server closes when it reads end-of-file): this one pauses until
+    // the next second, and sends again.
+    let ended = client.wait_exit(Duration::from_millis(200));
     assert!(
-        out.timed_out,
-        "still running after 2.5 s\n{}",
-        out.describe()
+        ended.is_none(),
+        "it stopped: {ended:?} {:?}",
+        client.stderr()
     );
-    assert!(replies(&out).len() >= 2, "{}", out.describe());
-    assert!(replies(&out).iter().all(|l| *l == "-> Hello Server!"));
 }
 
 #[test]
 fn each_reply_is_awaited_before_the_next_message() {
     let (_dir, path) = sock("await");
     // A slow server: it answers the first message only after checking
-    // that nothing more arrives for 1.5 s (the client's pace is 1 s).
+    // that nothing more arrives for 1.2 s (the client's pace is 1 s, so
+    // a client that did not wait would have sent its second by then).
     let l = UnixListener::bind(&path).unwrap();
     let slow = std::thread::spawn(move || {
         let (mut c, _) = l.accept().unwrap();
         let mut buf = [0u8; 64];
         let n = c.read(&mut buf).unwrap();
         assert_eq!(&buf[..n], b"Hello Server!");
-        c.set_read_timeout(Some(Duration::from_millis(1500)))
+        c.set_read_timeout(Some(Duration::from_millis(1200)))
             .unwrap();
         let early = c.read(&mut buf);
         assert!(
@@ -95,6 +105,18 @@ fn the_server_going_away_is_an_error() {
     );
 }
 
+/// The 5 s the client waits to connect and for a reply, as the tests
+/// that make it give up scale them (0.5 s).
+fn five_s_scaled() -> Duration {
+    scaled(Duration::from_secs(5), GIVE_UP)
+}
+
+/// It waited at least `limit`, and gave up well before twice it.
+fn gave_up_after(took: Duration, limit: Duration) {
+    assert!(took >= limit, "gave up after {took:?}, before {limit:?}");
+    assert!(took < limit * 2, "took {took:?} for a limit of {limit:?}");
+}
+
 #[test]
 fn no_reply_times_out() {
     let (_dir, path) = sock("silent");
@@ -106,8 +128,11 @@ fn no_reply_times_out() {
         let _ = c.read_to_end(&mut sink);
         c // keep it open until the client has given up
     });
-    let out = client_count(&path, 1);
-    assert_one_line_error(&out, &["timed out waiting for a reply", "in 5 s"]);
+    let t = std::time::Instant::now();
+    let out = client_count_scaled(&path, 1, GIVE_UP);
+    gave_up_after(t.elapsed(), five_s_scaled());
+    // The message names the limit it used.
+    assert_one_line_error(&out, &["timed out waiting for a reply", "in 0.5 s"]);
     drop(silent.join());
 }
 
@@ -121,11 +146,31 @@ fn connect_times_out_when_the_queue_is_full() {
     l.bind(&SockAddr::unix(&path).unwrap()).unwrap();
     l.listen(0).unwrap();
     let _first = std::os::unix::net::UnixStream::connect(&path).unwrap();
-    let out = client_count(&path, 1);
+    let t = std::time::Instant::now();
+    let out = client_count_scaled(&path, 1, GIVE_UP);
+    gave_up_after(t.elapsed(), five_s_scaled());
     assert_one_line_error(
         &out,
-        &["timed out after 5 s connecting to", "queue is full"],
+        &["timed out after 0.5 s connecting to", "queue is full"],
     );
+}
+
+#[test]
+fn a_bad_time_scale_is_a_one_line_error_before_any_connect() {
+    // No server at the path: had the client connected first, it would
+    // say ENOENT.
+    let (_dir, path) = sock("badscale");
+    for bad in ["fast", "0", "1000", ""] {
+        let out = Cmd::new(CLIENT)
+            .args(["--count", "1", s(&path)])
+            .env(SCALE_ENV, bad)
+            .run();
+        let said = format!(
+            "socket-client: NETPROG_TIME_SCALE=\"{bad}\" is not a factor \
+             from 0.01 to 100"
+        );
+        assert_one_line_error(&out, &[&said]);
+    }
 }
 
 #[test]
@@ -231,42 +276,62 @@ fn a_server_that_streams_for_ever_cannot_keep_the_client() {
         let chunk = [b's'; 4096];
         while c.write_all(&chunk).is_ok() {}
     });
-    let run = run_quiet(CLIENT, &["--count", "1", s(&path)], WAIT);
+    let run = run_quiet(CLIENT, &["--count", "1", s(&path)], RUN_OUT, WAIT);
     // The reply came at once; after it the client waits at most 1 s
-    // (LINGER) for the server to close, whatever still arrives.
+    // (LINGER; 0.2 s here) for the server to close, whatever still
+    // arrives.
     assert_eq!(run.code, Some(0), "{}", run.stderr);
-    assert!(run.took < Duration::from_secs(4), "took {:?}", run.took);
+    let linger = scaled(Duration::from_secs(1), RUN_OUT);
+    assert!(run.took >= linger, "took {:?}", run.took);
+    assert!(run.took < linger * 4, "took {:?}", run.took);
 }
 
 #[test]
 fn a_server_that_drips_cannot_keep_the_client() {
     let (_dir, path) = sock("drip");
-    // One byte every 2 s, whatever the client sends: each "reply" is
-    // one byte, and the stream never ends.
+    // One byte every 50 ms, whatever the client sends: each "reply" is
+    // one byte, and the stream never ends. Bytes keep coming while the
+    // client pauses between its messages and while it waits for the
+    // end-of-file: a wait that started again at every byte would never
+    // end.
     let _peer = peer(&path, |mut c| {
         while c.write_all(b"d").is_ok() {
-            std::thread::sleep(Duration::from_secs(2));
+            std::thread::sleep(Duration::from_millis(50));
         }
     });
-    let run = run_quiet(CLIENT, &["--count", "2", s(&path)], WAIT * 2);
-    // Promised: 5 s per reply, then at most 1 s: 11 s in all. Here
-    // the bytes come at 0 and 2 s, so about 3 s.
+    let run = run_quiet(CLIENT, &["--count", "2", s(&path)], RUN_OUT, WAIT);
+    // Promised, scaled by 0.2: 1 s per reply and the pace of one
+    // message a second (not scaled), then at most 0.2 s: 2.2 s in all.
+    // Here the replies come at once: the pace, then the 0.2 s.
     assert_eq!(run.code, Some(0), "{}", run.stderr);
-    assert!(run.took < Duration::from_secs(11), "took {:?}", run.took);
+    let pace_and_linger = Duration::from_millis(1200);
+    assert!(run.took >= pace_and_linger, "took {:?}", run.took);
+    assert!(
+        run.took < Duration::from_millis(2200),
+        "took {:?}",
+        run.took
+    );
 }
 
 #[test]
 fn a_reply_slower_than_5_s_is_a_timeout_even_if_bytes_drip() {
     let (_dir, path) = sock("slowdrip");
-    // The first byte comes after 6 s: later than the reply's deadline.
-    let _peer = peer(&path, |mut c| {
-        std::thread::sleep(Duration::from_secs(6));
+    // The first byte comes after twice the reply's limit (0.5 s here).
+    let limit = five_s_scaled();
+    let _peer = peer(&path, move |mut c| {
+        std::thread::sleep(limit * 2);
         let _ = c.write_all(b"late");
     });
-    let run = run_quiet(CLIENT, &["--count", "1", s(&path)], WAIT);
+    let run = run_quiet(CLIENT, &["--count", "1", s(&path)], GIVE_UP, WAIT);
     assert_eq!(run.code, Some(100));
-    assert!(run.stderr.contains("timed out waiting for a reply"));
-    assert!(run.took < Duration::from_secs(6), "took {:?}", run.took);
+    assert!(
+        run.stderr.contains("timed out waiting for a reply")
+            && run.stderr.contains("in 0.5 s"),
+        "{}",
+        run.stderr
+    );
+    // Given up before the late byte came.
+    gave_up_after(run.took, limit);
 }
 
 #[test]
@@ -286,10 +351,14 @@ fn a_server_that_never_closes_is_no_error_after_the_last_reply() {
         }
     });
     let t = std::time::Instant::now();
-    let out = client_count(&path, 2);
+    let out = client_count_scaled(&path, 1, RUN_OUT);
+    let took = t.elapsed();
     out.expect_code(0);
-    assert_eq!(replies(&out), ["-> Hello Server!", "-> Hello Server!"]);
-    assert!(t.elapsed() < Duration::from_secs(4), "{:?}", t.elapsed());
+    assert_eq!(replies(&out), ["-> Hello Server!"]);
+    // It waited its 1 s (0.2 s here) for the end-of-file, no more.
+    let linger = scaled(Duration::from_secs(1), RUN_OUT);
+    assert!(took >= linger, "{took:?}");
+    assert!(took < linger * 4, "{took:?}");
 }
 
 #[test]

@@ -118,23 +118,32 @@ fn go_s_server_never_closes_and_count_2_still_gets_every_reply() {
     };
     let (_dir, path) = sock("go-noclose");
     let srv = go_server(&bin, &path);
+    // Our client with --count 2, meanwhile: both replies, then exit 0
+    // after waiting at most 1 s (0.2 s here) for the end-of-file that
+    // never comes.
+    let p = path.clone();
+    let client = std::thread::spawn(move || {
+        let t = std::time::Instant::now();
+        let out = client_count_scaled(&p, 2, RUN_OUT);
+        (out, t.elapsed())
+    });
     // After a half-close, Go's echoServer returns without c.Close():
-    // no end-of-file comes (here: not within 2 s).
+    // no end-of-file comes (here: not within 1 s).
     let mut c = connect(&path);
     c.write_all(b"ping").unwrap();
     c.shutdown(Shutdown::Write).unwrap();
-    c.set_read_timeout(Some(Duration::from_secs(2))).unwrap();
+    c.set_read_timeout(Some(Duration::from_secs(1))).unwrap();
     let mut buf = [0u8; 16];
     assert_eq!(c.read(&mut buf).unwrap(), 4, "the echo");
     let err = c.read(&mut buf).expect_err("no end-of-file");
     assert!(unix_socket::is_timeout(&err), "{err}");
-    // Our client with --count 2: both replies, then exit 0 after
-    // waiting at most 1 s for the end-of-file that never comes.
-    let t = std::time::Instant::now();
-    let out = client_count(&path, 2);
+    let (out, took) = client.join().unwrap();
     out.expect_code(0);
     assert_eq!(replies(&out), ["-> Hello Server!", "-> Hello Server!"]);
-    assert!(t.elapsed() < Duration::from_secs(4), "{:?}", t.elapsed());
+    // The pace of one message a second, then the 0.2 s; at most 1 s
+    // per reply (scaled by 0.2 too), so no more than 2.2 s.
+    assert!(took >= Duration::from_millis(1200), "{took:?}");
+    assert!(took < Duration::from_millis(2200), "{took:?}");
     drop(srv);
 }
 
@@ -199,17 +208,16 @@ fn go_s_client_prints_two_spaces_after_the_arrow() {
     };
     let (_dir, path) = sock("go-client");
     let _srv = server(&path);
-    // It never stops by itself: stop it after its first replies.
-    let out = Cmd::new(bin.to_str().unwrap())
-        .args([s(&path)])
-        .timeout(Duration::from_millis(1500))
-        .run();
-    assert!(out.timed_out);
-    assert!(
-        out.stdout.starts_with("->  Hello Server!\n"),
-        "{}",
-        out.describe()
-    );
+    // It never stops by itself. testkit's Server runs it in the
+    // background and collects its lines; dropping it stops it, here
+    // after its first reply.
+    let mut cmd = Command::new(&bin);
+    cmd.arg(&path);
+    let client =
+        testkit::Server::start_until(cmd, false, |l| l.starts_with("->"))
+            .unwrap_or_else(|(what, _)| panic!("{what}: no reply"));
+    let lines = client.stdout();
+    assert_eq!(lines.first().map(String::as_str), Some("->  Hello Server!"));
 }
 
 #[test]
@@ -254,9 +262,12 @@ fn go_s_client_does_not_wait_so_messages_run_together() {
         c.write_all(&buf[..n]).unwrap();
         buf[..n].to_vec()
     });
+    // It writes every 200 ms here, instead of every second: when the
+    // server reads, two writes are waiting all the same. (Once the
+    // server has closed, its next write fails and it exits.)
     let out = Cmd::new(bin.to_str().unwrap())
-        .args([s(&path)])
-        .timeout(Duration::from_millis(3500))
+        .args([s(&path), "200ms"])
+        .timeout(WAIT)
         .run();
     let first_read = slow.join().unwrap();
     assert!(
@@ -343,8 +354,11 @@ fn go_writes_abstract_names_with_an_at_and_they_meet_ours() {
                 .unwrap();
         UnixStream::connect_addr(&a).is_ok()
     });
+    // Go's server never closes: the client waits its 1 s (0.2 s here)
+    // for an end-of-file, then exits 0.
     let out = Cmd::new(CLIENT)
         .args(["--count", "1", "--abstract", &name])
+        .env(SCALE_ENV, RUN_OUT.to_string())
         .run();
     out.expect_code(0);
     assert_eq!(replies(&out), ["-> Hello Server!"]);
@@ -360,10 +374,14 @@ fn an_unused_import_does_not_compile() {
     let src = dir.path().join("unused.go");
     std::fs::write(&src, "package main\n\nimport \"log\"\n\nfunc main() {}\n")
         .unwrap();
+    // The build cache of testkit::go_program, where the packages this
+    // needs ("log" and what it imports) are compiled once, not at
+    // every run.
+    let cache = testkit::workspace_root().join("target/go/cache");
     let out = Command::new(go)
         .args(["build", "-o", "/dev/null"])
         .arg(&src)
-        .env("GOCACHE", dir.path().join("cache"))
+        .env("GOCACHE", cache)
         .env("GOFLAGS", "")
         .env("GOTOOLCHAIN", "local")
         .output()

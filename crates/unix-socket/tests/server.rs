@@ -25,9 +25,9 @@ fn echo_round_trip() {
         "the server logs `->: ping`: {:?}",
         srv.stdout()
     );
-    // Our own client, as the page shows it.
-    let out = client_count(&path, 2).expect_code(0).clone();
-    assert_eq!(replies(&out), ["-> Hello Server!", "-> Hello Server!"]);
+    // Our own client, as the page shows it (there with --count 3).
+    let out = client_count(&path, 1).expect_code(0).clone();
+    assert_eq!(replies(&out), ["-> Hello Server!"]);
 }
 
 #[test]
@@ -41,13 +41,13 @@ fn several_clients_at_once() {
     let clients: Vec<_> = (0..3)
         .map(|_| {
             let p = path.clone();
-            std::thread::spawn(move || client_count(&p, 2))
+            std::thread::spawn(move || client_count(&p, 1))
         })
         .collect();
     for c in clients {
         let out = c.join().unwrap();
         out.expect_code(0);
-        assert_eq!(replies(&out).len(), 2, "{}", out.describe());
+        assert_eq!(replies(&out).len(), 1, "{}", out.describe());
     }
     assert_eq!(round_trip(&mut idle, b"still here"), b"still here");
 }
@@ -117,7 +117,13 @@ fn a_live_socket_with_a_full_queue_is_not_stolen_either() {
     l.bind(&SockAddr::unix(&path).unwrap()).unwrap();
     l.listen(0).unwrap();
     let _first = UnixStream::connect(&path).unwrap();
-    let out = Cmd::new(SERVER).args([s(&path)]).run();
+    // The check's connect() waits, for at most 2 s (0.2 s here).
+    let t = std::time::Instant::now();
+    let out = Cmd::new(SERVER)
+        .args([s(&path)])
+        .env(SCALE_ENV, GIVE_UP.to_string())
+        .run();
+    let took = t.elapsed();
     assert!(
         !out.timed_out,
         "the check must not hang\n{}",
@@ -125,6 +131,23 @@ fn a_live_socket_with_a_full_queue_is_not_stolen_either() {
     );
     assert_one_line_error(&out, &["is in use"]);
     assert!(path.exists());
+    let limit = scaled(Duration::from_secs(2), GIVE_UP);
+    assert!(took >= limit, "the check waited only {took:?}");
+    assert!(took < limit * 5, "the check took {took:?}");
+}
+
+#[test]
+fn a_bad_time_scale_is_a_one_line_error_before_the_bind() {
+    let (_dir, path) = sock("badscale");
+    let out = Cmd::new(SERVER)
+        .args([s(&path)])
+        .env(SCALE_ENV, "0.001")
+        .run();
+    assert_one_line_error(
+        &out,
+        &["socket-server: NETPROG_TIME_SCALE=\"0.001\" is not a factor"],
+    );
+    assert!(!path.exists(), "no socket file was made");
 }
 
 #[test]
@@ -313,9 +336,12 @@ fn clients_that_misbehave_never_disturb_the_server() {
 #[test]
 fn a_client_that_never_reads_is_dropped_and_others_are_served() {
     let (_dir, path) = sock("noread");
-    let srv = server(&path);
+    // The server's 10 s for an echo, scaled by 0.05: 0.5 s.
+    let scale = 0.05;
+    let srv = server_scaled(&path, scale);
     // Send without ever reading: the echoes fill our receive buffer,
     // then the server's write blocks, then its write timeout fires.
+    let t = std::time::Instant::now();
     let mut rude = connect(&path);
     rude.set_write_timeout(Some(Duration::from_millis(200)))
         .unwrap();
@@ -327,17 +353,19 @@ fn a_client_that_never_reads_is_dropped_and_others_are_served() {
     }
     // Meanwhile another client is served at once.
     assert_eq!(round_trip(&mut connect(&path), b"me too"), b"me too");
-    let line = srv
-        .wait_err_line(|l| l.contains("not reading"), Duration::from_secs(20));
+    let line = srv.wait_err_line(|l| l.contains("not reading"), WAIT);
     assert_eq!(
         line.as_deref(),
         Some(
-            "client 1: gave up after 10 s writing the echo: the client \
+            "client 1: gave up after 0.5 s writing the echo: the client \
              is not reading"
         ),
         "{:?}",
         srv.stderr()
     );
+    // Its deadline began with an echo after we connected.
+    let limit = scaled(Duration::from_secs(10), scale);
+    assert!(t.elapsed() >= limit, "gave up after {:?}", t.elapsed());
 }
 
 #[test]

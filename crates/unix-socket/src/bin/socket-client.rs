@@ -16,11 +16,14 @@
 //!
 //! Time limits, each a deadline for the whole step: 5 s to connect,
 //! 5 s for each reply, and after the last reply at most 1 s for the
-//! server to close the connection.
+//! server to close the connection. `NETPROG_TIME_SCALE` multiplies
+//! them (0.1 makes them 0.5 s, 0.5 s and 0.1 s: the tests use it); the
+//! pace of one message a second stays.
 //!
 //! Exit status: 0 when `--count` messages were sent and answered; 100
-//! for every error (as the book's program), with one line on stderr;
-//! 141 when standard output is closed (`socket-client s | head -1`).
+//! for every error (as the book's program; a bad command line or
+//! `NETPROG_TIME_SCALE` too), with one line on stderr; 141 when
+//! standard output is closed (`socket-client s | head -1`).
 
 use anyhow::{Context, Result, anyhow, bail};
 use std::io::{self, ErrorKind, Read, Write};
@@ -58,6 +61,26 @@ const REPLY_TIMEOUT: Duration = Duration::from_secs(5);
 const LINGER: Duration = Duration::from_secs(1);
 // ANCHOR_END: limits
 
+/// The limits this run uses: the constants above times the factor in
+/// `NETPROG_TIME_SCALE` (`cli::time_limit`), read once at the start.
+/// INTERVAL is the client's pace, not a limit: it is never scaled.
+#[derive(Debug, Clone, Copy)]
+struct Limits {
+    connect: Duration,
+    reply: Duration,
+    linger: Duration,
+}
+
+impl Limits {
+    fn from_env() -> Result<Limits, String> {
+        Ok(Limits {
+            connect: cli::time_limit(CONNECT_TIMEOUT)?,
+            reply: cli::time_limit(REPLY_TIMEOUT)?,
+            linger: cli::time_limit(LINGER)?,
+        })
+    }
+}
+
 /// ENOTDIR, errno 20 in Linux's numbering. (The std of Rust 1.95 also
 /// has `ErrorKind::NotADirectory`; the number works with any std.)
 const ENOTDIR: i32 = 20;
@@ -81,10 +104,12 @@ fn run() -> Result<()> {
         .map_err(|e| anyhow!("{e} ({USAGE})"))?;
     let place = args.place;
     place.check().map_err(|e| anyhow!(e))?;
+    // The time limits of this run, read before any socket is opened.
+    let limits = Limits::from_env().map_err(|e| anyhow!(e))?;
 
     // Go: `c, err := net.Dial("unix", socketFile)`; `defer c.Close()`
     // is Rust's drop: the socket closes when `c` goes out of scope.
-    let mut c = connect(&place)?;
+    let mut c = connect(&place, limits.connect)?;
 
     // Go: `go readSocket(c)`. A thread instead of a goroutine; it gets
     // its own handle on the same socket (try_clone duplicates the file
@@ -99,21 +124,25 @@ fn run() -> Result<()> {
         })
         .context("cannot start a thread")?;
 
-    send_messages(&mut c, args.count, &events, &place)?;
-    finish(&c, &events)
+    send_messages(&mut c, args.count, &events, &place, limits.reply)?;
+    finish(&c, &events, limits.linger)
 }
 
 /// --count only, once every message has had its reply: tell the
 /// server we are done (a half-close: it reads end-of-file), then print
 /// whatever is still on its way until the server closes its side, for
-/// at most LINGER. Go's server does not close a connection (its
-/// goroutine returns without `c.Close()`, and only Go's garbage
-/// collector closes it, much later), so no end-of-file within LINGER
+/// at most `linger` (LINGER). Go's server does not close a connection
+/// (its goroutine returns without `c.Close()`, and only Go's garbage
+/// collector closes it, much later), so no end-of-file within `linger`
 /// is no error: every reply has come.
-fn finish(c: &UnixStream, events: &Receiver<Event>) -> Result<()> {
+fn finish(
+    c: &UnixStream,
+    events: &Receiver<Event>,
+    linger: Duration,
+) -> Result<()> {
     c.shutdown(Shutdown::Write)
         .context("half-closing the connection")?;
-    let deadline = Deadline::after(LINGER);
+    let deadline = Deadline::after(linger);
     loop {
         let Ok(left) = deadline.left() else {
             return Ok(());
@@ -146,17 +175,19 @@ enum Event {
 /// one goes out. A stream socket keeps no boundaries between writes:
 /// if two messages (or two echoes) wait in a buffer together, one
 /// read() returns both, and `Hello Server!Hello Server!` would be
-/// printed as one reply. Waiting also gives the reply its time limit.
+/// printed as one reply. Waiting also gives the reply its time limit,
+/// `reply` (REPLY_TIMEOUT).
 fn send_messages(
     c: &mut UnixStream,
     count: Option<u64>,
     events: &Receiver<Event>,
     place: &Place,
+    reply: Duration,
 ) -> Result<()> {
     // A 13-byte write blocks only when our send buffer is full of
     // bytes the server has not read (a Unix socket counts unread data
     // against its sender); even then, not for longer than a reply.
-    c.set_write_timeout(Some(REPLY_TIMEOUT))
+    c.set_write_timeout(Some(reply))
         .context("setting the write timeout")?;
     let mut sent: u64 = 0;
     loop {
@@ -167,7 +198,7 @@ fn send_messages(
             .with_context(|| format!("sending to {place}"))?;
         let sent_at = Instant::now();
         sent += 1;
-        wait_for_reply(events, place, Deadline::after(REPLY_TIMEOUT))?;
+        wait_for_reply(events, place, reply)?;
         if Some(sent) == count {
             return Ok(());
         }
@@ -177,16 +208,18 @@ fn send_messages(
     }
 }
 
-/// Block until the reader has printed a reply, or the deadline passed.
+/// Block until the reader has printed a reply, for at most `limit`
+/// from now (call it right after the message has gone out).
 fn wait_for_reply(
     events: &Receiver<Event>,
     place: &Place,
-    deadline: Deadline,
+    limit: Duration,
 ) -> Result<()> {
+    let deadline = Deadline::after(limit);
     let timed_out = || {
         anyhow!(
-            "timed out waiting for a reply: nothing from the server in {} s",
-            REPLY_TIMEOUT.as_secs()
+            "timed out waiting for a reply: nothing from the server in {}",
+            cli::Secs(limit)
         )
     };
     let left = deadline.left().map_err(|_| timed_out())?;
@@ -262,8 +295,8 @@ fn read_socket(mut r: UnixStream, tell: &Sender<Event>) -> Result<()> {
 /// queues us on it. It fails at once if nobody listens; it blocks only
 /// when the server's queue of not-yet-accepted connections is full.
 /// std has no connect timeout for Unix sockets, so a helper thread
-/// connects and we wait for it, at most CONNECT_TIMEOUT.
-fn connect(place: &Place) -> Result<UnixStream> {
+/// connects and we wait for it, at most `limit` (CONNECT_TIMEOUT).
+fn connect(place: &Place, limit: Duration) -> Result<UnixStream> {
     let addr = place
         .socket_addr()
         .with_context(|| format!("making a socket address of {place}"))?;
@@ -273,12 +306,12 @@ fn connect(place: &Place) -> Result<UnixStream> {
             let _ = tx.send(UnixStream::connect_addr(&addr));
         })
         .context("cannot start a thread")?;
-    match rx.recv_timeout(CONNECT_TIMEOUT) {
+    match rx.recv_timeout(limit) {
         Ok(Ok(c)) => Ok(c),
         Ok(Err(e)) => Err(explain_connect_error(place, e)),
         Err(_) => bail!(
-            "timed out after {} s connecting to {place}: its queue is full",
-            CONNECT_TIMEOUT.as_secs()
+            "timed out after {} connecting to {place}: its queue is full",
+            cli::Secs(limit)
         ),
     }
 }
@@ -319,4 +352,48 @@ fn explain_connect_error(place: &Place, e: io::Error) -> anyhow::Error {
 
 fn is_socket(p: &std::path::Path) -> bool {
     std::fs::metadata(p).is_ok_and(|m| m.file_type().is_socket())
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+    use unix_socket::cli::Secs;
+
+    /// The crate's page, each run of white space made one space (its
+    /// sentences are wrapped at 80 columns).
+    fn page() -> String {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/src");
+        let text =
+            std::fs::read_to_string(format!("{path}/unix-socket.md")).unwrap();
+        text.split_whitespace().collect::<Vec<_>>().join(" ")
+    }
+
+    #[test]
+    fn the_default_limits_are_the_page_s() {
+        // Unset, NETPROG_TIME_SCALE leaves the constants as they are,
+        // and the page quotes the messages they make.
+        let page = page();
+        for said in [
+            format!(
+                "`timed out after {} connecting to PATH: its queue is full`",
+                Secs(CONNECT_TIMEOUT)
+            ),
+            format!(
+                "`timed out waiting for a reply: nothing from the server \
+                 in {}`",
+                Secs(REPLY_TIMEOUT)
+            ),
+            format!(
+                "our client waits at most {} for the end-of-file after \
+                 its last reply",
+                Secs(LINGER)
+            ),
+        ] {
+            assert!(page.contains(&said), "the page does not say {said:?}");
+        }
+        // The pace, which no factor changes.
+        assert!(page.contains("sends three messages, one a second"));
+        assert_eq!(INTERVAL, Duration::from_secs(1));
+    }
 }

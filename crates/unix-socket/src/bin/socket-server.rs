@@ -16,8 +16,14 @@
 //! server stops. On Ctrl+C (SIGINT) or SIGTERM it removes its socket
 //! file and exits 0.
 //!
+//! Time limits: 10 s for a client to take the echo of one chunk, and
+//! 2 s for the connect() that checks an old socket file. The factor in
+//! `NETPROG_TIME_SCALE` multiplies them (0.1: 1 s and 0.2 s; the tests
+//! use it).
+//!
 //! Exit status: 0 after a clean shutdown; 100 for every error (as the
-//! book's program), with one line on stderr.
+//! book's program; a bad command line or `NETPROG_TIME_SCALE` too),
+//! with one line on stderr.
 
 use anyhow::{Context, Result, anyhow, bail};
 use signal_hook::consts::{SIGINT, SIGTERM};
@@ -81,12 +87,16 @@ fn run() -> Result<()> {
         .map_err(|e| anyhow!("{e} ({USAGE})"))?;
     let place = args.place;
     place.check().map_err(|e| anyhow!(e))?;
+    // The time limits this run uses: the constants times the factor
+    // in NETPROG_TIME_SCALE (cli::time_limit), read before any socket.
+    let probe_limit = cli::time_limit(PROBE_TIMEOUT).map_err(|e| anyhow!(e))?;
+    let write_limit = cli::time_limit(WRITE_TIMEOUT).map_err(|e| anyhow!(e))?;
 
     // Go calls `net.Listen("unix", socketFile)` straight away and fails
     // with "bind: address already in use" if any file is at the path.
     // We first look at what is there (see clear_stale_socket).
     if let Place::File(path) = &place {
-        clear_stale_socket(path, &place)?;
+        clear_stale_socket(path, &place, probe_limit)?;
     }
     let listener = listen(&place)?;
 
@@ -101,7 +111,7 @@ fn run() -> Result<()> {
     logln!("listening on {place}");
 
     // Go: `for { fd, err := l.Accept(); ...; go echoServer(fd) }`
-    accept_loop(&listener);
+    accept_loop(&listener, write_limit);
     Ok(())
 }
 // ANCHOR_END: main
@@ -122,7 +132,11 @@ fn run() -> Result<()> {
 /// There is a race: another server could start between our check and
 /// our bind. A production server would hold a lock file (flock) beside
 /// the socket, or let systemd create the socket for it.
-fn clear_stale_socket(path: &Path, place: &Place) -> Result<()> {
+fn clear_stale_socket(
+    path: &Path,
+    place: &Place,
+    probe_limit: Duration,
+) -> Result<()> {
     // symlink_metadata (lstat) does not follow a symbolic link: a link
     // is reported as a link, so we never delete what it points to.
     let Ok(meta) = std::fs::symlink_metadata(path) else {
@@ -132,7 +146,7 @@ fn clear_stale_socket(path: &Path, place: &Place) -> Result<()> {
     if !meta.file_type().is_socket() {
         bail!("{place} is not a socket: left untouched");
     }
-    match probe(path)? {
+    match probe(path, probe_limit)? {
         // A listening socket took our connection into its queue (a
         // Unix connect() succeeds before the server accepts), or the
         // queue is so full that connect() waits: either way a socket
@@ -152,10 +166,10 @@ fn clear_stale_socket(path: &Path, place: &Place) -> Result<()> {
 }
 
 /// Try to connect to the socket at `path`. Ok(Ok(())) when a server
-/// listens there, or when connect() is still waiting after PROBE_TIMEOUT
-/// (a server whose queue is full): a waiting connect must not hang
-/// our start. The helper thread ends with the process.
-fn probe(path: &Path) -> Result<io::Result<()>> {
+/// listens there, or when connect() is still waiting after `limit`
+/// (PROBE_TIMEOUT; a server whose queue is full): a waiting connect
+/// must not hang our start. The helper thread ends with the process.
+fn probe(path: &Path, limit: Duration) -> Result<io::Result<()>> {
     let (tx, rx) = mpsc::channel();
     let p = path.to_path_buf();
     thread::Builder::new()
@@ -163,7 +177,7 @@ fn probe(path: &Path) -> Result<io::Result<()>> {
             let _ = tx.send(UnixStream::connect(p).map(drop));
         })
         .context("cannot start a thread")?;
-    Ok(rx.recv_timeout(PROBE_TIMEOUT).unwrap_or(Ok(())))
+    Ok(rx.recv_timeout(limit).unwrap_or(Ok(())))
 }
 // ANCHOR_END: stale
 
@@ -284,8 +298,9 @@ fn remove_on_signal(place: &Place) -> Result<()> {
 /// Go: `fd, err := l.Accept(); if err != nil { fmt.Println(err);
 /// os.Exit(100) }; go echoServer(fd)`. Go stops the whole server on an
 /// accept error; we log it and go on, since the usual cause (out of
-/// file descriptors) passes when some clients leave.
-fn accept_loop(listener: &UnixListener) {
+/// file descriptors) passes when some clients leave. `write_limit` is
+/// WRITE_TIMEOUT, scaled.
+fn accept_loop(listener: &UnixListener, write_limit: Duration) {
     let mut id: u64 = 0;
     for conn in listener.incoming() {
         match conn {
@@ -299,8 +314,8 @@ fn accept_loop(listener: &UnixListener) {
                 // is then dropped, which closes this connection, and
                 // we go on serving the others. A production server
                 // would also cap the number of threads.
-                let spawned =
-                    thread::Builder::new().spawn(move || echo_server(c, id));
+                let spawned = thread::Builder::new()
+                    .spawn(move || echo_server(c, id, write_limit));
                 if let Err(e) = spawned {
                     elogln!("client {id}: cannot start a thread: {e}");
                 }
@@ -320,8 +335,8 @@ fn accept_loop(listener: &UnixListener) {
 /// Go: `func echoServer(c net.Conn)`. Read what the client sent, log
 /// it, write it back, until the client closes its end. Errors end this
 /// client only: they are logged with the client's number.
-fn echo_server(mut c: UnixStream, id: u64) {
-    if let Err(e) = echo(&mut c) {
+fn echo_server(mut c: UnixStream, id: u64, write_limit: Duration) {
+    if let Err(e) = echo(&mut c, write_limit) {
         elogln!("client {id}: {e:#}");
     }
     // Dropping `c` closes the socket: the client reads end-of-file.
@@ -330,7 +345,7 @@ fn echo_server(mut c: UnixStream, id: u64) {
     // sees end-of-file.)
 }
 
-fn echo(c: &mut UnixStream) -> Result<()> {
+fn echo(c: &mut UnixStream, write_limit: Duration) -> Result<()> {
     let mut buf = [0u8; BUF_SIZE];
     loop {
         // read() returns what has arrived, 1..=1024 bytes; 0 means the
@@ -347,12 +362,12 @@ fn echo(c: &mut UnixStream) -> Result<()> {
         // loses the log, not the server.
         logln!("->: {}", printable(data));
         // Go: `c.Write(data)`.
-        match write_all_before(c, data, Deadline::after(WRITE_TIMEOUT)) {
+        match write_all_before(c, data, Deadline::after(write_limit)) {
             Ok(()) => {}
             Err(e) if is_timeout(&e) => bail!(
-                "gave up after {} s writing the echo: the client is not \
+                "gave up after {} writing the echo: the client is not \
                  reading",
-                WRITE_TIMEOUT.as_secs()
+                cli::Secs(write_limit)
             ),
             Err(e) => return Err(e).context("writing the echo"),
         }
@@ -378,3 +393,26 @@ fn write_all_before(
     Ok(())
 }
 // ANCHOR_END: echo
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+    use unix_socket::cli::Secs;
+
+    #[test]
+    fn the_default_limit_is_the_page_s() {
+        // Unset, NETPROG_TIME_SCALE leaves WRITE_TIMEOUT as it is, and
+        // the page quotes the message it makes ("When it goes wrong").
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/src");
+        let text =
+            std::fs::read_to_string(format!("{path}/unix-socket.md")).unwrap();
+        let page = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        let said = format!(
+            "has not taken an echo within {0} and logs `client N: gave up \
+             after {0} writing the echo: the client is not reading`",
+            Secs(WRITE_TIMEOUT)
+        );
+        assert!(page.contains(&said), "the page does not say {said:?}");
+    }
+}

@@ -12,6 +12,24 @@ use testkit::{Cmd, Out, Server, TempDir, WAIT};
 pub const SERVER: &str = env!("CARGO_BIN_EXE_socket-server");
 pub const CLIENT: &str = env!("CARGO_BIN_EXE_socket-client");
 
+/// The variable that multiplies the programs' time limits.
+pub const SCALE_ENV: &str = "NETPROG_TIME_SCALE";
+
+/// The factor for runs that are to give up: the client's 5 s become
+/// 0.5 s, and the test still checks that it waited that long.
+pub const GIVE_UP: f64 = 0.1;
+
+/// The factor for runs that succeed only once a limit has run out
+/// (the client's 1 s for an end-of-file that a server never sends):
+/// 0.2 s, while the 5 s for a reply, which must not run out, become a
+/// generous 1 s.
+pub const RUN_OUT: f64 = 0.2;
+
+/// `limit` as a program run with NETPROG_TIME_SCALE=`scale` uses it.
+pub fn scaled(limit: Duration, scale: f64) -> Duration {
+    limit.mul_f64(scale)
+}
+
 /// A temp dir and the path of a socket file inside it.
 pub fn sock(tag: &str) -> (TempDir, PathBuf) {
     let dir = TempDir::new(&format!("unix-{tag}"));
@@ -26,6 +44,15 @@ pub fn s(p: &Path) -> &str {
 /// Start socket-server on a file.
 pub fn server(path: &Path) -> Server {
     let srv = Server::start(SERVER, &[s(path)]);
+    assert_eq!(srv.addr, s(path), "the server names the path it listens on");
+    srv
+}
+
+/// Start socket-server on a file, its limits multiplied by `scale`.
+pub fn server_scaled(path: &Path, scale: f64) -> Server {
+    let mut cmd = Command::new(SERVER);
+    cmd.arg(path).env(SCALE_ENV, scale.to_string());
+    let srv = Server::start_cmd(cmd, false);
     assert_eq!(srv.addr, s(path), "the server names the path it listens on");
     srv
 }
@@ -58,6 +85,14 @@ pub fn round_trip(c: &mut UnixStream, msg: &[u8]) -> Vec<u8> {
 pub fn client_count(path: &Path, n: u32) -> Out {
     Cmd::new(CLIENT)
         .args(["--count", &n.to_string(), s(path)])
+        .run()
+}
+
+/// socket-client --count N PATH with its limits multiplied by `scale`.
+pub fn client_count_scaled(path: &Path, n: u32, scale: f64) -> Out {
+    Cmd::new(CLIENT)
+        .args(["--count", &n.to_string(), s(path)])
+        .env(SCALE_ENV, scale.to_string())
         .run()
 }
 
@@ -121,13 +156,19 @@ pub struct Quiet {
     pub took: Duration,
 }
 
-/// Run `exe args` with stdout to /dev/null, killing it after `limit`
-/// (then `code` is None).
-pub fn run_quiet(exe: &str, args: &[&str], limit: Duration) -> Quiet {
+/// Run `exe args` with stdout to /dev/null and NETPROG_TIME_SCALE set
+/// to `scale`, killing it after `limit` (then `code` is None).
+pub fn run_quiet(
+    exe: &str,
+    args: &[&str],
+    scale: f64,
+    limit: Duration,
+) -> Quiet {
     use std::process::Stdio;
     let start = std::time::Instant::now();
     let mut child = Command::new(exe)
         .args(args)
+        .env(SCALE_ENV, scale.to_string())
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
