@@ -116,9 +116,11 @@ fn resolve_tcp4(service: &str) -> Result<SocketAddr> {
 /// Go's `ioutil.ReadAll(conn)`: read until end of file, which for a TCP
 /// socket means the server has closed its side (its FIN arrived).
 ///
-/// Two changes from Go, both so that a bad server cannot hang or
-/// swamp us: every read waits at most `timeout` (the socket option
-/// SO_RCVTIMEO), and at most MAX_RESPONSE bytes are accepted.
+/// Two changes from Go, so that a bad server can neither keep us
+/// waiting in silence for ever nor fill our memory: every read waits
+/// at most `timeout` (the socket option SO_RCVTIMEO), and at most
+/// MAX_RESPONSE bytes are accepted. (A server that sends a byte now
+/// and then still keeps us: each read has its own `timeout`.)
 fn read_all(conn: &mut TcpStream, timeout: Duration) -> Result<Vec<u8>> {
     conn.set_read_timeout(Some(timeout))
         .context("setting the read timeout")?;
