@@ -1,4 +1,4 @@
-//! socket-client: Tsoukalos, *Mastering Go*, "A Unix socket client",
+//! socket-client: Tsoukalos, *Go Systems Programming*, "A Unix socket client",
 //! program `socketClient.go`.
 //!
 //! Connects to a Unix domain stream socket and sends `Hello Server!`

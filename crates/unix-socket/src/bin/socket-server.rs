@@ -1,4 +1,4 @@
-//! socket-server: Tsoukalos, *Mastering Go*, "A Unix socket server",
+//! socket-server: Tsoukalos, *Go Systems Programming*, "A Unix socket server",
 //! program `socketServer.go`.
 //!
 //! An echo server on a Unix domain stream socket: a socket that lives
