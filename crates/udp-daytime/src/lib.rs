@@ -27,7 +27,8 @@ use std::time::Duration;
 /// a lost datagram, so without a limit a lost request or reply would
 /// leave the client waiting forever. One `recv` waits for one
 /// datagram, and a connected socket takes datagrams from its peer
-/// only, so this limit is for the whole wait.
+/// only, so this limit is for the whole wait. `NETPROG_TIME_SCALE`
+/// scales it ([`cli::time_limit`]: the tests wait a tenth of it).
 pub const REPLY_TIMEOUT: Duration = Duration::from_secs(3);
 // ANCHOR_END: timeout
 
@@ -112,11 +113,13 @@ pub fn resolve(service: &str) -> Result<SocketAddr> {
 }
 
 // ANCHOR: recv_error
-/// What a failed receive on a connected client socket means.
+/// What a failed receive on a connected client socket means, after
+/// waiting at most `limit` (the read timeout that was set).
 pub fn recv_error(
     err: io::Error,
     server: SocketAddr,
     waiting_for: &str,
+    limit: Duration,
 ) -> anyhow::Error {
     if err.kind() == ErrorKind::ConnectionRefused {
         // The kernel got "ICMP port unreachable" for our request and
@@ -127,8 +130,8 @@ pub fn recv_error(
     if is_timeout(&err) {
         // SO_RCVTIMEO ran out: EAGAIN, which std calls WouldBlock.
         return anyhow!(
-            "{server}: no reply within {} s (lost, or nobody answers)",
-            REPLY_TIMEOUT.as_secs()
+            "{server}: no reply within {} (lost, or nobody answers)",
+            cli::Secs(limit)
         );
     }
     anyhow!("{server}: waiting for {waiting_for}: {err}")
@@ -203,19 +206,33 @@ mod tests {
     }
 
     #[test]
+    fn the_reply_timeout_is_the_page_s_3_s() {
+        assert_eq!(REPLY_TIMEOUT, Duration::from_secs(3));
+    }
+
+    #[test]
     fn receive_errors_say_what_was_awaited() {
         let a: SocketAddr = "127.0.0.1:1200".parse().unwrap();
+        let t = REPLY_TIMEOUT;
         let refused = io::Error::from(ErrorKind::ConnectionRefused);
-        let e = recv_error(refused, a, "the time").to_string();
+        let e = recv_error(refused, a, "the time", t).to_string();
         assert_eq!(
             e,
             "127.0.0.1:1200: Connection refused (ICMP port unreachable)"
         );
         let timeout = io::Error::from(ErrorKind::WouldBlock);
-        let e = recv_error(timeout, a, "the echo").to_string();
+        let e = recv_error(timeout, a, "the echo", t).to_string();
         assert!(e.starts_with("127.0.0.1:1200: no reply within 3 s"), "{e}");
+        // The limit named is the one used: a scaled one, to the ms.
+        let timeout = io::Error::from(ErrorKind::WouldBlock);
+        let short = Duration::from_millis(300);
+        let e = recv_error(timeout, a, "the echo", short).to_string();
+        assert!(
+            e.starts_with("127.0.0.1:1200: no reply within 0.3 s"),
+            "{e}"
+        );
         let other = io::Error::from(ErrorKind::PermissionDenied);
-        let e = recv_error(other, a, "the echo").to_string();
+        let e = recv_error(other, a, "the echo", t).to_string();
         assert!(e.starts_with("127.0.0.1:1200: waiting for the echo"), "{e}");
     }
 }

@@ -169,10 +169,18 @@ fn no_server_is_connection_refused_not_an_empty_reply() {
 fn a_silent_server_is_a_timeout() {
     let silent = UdpSocket::bind("127.0.0.1:0").unwrap();
     let addr = silent.local_addr().unwrap();
+    // NETPROG_TIME_SCALE 0.1: the client's 3 s are 0.3 s, and its
+    // message names the limit it used.
     let t = Instant::now();
-    let out = client(&addr.to_string());
-    fails(&out, &format!("{addr}: no reply within 3 s"));
-    assert!(t.elapsed() < Duration::from_secs(6));
+    let out = Cmd::new(CLIENT)
+        .args([addr.to_string()])
+        .env("NETPROG_TIME_SCALE", "0.1")
+        .timeout(Duration::from_secs(10))
+        .run();
+    let took = t.elapsed();
+    fails(&out, &format!("{addr}: no reply within 0.3 s"));
+    assert!(took >= Duration::from_millis(290), "{took:?}");
+    assert!(took < Duration::from_millis(600), "{took:?}");
     let mut buf = [0u8; 64];
     let (n, _) = silent.recv_from(&mut buf).unwrap();
     assert_eq!(&buf[..n], b"Hello UDP Echo server!\n", "the book's message");
@@ -208,6 +216,21 @@ fn bad_server_arguments() {
     let taken = UdpSocket::bind("127.0.0.1:0").unwrap();
     let port = taken.local_addr().unwrap().port().to_string();
     fails(&run(&[&port]), "address already in use");
+}
+
+#[test]
+fn a_bad_time_scale_is_a_one_line_error_with_status_100() {
+    let silent = UdpSocket::bind("127.0.0.1:0").unwrap();
+    let addr = silent.local_addr().unwrap().to_string();
+    let out = Cmd::new(CLIENT)
+        .args([&addr])
+        .env("NETPROG_TIME_SCALE", "0.001")
+        .run();
+    fails(
+        &out,
+        "NETPROG_TIME_SCALE=\"0.001\" is not a factor from 0.01 to 100",
+    );
+    assert_eq!(out.stdout, "", "before `The UDP server is`");
 }
 
 #[test]

@@ -16,11 +16,13 @@
 //! ```
 //!
 //! Exit status: 0 with the time printed; 1 for every error (Go's
-//! checkError), with one line on stderr; 141 when stdout is closed.
+//! checkError), a bad `NETPROG_TIME_SCALE` too, with one line on
+//! stderr; 141 when stdout is closed.
 
 use anyhow::{Context, Result, anyhow, bail};
 use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr, UdpSocket};
 use std::process::exit;
+use std::time::Duration;
 use udp_daytime::{REPLY_TIMEOUT, cli, printable, recv_error, resolve};
 use udp_daytime::{elogln, outln};
 
@@ -37,7 +39,19 @@ fn main() {
         elogln!("{USAGE}");
         exit(1);
     }
-    let result = cli::text(&args[0]).map_err(|e| anyhow!(e)).and_then(run);
+    // How long to wait for the reply, read once before any socket:
+    // REPLY_TIMEOUT, or a fraction of it when NETPROG_TIME_SCALE says
+    // so (cli.rs; the tests do).
+    let limit = match cli::time_limit(REPLY_TIMEOUT) {
+        Ok(limit) => limit,
+        Err(e) => {
+            elogln!("Fatal error: {e}");
+            exit(1);
+        }
+    };
+    let result = cli::text(&args[0])
+        .map_err(|e| anyhow!(e))
+        .and_then(|service| run(service, limit));
     if let Err(err) = result {
         // Go printed `Fatal error %!(EXTRA string=...)` here: its
         // format string had no %s. This is the message it meant.
@@ -46,10 +60,10 @@ fn main() {
     }
 }
 
-fn run(service: &str) -> Result<()> {
+fn run(service: &str, limit: Duration) -> Result<()> {
     // Go: net.ResolveUDPAddr("udp4", service), net.DialUDP("udp", ...).
     let server = resolve(service)?;
-    let socket = dial_udp(server)?;
+    let socket = dial_udp(server, limit)?;
 
     // ANCHOR: request
     // The request: any datagram will do. Go sent "anything"; so do
@@ -66,7 +80,7 @@ fn run(service: &str) -> Result<()> {
     let mut buf = [0u8; MAX_REPLY + 1];
     let n = socket
         .recv(&mut buf)
-        .map_err(|e| recv_error(e, server, "the time"))?;
+        .map_err(|e| recv_error(e, server, "the time", limit))?;
     if n > MAX_REPLY {
         bail!("{server}: reply over {MAX_REPLY} bytes: not a daytime server");
     }
@@ -82,8 +96,9 @@ fn run(service: &str) -> Result<()> {
 }
 
 // ANCHOR: dial_udp
-/// Go's DialUDP: a UDP socket on any local port, connected to `server`.
-fn dial_udp(server: SocketAddr) -> Result<UdpSocket> {
+/// Go's DialUDP: a UDP socket on any local port, connected to `server`,
+/// whose receives wait at most `limit`.
+fn dial_udp(server: SocketAddr, limit: Duration) -> Result<UdpSocket> {
     // Port 0: the kernel picks a free local port for us.
     let local: SocketAddr = match server {
         SocketAddr::V4(_) => (Ipv4Addr::UNSPECIFIED, 0).into(),
@@ -101,7 +116,7 @@ fn dial_udp(server: SocketAddr) -> Result<UdpSocket> {
     // option: SetReadDeadline sets a point in time that its runtime
     // watches. The book's client sets none and can wait for ever.)
     socket
-        .set_read_timeout(Some(REPLY_TIMEOUT))
+        .set_read_timeout(Some(limit))
         .context("setting the read timeout")?;
     Ok(socket)
 }

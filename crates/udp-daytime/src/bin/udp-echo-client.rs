@@ -15,11 +15,13 @@
 //! ```
 //!
 //! Exit status: 0 with the reply printed; 100 for every error (as the
-//! book's), with one line on stderr; 141 when stdout is closed.
+//! book's), a bad `NETPROG_TIME_SCALE` too, with one line on stderr;
+//! 141 when stdout is closed.
 
 use anyhow::{Context, Result, anyhow, bail};
 use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr, UdpSocket};
 use std::process::exit;
+use std::time::Duration;
 use udp_daytime::{REPLY_TIMEOUT, cli, printable, recv_error, resolve};
 use udp_daytime::{elogln, outln};
 
@@ -35,7 +37,19 @@ fn main() {
         elogln!("Please provide a host:port string");
         exit(100);
     }
-    let result = cli::text(&args[0]).map_err(|e| anyhow!(e)).and_then(run);
+    // How long to wait for the reply, read once before any socket:
+    // REPLY_TIMEOUT, or a fraction of it when NETPROG_TIME_SCALE says
+    // so (cli.rs; the tests do).
+    let limit = match cli::time_limit(REPLY_TIMEOUT) {
+        Ok(limit) => limit,
+        Err(e) => {
+            elogln!("{e}");
+            exit(100);
+        }
+    };
+    let result = cli::text(&args[0])
+        .map_err(|e| anyhow!(e))
+        .and_then(|connect| run(connect, limit));
     if let Err(err) = result {
         // Tsoukalos: print the error, exit status 100.
         elogln!("{err:#}");
@@ -43,7 +57,7 @@ fn main() {
     }
 }
 
-fn run(connect: &str) -> Result<()> {
+fn run(connect: &str, limit: Duration) -> Result<()> {
     // ANCHOR: dial
     // Go: s, err := net.ResolveUDPAddr("udp", CONNECT) and then
     // c, err := net.DialUDP("udp", nil, s), which overwrites the first
@@ -56,7 +70,7 @@ fn run(connect: &str) -> Result<()> {
     let c = UdpSocket::bind(local).context("opening a UDP socket")?;
     c.connect(server)
         .with_context(|| format!("connecting to {server}"))?;
-    c.set_read_timeout(Some(REPLY_TIMEOUT))
+    c.set_read_timeout(Some(limit))
         .context("setting the read timeout")?;
     outln!("The UDP server is {}", c.peer_addr()?);
     // ANCHOR_END: dial
@@ -71,7 +85,7 @@ fn run(connect: &str) -> Result<()> {
     let mut buffer = [0u8; MAX_DATAGRAM + 1];
     let n = c
         .recv(&mut buffer)
-        .map_err(|e| recv_error(e, server, "the echo"))?;
+        .map_err(|e| recv_error(e, server, "the echo", limit))?;
     if n > MAX_DATAGRAM {
         bail!(
             "{server}: reply over {MAX_DATAGRAM} bytes: the rest was cut off"
