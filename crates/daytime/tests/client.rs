@@ -3,7 +3,7 @@
 //! line of stderr and exit status 1.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::io::Write;
+use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::thread;
 use std::time::{Duration, Instant};
@@ -129,22 +129,49 @@ fn connection_refused() {
 
 #[test]
 fn a_server_that_says_nothing_times_out() {
-    let addr = fake(|s| {
-        thread::sleep(Duration::from_secs(12));
-        drop(s);
+    // Silent until the client hangs up (its FIN ends this read).
+    let addr = fake(|mut s| {
+        let _ = s.read(&mut [0u8; 1]);
     });
+    // NETPROG_TIME_SCALE 0.1: the 5 s for a read are 0.5 s, and the
+    // message names the limit used.
     let t = Instant::now();
-    let out = client(&[&addr]);
+    let out = Cmd::new(CLIENT)
+        .args([&addr])
+        .env("NETPROG_TIME_SCALE", "0.1")
+        .timeout(Duration::from_secs(15))
+        .run();
+    let took = t.elapsed();
     fails(
         &out,
-        "timed out after 5 s (waiting for the time, then for the server \
+        "timed out after 0.5 s (waiting for the time, then for the server \
          to close)",
     );
-    assert!(
-        t.elapsed() < Duration::from_secs(10),
-        "took {:?}",
-        t.elapsed()
-    );
+    assert!(took >= Duration::from_millis(490), "took {took:?}");
+    assert!(took < Duration::from_secs(1), "took {took:?}");
+}
+
+#[test]
+fn a_bad_time_scale_is_a_usage_error_before_any_connect() {
+    let l = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = l.local_addr().unwrap().to_string();
+    for bad in ["0.001", "101", "nan", "5 s"] {
+        let out = Cmd::new(CLIENT)
+            .args([&addr])
+            .env("NETPROG_TIME_SCALE", bad)
+            .run();
+        fails(
+            &out,
+            &format!(
+                "Fatal error: NETPROG_TIME_SCALE=\"{bad}\" is not a factor \
+                 from 0.01 to 100"
+            ),
+        );
+    }
+    // Read before any socket: no connection is waiting to be accepted.
+    l.set_nonblocking(true).unwrap();
+    let err = l.accept().unwrap_err();
+    assert_eq!(err.kind(), std::io::ErrorKind::WouldBlock, "it connected");
 }
 
 #[test]

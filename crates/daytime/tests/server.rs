@@ -172,21 +172,25 @@ fn clients_that_send_garbage_or_never_read_do_not_disturb_it() {
 fn listens_on_loopback_port_1200_by_default() {
     // Port 1200 may be taken on this machine: then the server must
     // say so about 127.0.0.1:1200 and exit 1. Either way the default
-    // address is pinned.
+    // address is pinned. Its first line, or its end, is awaited.
     let mut cmd = Command::new(SERVER);
     cmd.env("TZ", "UTC");
-    let out = Cmd::from_command(cmd)
-        .timeout(Duration::from_millis(700))
-        .run();
-    if out.timed_out {
-        assert!(
-            out.stdout.starts_with("listening on 127.0.0.1:1200\n"),
-            "{}",
-            out.describe()
-        );
-    } else {
-        out.expect_code(1);
-        assert!(out.stderr.contains("127.0.0.1:1200"), "{}", out.describe());
+    let listening = |l: &str| l.starts_with("listening on ");
+    match Server::start_until(cmd, false, listening) {
+        Ok(mut server) => {
+            let first = server.stdout().first().cloned();
+            assert_eq!(first.as_deref(), Some("listening on 127.0.0.1:1200"));
+            assert!(server.is_running(), "{:?}", server.stderr());
+        }
+        Err((what, mut server)) => {
+            let status = server.wait_exit(WAIT);
+            assert_eq!(status.and_then(|s| s.code()), Some(1), "{what}");
+            let err = server.stderr();
+            assert!(
+                err.len() == 1 && err[0].contains("127.0.0.1:1200"),
+                "{err:?}"
+            );
+        }
     }
 }
 
@@ -242,6 +246,25 @@ fn bad_server_arguments() {
     assert_eq!(
         out.stderr,
         "Fatal error: argument \"\\xff\" is not valid UTF-8 text\n"
+    );
+}
+
+#[test]
+fn a_bad_time_scale_is_a_usage_error_before_any_socket() {
+    // The port is taken: had the server bound first, it would say so.
+    let taken = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port().to_string();
+    let out = Cmd::new(SERVER)
+        .args([&port])
+        .env("NETPROG_TIME_SCALE", "ten")
+        .timeout(Duration::from_secs(5))
+        .run();
+    out.expect_code(1);
+    assert_eq!(out.stdout, "", "{}", out.describe());
+    assert_eq!(
+        out.stderr,
+        "Fatal error: NETPROG_TIME_SCALE=\"ten\" is not a factor from 0.01 \
+         to 100\n"
     );
 }
 

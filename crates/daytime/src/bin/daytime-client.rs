@@ -17,8 +17,10 @@
 //!
 //! Limits: 5 s to connect; 5 s for each read (a timeout per read, not
 //! for the whole reply: exercise 1 is about that); 1024 bytes of
-//! reply. Exit status: 0 printed the time; 1 usage error or any
-//! failure (`Fatal error: ...` on stderr); 141 when stdout is closed.
+//! reply. `NETPROG_TIME_SCALE` scales the two times (src/cli.rs).
+//! Exit status: 0 printed the time; 1 usage error (a bad
+//! `NETPROG_TIME_SCALE` too) or any failure (`Fatal error: ...` on
+//! stderr); 141 when stdout is closed.
 
 use anyhow::{Context, Result, anyhow, bail};
 use daytime::{cli, elogln, print_bytes};
@@ -40,6 +42,24 @@ const READ_TIMEOUT: Duration = Duration::from_secs(5);
 const MAX_REPLY: usize = 1024;
 // ANCHOR_END: limits
 
+/// The time limits of one run: the constants above, each times
+/// NETPROG_TIME_SCALE when that is set (cli::time_limit), so that the
+/// tests need not wait 5 s for a client to give up.
+#[derive(Clone, Copy)]
+struct Limits {
+    connect: Duration,
+    read: Duration,
+}
+
+impl Limits {
+    fn scaled() -> Result<Limits, String> {
+        Ok(Limits {
+            connect: cli::time_limit(CONNECT_TIMEOUT)?,
+            read: cli::time_limit(READ_TIMEOUT)?,
+        })
+    }
+}
+
 const USAGE: &str = "Usage: daytime-client host:port";
 
 fn main() {
@@ -51,15 +71,23 @@ fn main() {
         exit(1);
     };
     // ANCHOR_END: args
+    // Read once, before any socket: a bad factor is a usage error.
+    let limits = match Limits::scaled() {
+        Ok(limits) => limits,
+        Err(e) => {
+            elogln!("Fatal error: {e}");
+            exit(1);
+        }
+    };
     let service = cli::text(service).map_err(anyhow::Error::msg);
-    if let Err(err) = service.and_then(run) {
+    if let Err(err) = service.and_then(|service| run(service, limits)) {
         // Go's checkError: `Fatal error: ...`, exit status 1.
         elogln!("Fatal error: {err:#}");
         exit(1);
     }
 }
 
-fn run(service: &str) -> Result<()> {
+fn run(service: &str, limits: Limits) -> Result<()> {
     // ANCHOR: dial
     // Go: net.ResolveTCPAddr("tcp4", service) then net.DialTCP.
     let addr = resolve(service)?;
@@ -67,17 +95,17 @@ fn run(service: &str) -> Result<()> {
     // listening, the kernel at the other end answers RST at once
     // ("Connection refused"); with no answer at all we give up after
     // CONNECT_TIMEOUT instead of the kernel's two minutes.
-    let mut conn = TcpStream::connect_timeout(&addr, CONNECT_TIMEOUT)
-        .map_err(|e| connect_error(e, addr))?;
+    let mut conn = TcpStream::connect_timeout(&addr, limits.connect)
+        .map_err(|e| connect_error(e, addr, limits.connect))?;
     // ANCHOR_END: dial
 
     // ANCHOR: read
     // No write: a daytime server talks first and needs no request.
     // Go: ioutil.ReadAll(conn), which reads until EOF, that is until
     // the server closes. Here with a timeout per read and a size cap.
-    conn.set_read_timeout(Some(READ_TIMEOUT))
+    conn.set_read_timeout(Some(limits.read))
         .context("setting the read timeout")?;
-    let reply = read_reply(&mut conn, addr)?;
+    let reply = read_reply(&mut conn, addr, limits.read)?;
     // ANCHOR_END: read
 
     // ANCHOR: print
@@ -118,14 +146,19 @@ fn resolve(service: &str) -> Result<SocketAddr> {
 }
 
 // ANCHOR: read_reply
-/// Read until the server closes (EOF), at most MAX_REPLY bytes.
-fn read_reply(conn: &mut TcpStream, addr: SocketAddr) -> Result<Vec<u8>> {
+/// Read until the server closes (EOF), at most MAX_REPLY bytes. Each
+/// read waits at most `limit` (the read timeout set on `conn`).
+fn read_reply(
+    conn: &mut TcpStream,
+    addr: SocketAddr,
+    limit: Duration,
+) -> Result<Vec<u8>> {
     let mut reply = Vec::with_capacity(64);
     // take(MAX_REPLY + 1): one byte more than allowed tells us that
     // the server had more to say, without reading all of it.
     conn.take(MAX_REPLY as u64 + 1)
         .read_to_end(&mut reply)
-        .map_err(|e| read_error(e, addr))?;
+        .map_err(|e| read_error(e, addr, limit))?;
     if reply.len() > MAX_REPLY {
         bail!(
             "{addr} sent more than {MAX_REPLY} bytes: that is not a \
@@ -139,12 +172,17 @@ fn read_reply(conn: &mut TcpStream, addr: SocketAddr) -> Result<Vec<u8>> {
 }
 // ANCHOR_END: read_reply
 
-/// A connect error, saying what it means. The three answers a
+/// A connect error after waiting at most `limit`, saying what it
+/// means. The three answers a
 /// connect can get (docs/src/daytime.md, "In the lab") are told apart
 /// here: a RST (refused), an ICMP error or none from the link
 /// (unreachable, or a firewall's "prohibited"), and silence (timed
 /// out).
-fn connect_error(err: io::Error, addr: SocketAddr) -> anyhow::Error {
+fn connect_error(
+    err: io::Error,
+    addr: SocketAddr,
+    limit: Duration,
+) -> anyhow::Error {
     let why = match err.kind() {
         // ECONNREFUSED: the host's kernel answered the SYN with a RST
         // (no socket listens on that address and port), or a firewall
@@ -174,15 +212,15 @@ fn connect_error(err: io::Error, addr: SocketAddr) -> anyhow::Error {
         // a local nftables drop of the SYN made the connect time out
         // instead, in a try here.
         ErrorKind::PermissionDenied => "a firewall refused the connection",
-        // Nothing came back within CONNECT_TIMEOUT: the SYNs (or the
+        // Nothing came back within `limit`: the SYNs (or the
         // answers) were dropped on the way, and whatever dropped them
         // said nothing. connect_timeout's own error, not the kernel's
         // ETIMEDOUT, which would come only after all its SYN retries.
         ErrorKind::TimedOut => {
             return anyhow!(
                 "connecting to {addr}: no answer to the handshake within \
-                 {} s (a firewall that drops says nothing)",
-                CONNECT_TIMEOUT.as_secs()
+                 {} (a firewall that drops says nothing)",
+                cli::Secs(limit)
             );
         }
         _ => return anyhow!("connecting to {addr}: {err}"),
@@ -190,15 +228,41 @@ fn connect_error(err: io::Error, addr: SocketAddr) -> anyhow::Error {
     anyhow!("connecting to {addr}: {err}; {why}")
 }
 
-/// A read error, saying what we were waiting for.
-fn read_error(err: io::Error, addr: SocketAddr) -> anyhow::Error {
+/// A read error after waiting at most `limit`, saying what we were
+/// waiting for.
+fn read_error(
+    err: io::Error,
+    addr: SocketAddr,
+    limit: Duration,
+) -> anyhow::Error {
     match err.kind() {
         // SO_RCVTIMEO expiring shows up as EAGAIN (WouldBlock).
         ErrorKind::WouldBlock | ErrorKind::TimedOut => anyhow!(
-            "reading from {addr}: timed out after {} s (waiting for the time, \
+            "reading from {addr}: timed out after {} (waiting for the time, \
              then for the server to close)",
-            READ_TIMEOUT.as_secs()
+            cli::Secs(limit)
         ),
         _ => anyhow!("reading from {addr}: {err}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_limits_are_the_page_s_5_s_and_their_messages_say_so() {
+        assert_eq!(CONNECT_TIMEOUT, Duration::from_secs(5));
+        assert_eq!(READ_TIMEOUT, Duration::from_secs(5));
+        let addr = SocketAddr::from(([127, 0, 0, 1], 1200));
+        let e =
+            connect_error(ErrorKind::TimedOut.into(), addr, CONNECT_TIMEOUT);
+        assert!(e.to_string().contains("handshake within 5 s ("), "{e}");
+        let e = read_error(ErrorKind::WouldBlock.into(), addr, READ_TIMEOUT);
+        assert!(e.to_string().contains("timed out after 5 s ("), "{e}");
+        // A scaled limit is named as it was used.
+        let half = Duration::from_millis(500);
+        let e = read_error(ErrorKind::WouldBlock.into(), addr, half);
+        assert!(e.to_string().contains("timed out after 0.5 s ("), "{e}");
     }
 }

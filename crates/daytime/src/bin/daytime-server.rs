@@ -19,7 +19,8 @@
 //! -- localhost:1200` or `nc localhost 1200`.
 //!
 //! Exit status: it serves until killed; 0 after `--help`; 1 when it
-//! cannot start (`Fatal error: ...` or the usage line on stderr).
+//! cannot start (`Fatal error: ...` or the usage line on stderr; a
+//! bad `NETPROG_TIME_SCALE` is one too).
 
 use anyhow::{Context, Result};
 use daytime::listen::{EMFILE_PAUSE, bind_error, is_out_of_fds, listen_addr};
@@ -39,7 +40,7 @@ const DEFAULT_PORT: u16 = 1200;
 /// The line is 30 bytes, and every TCP socket may queue at least
 /// tcp_wmem's minimum (4 KiB) whatever the memory pressure, so in
 /// practice the write never waits; the timeout makes "never" a
-/// promise rather than a hope.
+/// promise rather than a hope. `NETPROG_TIME_SCALE` scales it.
 const WRITE_TIMEOUT: Duration = Duration::from_secs(2);
 // ANCHOR_END: write_timeout
 
@@ -65,6 +66,10 @@ fn main() {
 }
 
 fn run(arg: Option<&str>) -> Result<()> {
+    // The write timeout, read once before any socket: WRITE_TIMEOUT,
+    // or a fraction of it when NETPROG_TIME_SCALE says so (cli.rs).
+    let write_timeout =
+        cli::time_limit(WRITE_TIMEOUT).map_err(anyhow::Error::msg)?;
     // ANCHOR: listen
     // Go: net.ResolveTCPAddr("tcp4", ":1200") then net.ListenTCP.
     // TcpListener::bind does socket(), bind() and listen() in one go
@@ -94,7 +99,7 @@ fn run(arg: Option<&str>) -> Result<()> {
         // One client's trouble is logged and forgotten: the loop goes
         // on. No thread per client: there is nothing to read, and the
         // write is bounded by WRITE_TIMEOUT.
-        if let Err(err) = serve(conn, &mut clock) {
+        if let Err(err) = serve(conn, &mut clock, write_timeout) {
             elogln!("daytime-server: client {peer}: {err:#}");
         }
     }
@@ -102,11 +107,16 @@ fn run(arg: Option<&str>) -> Result<()> {
 }
 
 // ANCHOR: serve
-/// Send one client the time, then hang up.
-fn serve(mut conn: TcpStream, clock: &mut DaytimeClock) -> Result<()> {
+/// Send one client the time, then hang up; a write may wait at most
+/// `write_timeout`.
+fn serve(
+    mut conn: TcpStream,
+    clock: &mut DaytimeClock,
+    write_timeout: Duration,
+) -> Result<()> {
     // SO_SNDTIMEO: a write that cannot finish within the timeout
     // fails with EAGAIN instead of blocking the accept loop.
-    conn.set_write_timeout(Some(WRITE_TIMEOUT))
+    conn.set_write_timeout(Some(write_timeout))
         .context("setting the write timeout")?;
     let reply = clock.reply_now().context("formatting the time")?;
     // The bytes go into the socket's send buffer; the kernel sends
