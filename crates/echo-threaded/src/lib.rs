@@ -178,15 +178,18 @@ pub fn listen_place(
 pub const IDLE_LIMIT: Duration = Duration::from_secs(60);
 
 /// The environment variable that sets another idle limit, in whole
-/// seconds (the tests use 1).
+/// seconds.
 pub const IDLE_ENV: &str = "NETPROG_IDLE_TIMEOUT";
 
-/// The idle limit: [`IDLE_ENV`] if set, else [`IDLE_LIMIT`].
+/// The idle limit: [`IDLE_ENV`] if set, else [`IDLE_LIMIT`], times
+/// the factor in `NETPROG_TIME_SCALE` if that is set (the tests use
+/// 0.01: the minute becomes 0.6 s). Read once, at start.
 pub fn idle_limit() -> Result<Duration, String> {
-    match std::env::var_os(IDLE_ENV) {
-        None => Ok(IDLE_LIMIT),
-        Some(v) => cli::text(&v).and_then(|v| seconds(IDLE_ENV, v)),
-    }
+    let limit = match std::env::var_os(IDLE_ENV) {
+        None => IDLE_LIMIT,
+        Some(v) => cli::text(&v).and_then(|v| seconds(IDLE_ENV, v))?,
+    };
+    cli::time_limit(limit)
 }
 // ANCHOR_END: idle
 
@@ -241,6 +244,15 @@ mod tests {
             let e = seconds("--x", bad).unwrap_err();
             assert!(e.starts_with("--x wants") && e.contains(bad), "{e}");
         }
+    }
+
+    /// The page says a minute (and --idle-timeout's range, 1 s to a
+    /// day); the tests shorten it through NETPROG_TIME_SCALE only.
+    #[test]
+    fn the_idle_limit_is_a_minute() {
+        assert_eq!(IDLE_LIMIT, Duration::from_secs(60));
+        assert_eq!(cli::Secs(IDLE_LIMIT).to_string(), "60 s");
+        assert_eq!(MAX_SECONDS, 24 * 60 * 60);
     }
 
     #[test]

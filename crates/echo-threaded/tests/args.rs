@@ -173,3 +173,38 @@ fn the_smoke_test_client_s_arguments() {
         )],
     );
 }
+
+/// A bad NETPROG_TIME_SCALE (the factor for the time limits) is
+/// refused at start by every program that has a limit: one line that
+/// names the variable and its value, status 1, nothing on stdout
+/// (so no server got as far as `listening on`).
+#[test]
+fn a_bad_time_scale_is_refused_in_one_line() {
+    let programs: [(&str, &[&str]); 4] = [
+        (SMOKE_CLIENT, &["127.0.0.1:9"]),
+        (THREADED, &["--idle-timeout", "5", "0"]),
+        (IP, &["0"]),
+        (SMOKE_SERVER, &["0"]),
+    ];
+    for (exe, args) in programs {
+        for value in ["0", "1000", "fast", ""] {
+            let out = Cmd::new(exe)
+                .args(args)
+                .env(TIME_SCALE, value)
+                .timeout(WAIT)
+                .run();
+            assert_eq!(
+                out.code,
+                Some(1),
+                "{exe} {value:?}: {}",
+                out.describe()
+            );
+            let want = format!(
+                "{TIME_SCALE}=\"{value}\" is not a factor from 0.01 to 100"
+            );
+            assert_eq!(out.stderr.lines().count(), 1, "{}", out.describe());
+            assert!(out.stderr.contains(&want), "{}", out.describe());
+            assert_eq!(out.stdout, "", "{}", out.describe());
+        }
+    }
+}

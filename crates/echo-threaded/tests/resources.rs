@@ -77,36 +77,48 @@ fn a_burst_of_simultaneous_clients_leaves_nothing_behind() {
     }
 }
 
+/// Send without reading until one write call has made no headway for
+/// `stuck` (SO_SNDTIMEO): then both directions' buffers are full and
+/// the server's echo is blocked in its write. A call that times out
+/// after sending part of its chunk returns that part instead of an
+/// error, so a short write is the same sign.
+fn send_until_stuck(c: &std::net::TcpStream, stuck: Duration) {
+    let mut w = c.try_clone().unwrap();
+    w.set_write_timeout(Some(stuck)).unwrap();
+    let chunk = [b'n'; 64 * 1024];
+    while matches!(w.write(&chunk), Ok(n) if n == chunk.len()) {}
+}
+
 /// A client that sends and sends but never reads: the server's echo
 /// fills both socket buffers and its write blocks. Only that client's
-/// thread is stuck; everybody else is served.
+/// thread is stuck; everybody else is served. (Both servers at once,
+/// each in a thread of the test.)
 #[test]
 fn a_client_that_never_reads_blocks_only_itself() {
-    for exe in [THREADED, IP] {
-        let mut s = start(exe, &[]);
-        let c = connect(s.socket_addr());
-        // Small buffers on our side, so that they fill up quickly.
-        let sock = SockRef::from(&c);
-        sock.set_recv_buffer_size(4096).unwrap();
-        sock.set_send_buffer_size(4096).unwrap();
-        let mut w = c.try_clone().unwrap();
-        w.set_write_timeout(Some(Duration::from_secs(1))).unwrap();
-        let writer = thread::spawn(move || {
-            let chunk = [b'n'; 64 * 1024];
-            // Ends when our own write times out: both buffers are full.
-            while w.write_all(&chunk).is_ok() {}
-        });
-        writer.join().unwrap();
-        answers_fresh_client(&mut s, Speaks::Echo);
-        drop(c);
+    let runs = [THREADED, IP].map(|exe| {
+        thread::spawn(move || {
+            let mut s = start(exe, &[]);
+            let c = connect(s.socket_addr());
+            // Small buffers on our side, so that they fill up quickly.
+            let sock = SockRef::from(&c);
+            sock.set_recv_buffer_size(4096).unwrap();
+            sock.set_send_buffer_size(4096).unwrap();
+            send_until_stuck(&c, Duration::from_millis(500));
+            answers_fresh_client(&mut s, Speaks::Echo);
+            drop(c);
+        })
+    });
+    for r in runs {
+        r.join().unwrap();
     }
 }
 
 /// With --idle-timeout, a client that never reads is dropped too: the
-/// server's write makes no progress for that long and fails.
+/// server's write makes no progress for that long and fails. (1 s
+/// under NETPROG_TIME_SCALE=0.5: 0.5 s.)
 #[test]
 fn with_an_idle_timeout_a_client_that_never_reads_is_dropped() {
-    let mut s = start(THREADED, &["--idle-timeout", "1"]);
+    let mut s = start_scaled(THREADED, &["--idle-timeout", "1"], "0.5");
     let c = connect(s.socket_addr());
     let me = c.local_addr().unwrap().to_string();
     let mut w = c.try_clone().unwrap();
@@ -115,7 +127,7 @@ fn with_an_idle_timeout_a_client_that_never_reads_is_dropped() {
         // Ends when the server gives up on us (reset) or after WAIT.
         while w.write_all(&chunk).is_ok() {}
     });
-    let want = format!("{me}: idle for more than 1 s, closing");
+    let want = format!("{me}: idle for more than 0.5 s, closing");
     let line = s.wait_err_line(|l| l == want, WAIT);
     assert!(line.is_some(), "want {want:?}; stderr {:?}", s.stderr());
     drop(c);
@@ -124,26 +136,50 @@ fn with_an_idle_timeout_a_client_that_never_reads_is_dropped() {
 }
 
 /// threaded-ip-echo-server and smoke-test-server close a client that
-/// stays silent for their idle limit (60 s; 1 s here through
-/// NETPROG_IDLE_TIMEOUT) and say so.
+/// stays silent for their idle limit, once that is over and well
+/// before twice it, and say so. The minute, under
+/// NETPROG_TIME_SCALE=0.01, is 0.6 s; NETPROG_IDLE_TIMEOUT=1 under
+/// 0.5 is 0.5 s. Both servers at once, each in a thread of the test.
 #[test]
 fn the_generic_and_smoke_servers_close_a_silent_client() {
-    for (exe, speaks) in [(IP, Speaks::Echo), (SMOKE_SERVER, Speaks::Smoke)] {
-        let mut s = launch(
-            &[],
-            "export NETPROG_IDLE_TIMEOUT=1",
-            exe,
-            &["0"],
-            Shut::None,
-        );
-        let mut c = connect(s.addr);
-        let me = c.local_addr().unwrap().to_string();
-        let mut buf = [0u8; 8];
-        let n = read_once(&mut c, &mut buf).expect("a close, not a reset");
-        assert_eq!(n, 0, "{exe}: end of file expected");
-        let want = format!("{me}: idle for more than 1 s, closing");
-        assert!(s.wait_err(&want).is_some(), "{exe}: {:?}", s.err_lines());
-        s.answers(speaks);
+    let cases = [
+        (
+            IP,
+            Speaks::Echo,
+            "export NETPROG_TIME_SCALE=0.01",
+            600,
+            "0.6 s",
+        ),
+        (
+            SMOKE_SERVER,
+            Speaks::Smoke,
+            "export NETPROG_IDLE_TIMEOUT=1 NETPROG_TIME_SCALE=0.5",
+            500,
+            "0.5 s",
+        ),
+    ];
+    let runs = cases.map(|(exe, speaks, setup, ms, shown)| {
+        thread::spawn(move || {
+            let limit = Duration::from_millis(ms);
+            let mut s = launch(&[], setup, exe, &["0"], Shut::None);
+            let began = std::time::Instant::now();
+            let mut c = connect(s.addr);
+            let me = c.local_addr().unwrap().to_string();
+            let mut buf = [0u8; 8];
+            let n = read_once(&mut c, &mut buf).expect("a close, not a reset");
+            let took = began.elapsed();
+            assert_eq!(n, 0, "{exe}: end of file expected");
+            assert!(
+                took >= limit && took < 2 * limit,
+                "{exe}: closed after {took:?}"
+            );
+            let want = format!("{me}: idle for more than {shown}, closing");
+            assert!(s.wait_err(&want).is_some(), "{exe}: {:?}", s.err_lines());
+            s.answers(speaks);
+        })
+    });
+    for r in runs {
+        r.join().unwrap();
     }
     let out = testkit::Cmd::new(IP)
         .env("NETPROG_IDLE_TIMEOUT", "soon")
@@ -170,38 +206,46 @@ fn a_closed_stdout_does_not_stop_a_server() {
 /// descriptors (`ulimit -n 5`: stdin, stdout, stderr, the listener,
 /// one client), the accept loop logs `Too many open files` on stderr,
 /// pauses, and tries again: the second client is served once the
-/// first has gone.
+/// first has gone. (The servers at once, each in a thread of the
+/// test.)
 #[test]
 fn a_closed_stderr_and_no_descriptor_left_do_not_stop_a_server() {
-    for (exe, speaks) in ALL {
-        if exe == SIMPLE {
-            continue; // it accepts nobody while it serves someone
-        }
-        let mut s = launch(&[], "ulimit -n 5", exe, &["0"], Shut::Stderr);
-        let mut first = connect(s.addr);
-        if let Speaks::Echo = speaks {
-            assert_eq!(echo_on(&mut first, b"1\n"), b"1\n");
-        }
-        // The second client waits in the accept queue while accept
-        // fails with EMFILE, again and again, each failure logged.
-        let mut second = connect(s.addr);
-        second.write_all(b"2\n").unwrap();
-        second.set_read_timeout(Some(QUIET)).unwrap();
-        let mut buf = [0u8; 2];
-        assert!(read_once(&mut second, &mut buf).is_err(), "{exe}");
-        assert!(s.is_running(), "{exe} died with stderr closed");
-        drop(first);
-        second.set_read_timeout(Some(WAIT)).unwrap();
-        if let Speaks::Smoke = speaks {
-            second.shutdown(std::net::Shutdown::Write).unwrap();
-        }
-        second
-            .read_exact(&mut buf)
-            .expect("served once a slot is free");
-        assert_eq!(&buf, b"2\n");
-        drop(second);
-        s.answers(speaks);
+    let runs = ALL
+        .into_iter()
+        // The simple server accepts nobody while it serves someone.
+        .filter(|&(exe, _)| exe != SIMPLE)
+        .map(|(exe, speaks)| thread::spawn(move || out_of_fds(exe, speaks)))
+        .collect::<Vec<_>>();
+    for r in runs {
+        r.join().unwrap();
     }
+}
+
+fn out_of_fds(exe: &'static str, speaks: Speaks) {
+    let mut s = launch(&[], "ulimit -n 5", exe, &["0"], Shut::Stderr);
+    let mut first = connect(s.addr);
+    if let Speaks::Echo = speaks {
+        assert_eq!(echo_on(&mut first, b"1\n"), b"1\n");
+    }
+    // The second client waits in the accept queue while accept
+    // fails with EMFILE, again and again, each failure logged.
+    let mut second = connect(s.addr);
+    second.write_all(b"2\n").unwrap();
+    second.set_read_timeout(Some(QUIET)).unwrap();
+    let mut buf = [0u8; 2];
+    assert!(read_once(&mut second, &mut buf).is_err(), "{exe}");
+    assert!(s.is_running(), "{exe} died with stderr closed");
+    drop(first);
+    second.set_read_timeout(Some(WAIT)).unwrap();
+    if let Speaks::Smoke = speaks {
+        second.shutdown(std::net::Shutdown::Write).unwrap();
+    }
+    second
+        .read_exact(&mut buf)
+        .expect("served once a slot is free");
+    assert_eq!(&buf, b"2\n");
+    drop(second);
+    s.answers(speaks);
 }
 
 /// The single-threaded server logs a client's reset on stderr from its

@@ -5,8 +5,9 @@ mod common;
 
 use common::*;
 use std::io::{Read, Write};
-use std::net::TcpListener;
+use std::net::{SocketAddr, TcpListener};
 use std::thread;
+use std::time::{Duration, Instant};
 use testkit::{Cmd, WAIT};
 
 #[test]
@@ -92,29 +93,47 @@ fn client_prints_garbage_from_the_peer() {
     assert_eq!(out.stdout, "Received message: ok\u{fffd}\u{fffd}\n");
 }
 
-/// A server that never answers: the client's read timeout ends it.
+/// The client runs with NETPROG_TIME_SCALE=0.1: its 5 s limits are
+/// 0.5 s, and its messages say so.
+const SCALE: &str = "0.1";
+const LIMIT: Duration = Duration::from_millis(500);
+
+/// Run the client against `addr` with its limits scaled; how long it
+/// took, and what it did.
+fn scaled_client(addr: SocketAddr) -> (Duration, testkit::Out) {
+    let began = Instant::now();
+    let out = Cmd::new(SMOKE_CLIENT)
+        .args([addr.to_string()])
+        .env(TIME_SCALE, SCALE)
+        .run();
+    (began.elapsed(), out)
+}
+
+/// A server that never answers: the client's read timeout ends it,
+/// after the limit and well before twice it.
 #[test]
 fn client_gives_up_on_a_silent_server() {
     let l = TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = l.local_addr().unwrap();
     // Hold the accepted connection open and say nothing.
     let t = thread::spawn(move || l.accept().map(|(c, _)| c));
-    let out = Cmd::new(SMOKE_CLIENT).args([addr.to_string()]).run();
+    let (took, out) = scaled_client(addr);
     drop(t.join().unwrap());
     out.expect_code(1);
     assert_eq!(
         out.stderr,
         format!(
             "Reading data...\nRead data failed: {addr} did not finish \
-             within 5s (waiting for the echo and the server's close)\n"
+             within 0.5 s (waiting for the echo and the server's close)\n"
         )
     );
     assert_eq!(out.stdout, "");
+    assert!(took >= LIMIT && took < 2 * LIMIT, "took {took:?}");
 }
 
-/// 5 s is for the whole echo, not for each read: a server that sends
-/// a byte every 100 ms (each read well within any timeout) is still
-/// cut off after 5 s.
+/// The limit is for the whole echo, not for each read: a server that
+/// sends a byte every 10 ms (each read a fiftieth of the limit) is
+/// still cut off at the limit.
 #[test]
 fn client_gives_up_on_a_dripping_server_after_5_s_in_all() {
     let l = TcpListener::bind("127.0.0.1:0").unwrap();
@@ -125,18 +144,16 @@ fn client_gives_up_on_a_dripping_server_after_5_s_in_all() {
         let _ = c.read_to_end(&mut sink);
         // The pauses are the behaviour under test: a slow peer.
         while c.write_all(b".").is_ok() {
-            thread::sleep(std::time::Duration::from_millis(100));
+            thread::sleep(Duration::from_millis(10));
         }
     });
-    let began = std::time::Instant::now();
-    let out = Cmd::new(SMOKE_CLIENT)
-        .args([addr.to_string()])
-        .timeout(std::time::Duration::from_secs(20))
-        .run();
-    let took = began.elapsed();
+    let (took, out) = scaled_client(addr);
     out.expect_code(1);
-    assert!(out.stderr.contains("did not finish within 5s"), "{out:?}");
-    assert!(took < std::time::Duration::from_secs(8), "took {took:?}");
+    assert!(
+        out.stderr.contains("did not finish within 0.5 s"),
+        "{out:?}"
+    );
+    assert!(took >= LIMIT && took < 2 * LIMIT, "took {took:?}");
 }
 
 /// The client stops at once and quietly when its stdout is closed

@@ -5,6 +5,7 @@ mod common;
 
 use common::*;
 use std::io::Write;
+use std::time::{Duration, Instant};
 use testkit::{Cmd, WAIT};
 
 /// Two clients served at once: the second gets its echo while the
@@ -36,19 +37,30 @@ fn many_clients_at_once() {
     answers_fresh_client(&mut s, Speaks::Echo);
 }
 
-/// With --idle-timeout 1, a silent client is closed and logged.
+/// `--idle-timeout 1` under NETPROG_TIME_SCALE=0.5: a 0.5 s limit,
+/// which the messages name.
+const IDLE_ARGS: [&str; 2] = ["--idle-timeout", "1"];
+const IDLE_SCALE: &str = "0.5";
+const IDLE: Duration = Duration::from_millis(500);
+
+/// With an idle timeout, a silent client is closed and logged, once
+/// it has been silent for the limit and well before twice that.
 #[test]
 fn an_idle_client_is_closed_and_logged() {
-    let mut s = start(THREADED, &["--idle-timeout", "1"]);
+    let mut s = start_scaled(THREADED, &IDLE_ARGS, IDLE_SCALE);
     let mut c = connect(s.socket_addr());
+    // Before our last byte: the server's silent wait starts later.
+    let began = Instant::now();
     assert_eq!(echo_on(&mut c, b"hi\n"), b"hi\n");
     let me = c.local_addr().unwrap().to_string();
     // Now say nothing: the server's read times out and it closes.
     let mut buf = [0u8; 8];
     let n = read_once(&mut c, &mut buf)
         .expect("the server should close, not reset");
+    let took = began.elapsed();
     assert_eq!(n, 0, "end of file expected after the idle timeout");
-    let want = format!("{me}: idle for more than 1 s, closing");
+    assert!(took >= IDLE && took < 2 * IDLE, "closed after {took:?}");
+    let want = format!("{me}: idle for more than 0.5 s, closing");
     assert!(
         s.wait_err_line(|l| l == want, WAIT).is_some(),
         "want {want:?} on stderr, got {:?}",
@@ -62,28 +74,33 @@ fn an_idle_client_is_closed_and_logged() {
 /// under test, a slow talker, not synchronisation.)
 #[test]
 fn a_talking_client_outlives_the_idle_timeout() {
-    let mut s = start(THREADED, &["--idle-timeout", "1"]);
+    let mut s = start_scaled(THREADED, &IDLE_ARGS, IDLE_SCALE);
     let mut c = connect(s.socket_addr());
-    let begun = std::time::Instant::now();
+    let begun = Instant::now();
+    // Four silences of 150 ms: each well within the 0.5 s limit,
+    // together longer than it.
     for i in 0..4 {
         let msg = format!("still talking {i}\n");
         assert_eq!(echo_on(&mut c, msg.as_bytes()), msg.as_bytes());
-        std::thread::sleep(std::time::Duration::from_millis(500));
+        std::thread::sleep(Duration::from_millis(150));
     }
     assert_eq!(echo_on(&mut c, b"done\n"), b"done\n");
-    assert!(begun.elapsed() > std::time::Duration::from_millis(1900));
+    assert!(begun.elapsed() > IDLE + Duration::from_millis(100));
     assert!(s.stderr().is_empty(), "nobody was idle: {:?}", s.stderr());
     answers_fresh_client(&mut s, Speaks::Echo);
 }
 
 /// Without --idle-timeout a silent client is left alone (as in Go,
-/// where a connection without a deadline waits for ever).
+/// where a connection without a deadline waits for ever). The server
+/// runs with NETPROG_TIME_SCALE=0.01, so an idle limit it had by
+/// mistake, such as the generic server's minute, would be over in
+/// 0.6 s, within this wait.
 #[test]
 fn without_the_option_a_silent_client_stays() {
-    let mut s = start(THREADED, &[]);
+    let mut s = start_scaled(THREADED, &[], "0.01");
     let mut c = connect(s.socket_addr());
     assert_eq!(echo_on(&mut c, b"hi\n"), b"hi\n");
-    c.set_read_timeout(Some(std::time::Duration::from_millis(1500)))
+    c.set_read_timeout(Some(Duration::from_millis(800)))
         .unwrap();
     let mut buf = [0u8; 8];
     assert!(
@@ -94,11 +111,55 @@ fn without_the_option_a_silent_client_stays() {
     answers_fresh_client(&mut s, Speaks::Echo);
 }
 
+/// Seconds in a timer as ss writes it (`print_ms_timer` in iproute2's
+/// misc/ss.c): `1min`, `1min5sec`, `59sec`, `4sec`, `788ms`, and,
+/// oddly, `4.788ms` for 4.788 s (the seconds, a dot, then the
+/// milliseconds with `ms` after them). A 60 s timer read within a
+/// few milliseconds of being set is `1min`.
+fn ss_seconds(t: &str) -> Option<f64> {
+    let mut total = 0.0;
+    let mut rest = t;
+    loop {
+        let digits = rest
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(rest.len());
+        if digits == 0 {
+            return Some(total);
+        }
+        let n: f64 = rest[..digits].parse().ok()?;
+        rest = &rest[digits..];
+        let (factor, unit) = if rest.starts_with("min") {
+            (60.0, 3)
+        } else if rest.starts_with("sec") {
+            (1.0, 3)
+        } else if rest.starts_with("ms") {
+            (0.001, 2)
+        } else if rest.starts_with('.') {
+            (1.0, 1) // whole seconds; the milliseconds follow
+        } else {
+            return None;
+        };
+        total += n * factor;
+        rest = &rest[unit..];
+    }
+}
+
+#[test]
+fn ss_timers_are_read_in_seconds() {
+    for (t, secs) in [
+        ("1min,0)", 60.0),
+        ("1min5sec,0)", 65.0),
+        ("59sec,0)", 59.0),
+        ("4.788ms,0)", 4.788),
+        ("788ms,0)", 0.788),
+    ] {
+        assert_eq!(ss_seconds(t), Some(secs), "{t}");
+    }
+}
+
 /// `ss -tno` lists the server's side of the connection with its
 /// timers. The seconds to the next keep-alive probe, once the echo of
 /// a first message is back (the server has set its options by then).
-/// ss writes a fraction of a second oddly (`4.788ms` for 4.788 s, but
-/// `59sec`), so only the number is read.
 fn keepalive_timer(exe: &str, args: &[&str]) -> f64 {
     let s = start(exe, args);
     let port = s.socket_addr().port();
@@ -117,11 +178,7 @@ fn keepalive_timer(exe: &str, args: &[&str]) -> f64 {
             .run();
         out.expect_code(0);
         if let Some(t) = out.stdout.split("timer:(keepalive,").nth(1) {
-            let num: String = t
-                .chars()
-                .take_while(|c| c.is_ascii_digit() || *c == '.')
-                .collect();
-            return num.parse().unwrap_or_else(|_| panic!("timer {t}"));
+            return ss_seconds(t).unwrap_or_else(|| panic!("timer {t}"));
         }
         assert!(
             std::time::Instant::now() < deadline,

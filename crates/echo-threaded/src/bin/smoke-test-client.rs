@@ -23,9 +23,10 @@
 //!
 //! Time limits, each for the whole step: 5 s to connect (all the
 //! addresses of the name together), then 5 s for the echo and the
-//! server's close. Exit status: 0 when the echo came back; 1 on any
-//! error (one line on stderr, in the blog's words: `Dial failed:
-//! ...`), or the usage line; 141 if stdout is closed.
+//! server's close; `NETPROG_TIME_SCALE` multiplies both (src/cli.rs).
+//! Exit status: 0 when the echo came back; 1 on any error (one line
+//! on stderr, in the blog's words: `Dial failed: ...`), the usage
+//! line, or a bad `NETPROG_TIME_SCALE`; 141 if stdout is closed.
 
 use anyhow::{Context, Result, anyhow, bail};
 use echo_threaded::deadline::Deadline;
@@ -49,6 +50,13 @@ const MAX_REPLY: usize = 32 * 1024 * 1024;
 const USAGE: &str = "usage: smoke-test-client [HOST:PORT [MESSAGE]]  \
                      (default localhost:3333 'Ground Control To Major Tom')";
 
+/// The time limits this run uses: the constants above, scaled.
+#[derive(Clone, Copy)]
+struct Limits {
+    connect: Duration,
+    reply: Duration,
+}
+
 fn main() {
     let args = cli::args();
     if args.len() > 2 || args.first().is_some_and(|a| is_option(a)) {
@@ -63,12 +71,24 @@ fn main() {
     let message = args
         .get(1)
         .map_or(DEFAULT_MESSAGE.as_bytes(), |m| m.as_encoded_bytes());
+    // Both limits, read once before any network work (src/cli.rs).
+    let limits = cli::time_limit(CONNECT_LIMIT).and_then(|connect| {
+        let reply = cli::time_limit(REPLY_LIMIT)?;
+        Ok(Limits { connect, reply })
+    });
+    let limits = match limits {
+        Ok(l) => l,
+        Err(e) => {
+            elogln!("{e}");
+            exit(1)
+        }
+    };
 
     // ANCHOR: main
     // Go: net.ResolveTCPAddr("tcp", HOST+":"+PORT).
     let addrs = or_exit("ResolveTCPAddr failed", resolve(server));
     // Go: net.DialTCP("tcp", nil, tcpServer).
-    let (mut conn, addr) = or_exit("Dial failed", dial(&addrs));
+    let (mut conn, addr) = or_exit("Dial failed", dial(&addrs, limits));
     // Go: conn.Write([]byte("Ground Control To Major Tom")).
     or_exit("Write data failed", conn.write_all(message));
     // Go: conn.CloseWrite(). shutdown(2) with SHUT_WR: our FIN goes
@@ -76,7 +96,8 @@ fn main() {
     or_exit("CloseWrite failed", conn.shutdown(Shutdown::Write));
 
     elogln!("Reading data...");
-    let received = or_exit("Read data failed", read_to_eof(&mut conn, addr));
+    let received =
+        or_exit("Read data failed", read_to_eof(&mut conn, addr, limits));
     outln!("Received message: {}", String::from_utf8_lossy(&received));
     // ANCHOR_END: main
 }
@@ -101,8 +122,11 @@ fn resolve(server: &str) -> Result<Vec<SocketAddr>> {
 /// time limit for them all. If none answers, report the first error,
 /// as Go does (net/dial.go: "The error from the first address is most
 /// relevant"): `localhost` may be ::1 first, where nobody listens.
-fn dial(addrs: &[SocketAddr]) -> Result<(TcpStream, SocketAddr)> {
-    let deadline = Deadline::after(CONNECT_LIMIT);
+fn dial(
+    addrs: &[SocketAddr],
+    limits: Limits,
+) -> Result<(TcpStream, SocketAddr)> {
+    let deadline = Deadline::after(limits.connect);
     let mut first = None;
     for &a in addrs {
         let tried = deadline
@@ -111,7 +135,8 @@ fn dial(addrs: &[SocketAddr]) -> Result<(TcpStream, SocketAddr)> {
         let e = match tried {
             Ok(c) => return Ok((c, a)),
             Err(e) if is_timeout(&e) => {
-                anyhow!("connecting to {a}: no answer within {CONNECT_LIMIT:?}")
+                let secs = cli::Secs(limits.connect);
+                anyhow!("connecting to {a}: no answer within {secs}")
             }
             Err(e) => anyhow!(e).context(format!("connecting to {a}")),
         };
@@ -121,15 +146,21 @@ fn dial(addrs: &[SocketAddr]) -> Result<(TcpStream, SocketAddr)> {
 }
 
 // ANCHOR: read_to_eof
-/// Read until the server closes, all within REPLY_LIMIT. Each read
-/// keeps only the `n` bytes it returned (the blog appended its whole
-/// 4096-byte buffer), and may wait only for the time that is left.
-fn read_to_eof(conn: &mut TcpStream, addr: SocketAddr) -> Result<Vec<u8>> {
-    let deadline = Deadline::after(REPLY_LIMIT);
+/// Read until the server closes, all within the reply limit. Each
+/// read keeps only the `n` bytes it returned (the blog appended its
+/// whole 4096-byte buffer), and may wait only for the time that is
+/// left.
+fn read_to_eof(
+    conn: &mut TcpStream,
+    addr: SocketAddr,
+    limits: Limits,
+) -> Result<Vec<u8>> {
+    let deadline = Deadline::after(limits.reply);
     let late = || {
         anyhow!(
-            "{addr} did not finish within {REPLY_LIMIT:?} (waiting \
-             for the echo and the server's close)"
+            "{addr} did not finish within {} (waiting for the echo and \
+             the server's close)",
+            cli::Secs(limits.reply)
         )
     };
     let mut received = Vec::new();
@@ -163,5 +194,17 @@ fn or_exit<T, E: Into<anyhow::Error>>(what: &str, r: Result<T, E>) -> T {
             elogln!("{what}: {:#}", e.into());
             exit(1)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The limits the page and the doc comment name: 5 s and 5 s.
+    #[test]
+    fn the_limits_are_five_seconds_each() {
+        assert_eq!(cli::Secs(CONNECT_LIMIT).to_string(), "5 s");
+        assert_eq!(cli::Secs(REPLY_LIMIT).to_string(), "5 s");
     }
 }

@@ -20,8 +20,13 @@
 //! printf 'Ground Control To Major Tom' | nc -N 127.0.0.1 3333
 //! ```
 //!
+//! A client silent for a minute is closed (`idle_limit` in
+//! src/lib.rs: `NETPROG_IDLE_TIMEOUT` sets another limit, and
+//! `NETPROG_TIME_SCALE` multiplies it).
+//!
 //! Exit status: it serves until killed; 1 when it cannot start
-//! (`Fatal error: ...` or the usage line on stderr).
+//! (`Fatal error: ...` or the usage line on stderr), a bad value of
+//! either variable included.
 
 use anyhow::{Context, Result, bail};
 use echo_threaded::listen::{
@@ -140,8 +145,8 @@ fn handle_connection(mut conn: TcpStream, peer: SocketAddr, idle: Duration) {
             let timed_out =
                 e.downcast_ref::<io::Error>().is_some_and(is_timeout);
             if timed_out {
-                let secs = idle.as_secs();
-                elogln!("{peer}: idle for more than {secs} s, closing");
+                let secs = cli::Secs(idle);
+                elogln!("{peer}: idle for more than {secs}, closing");
             } else {
                 elogln!("{peer}: {e:#}");
             }

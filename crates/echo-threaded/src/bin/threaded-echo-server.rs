@@ -12,6 +12,7 @@
 //!
 //! - `--idle-timeout SECS`: a client that sends nothing (or reads
 //!   nothing we send) for SECS seconds is logged and disconnected.
+//!   `NETPROG_TIME_SCALE` multiplies SECS (src/cli.rs).
 //! - `--keepalive SECS`: the keep-alive period. Keep-alive is on for
 //!   every client, as Go turns it on, every 15 s unless this says.
 //!
@@ -24,7 +25,8 @@
 //! ```
 //!
 //! Exit status: it serves until killed; 1 when it cannot start
-//! (`Fatal error: ...` or the usage line on stderr).
+//! (`Fatal error: ...` or the usage line on stderr), a bad
+//! `NETPROG_TIME_SCALE` with `--idle-timeout` included.
 
 use anyhow::{Context, Result};
 use echo_threaded::listen::{
@@ -128,8 +130,8 @@ fn handle_client(conn: TcpStream, peer: SocketAddr, cfg: Config) {
     match echo(conn) {
         Ok(()) => {}
         Err(e) if is_timeout(&e) => {
-            let secs = cfg.idle.map_or(0, |d| d.as_secs());
-            elogln!("{peer}: idle for more than {secs} s, closing");
+            let secs = cli::Secs(cfg.idle.unwrap_or_default());
+            elogln!("{peer}: idle for more than {secs}, closing");
         }
         Err(e) => elogln!("{peer}: {e}"),
     }
@@ -214,6 +216,10 @@ fn parse_args(args: Vec<OsString>) -> Result<Config, Bad> {
             _ => place = Some(a),
         }
     }
+    // NETPROG_TIME_SCALE multiplies the idle timeout (src/cli.rs); the
+    // keep-alive period stays as given: the kernel counts it in whole
+    // seconds.
+    let idle = idle.map(cli::time_limit).transpose().map_err(Bad::Value)?;
     let addr = listen_addr(place.as_deref(), DEFAULT_PORT)
         .map_err(|e| Bad::Value(e.to_string()))?;
     Ok(Config {

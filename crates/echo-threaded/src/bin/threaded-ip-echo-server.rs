@@ -25,8 +25,13 @@
 //! cargo run -p echo-threaded --bin threaded-ip-echo-server -- localhost:1200
 //! ```
 //!
+//! A client silent for a minute is closed (`idle_limit` in
+//! src/lib.rs: `NETPROG_IDLE_TIMEOUT` sets another limit, and
+//! `NETPROG_TIME_SCALE` multiplies it).
+//!
 //! Exit status: it serves until killed; 1 when it cannot start
-//! (`Fatal error: ...` or the usage line on stderr).
+//! (`Fatal error: ...` or the usage line on stderr), a bad value of
+//! either variable included.
 
 use echo_threaded::listen::{EMFILE_PAUSE, bind_error, is_out_of_fds};
 use echo_threaded::{
@@ -119,8 +124,8 @@ fn serve(conn: TcpStream, peer: SocketAddr, idle: Duration) {
     match handle_client(conn) {
         Ok(()) => {}
         Err(e) if is_timeout(&e) => {
-            let secs = idle.as_secs();
-            elogln!("{peer}: idle for more than {secs} s, closing");
+            let secs = cli::Secs(idle);
+            elogln!("{peer}: idle for more than {secs}, closing");
         }
         Err(e) => elogln!("{peer}: {e}"),
     }

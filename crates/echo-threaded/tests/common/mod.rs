@@ -19,6 +19,18 @@ pub fn start(exe: &str, extra: &[&str]) -> Server {
     Server::start(exe, &args)
 }
 
+/// The variable that scales a program's time limits (src/cli.rs).
+pub const TIME_SCALE: &str = "NETPROG_TIME_SCALE";
+
+/// Start a server binary on a free port, its time limits multiplied
+/// by `scale` (NETPROG_TIME_SCALE): a test that waits for a limit
+/// waits that fraction of it.
+pub fn start_scaled(exe: &str, extra: &[&str], scale: &str) -> Server {
+    let mut cmd = std::process::Command::new(exe);
+    cmd.args(extra).arg("0").env(TIME_SCALE, scale);
+    Server::start_cmd(cmd, false)
+}
+
 /// Connect with bounded waits: no read or write may hang a test.
 pub fn connect(addr: SocketAddr) -> TcpStream {
     let c = TcpStream::connect_timeout(&addr, WAIT)
