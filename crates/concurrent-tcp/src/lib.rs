@@ -44,6 +44,12 @@ pub const MAX_LINE: usize = 64 * 1024;
 
 /// How long a client waits for the TCP handshake, all the addresses
 /// of a name together.
+///
+/// This and the other time limits below are what the programs use
+/// when `NETPROG_TIME_SCALE` is not set; each program multiplies the
+/// ones it needs by that factor once, at start ([`cli::time_limit`]),
+/// and hands the results to the functions here. The tests use it to
+/// wait a tenth of a limit instead of all of it.
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// How long a client waits for a whole answer before giving up.
@@ -167,18 +173,23 @@ pub const DRAIN_TIME: Duration = Duration::from_secs(1);
 ///
 /// So: write the message, `shutdown(Write)` (our FIN goes out after
 /// it), then read and discard what the client still sends until it
-/// closes too, for at most [`DRAIN_TIME`] in all and [`DRAIN_LIMIT`]
-/// bytes. This is called a "lingering close"; web servers do the same.
+/// closes too, for at most `drain` in all ([`DRAIN_TIME`], scaled)
+/// and [`DRAIN_LIMIT`] bytes. This is called a "lingering close"; web
+/// servers do the same.
 ///
 /// Only call this from a connection's own thread: it may block for
-/// up to a second.
+/// up to `drain`.
 // ANCHOR: say_goodbye
-pub fn say_goodbye(stream: &TcpStream, message: &str) -> io::Result<()> {
+pub fn say_goodbye(
+    stream: &TcpStream,
+    message: &str,
+    drain: Duration,
+) -> io::Result<()> {
     let mut w = stream;
     w.write_all(message.as_bytes())?;
     stream.shutdown(Shutdown::Write)?;
     // Errors while draining (the deadline, a reset) mean we are done.
-    let mut rest = TimedReader::new(stream, DRAIN_TIME).take(DRAIN_LIMIT);
+    let mut rest = TimedReader::new(stream, drain).take(DRAIN_LIMIT);
     let _ = io::copy(&mut rest, &mut io::sink());
     Ok(())
 }
@@ -222,23 +233,23 @@ impl Read for TimedReader<'_> {
 }
 
 /// Connect to `target` (`host:port`), the way Go's
-/// `net.Dial("tcp", target)` does, but giving up after
-/// [`CONNECT_TIMEOUT`] for all the addresses together (Go's default
-/// has no time limit of its own; the kernel gives up on a silent host
-/// after about two minutes).
+/// `net.Dial("tcp", target)` does, but giving up after `limit`
+/// ([`CONNECT_TIMEOUT`], scaled) for all the addresses together (Go's
+/// default has no time limit of its own; the kernel gives up on a
+/// silent host after about two minutes).
 ///
 /// `host` may be a name: it is looked up first (getaddrinfo, through
 /// /etc/hosts and DNS), and each address it has is tried in turn, as
 /// `net.Dial` does. If none answers, the error is the first address's,
 /// as Go reports it (net/dial.go, `dialSerial`: "The error from the
 /// first address is most relevant").
-pub fn dial(target: &str) -> anyhow::Result<TcpStream> {
+pub fn dial(target: &str, limit: Duration) -> anyhow::Result<TcpStream> {
     use anyhow::Context;
     let addrs: Vec<SocketAddr> = target
         .to_socket_addrs()
         .with_context(|| format!("looking up {target} (expected host:port)"))?
         .collect();
-    let deadline = Deadline::after(CONNECT_TIMEOUT);
+    let deadline = Deadline::after(limit);
     let mut first_err = None;
     for addr in addrs {
         let tried = deadline
@@ -247,20 +258,25 @@ pub fn dial(target: &str) -> anyhow::Result<TcpStream> {
         match tried {
             Ok(stream) => return Ok(stream),
             Err(e) => {
-                first_err.get_or_insert(describe_connect_error(e, addr));
+                first_err.get_or_insert(describe_connect_error(e, addr, limit));
             }
         }
     }
     Err(first_err.unwrap_or_else(|| anyhow::anyhow!("{target} has no address")))
 }
 
-/// Name the usual connect failures in words a learner can act on.
-pub fn describe_connect_error(e: io::Error, addr: SocketAddr) -> anyhow::Error {
+/// Name the usual connect failures in words a learner can act on;
+/// `limit` is the time the connection was given.
+pub fn describe_connect_error(
+    e: io::Error,
+    addr: SocketAddr,
+    limit: Duration,
+) -> anyhow::Error {
     let what = format!("connecting to {addr}");
     match e.kind() {
         io::ErrorKind::TimedOut => anyhow::anyhow!(
-            "{what}: no answer within {} s (is the host up? a firewall?)",
-            CONNECT_TIMEOUT.as_secs()
+            "{what}: no answer within {} (is the host up? a firewall?)",
+            cli::Secs(limit)
         ),
         // A reset in answer to our SYN: nothing listens on that port,
         // or a firewall rejects the connection.
@@ -356,6 +372,15 @@ mod tests {
         assert_eq!(line, b"a line longer than the buffer\n");
         read_line(&mut r, &mut line, 100).unwrap();
         assert_eq!(line, b"and another\n");
+    }
+
+    /// The limits the page and the programs' comments name: 5 s to
+    /// connect, 5 s for an answer, a second of draining.
+    #[test]
+    fn the_limits_are_the_page_s() {
+        assert_eq!(cli::Secs(CONNECT_TIMEOUT).to_string(), "5 s");
+        assert_eq!(cli::Secs(READ_TIMEOUT).to_string(), "5 s");
+        assert_eq!(cli::Secs(DRAIN_TIME).to_string(), "1 s");
     }
 
     #[test]

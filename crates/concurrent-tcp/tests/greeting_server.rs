@@ -7,7 +7,11 @@ use std::net::Shutdown;
 use testkit::{Server, WAIT};
 
 fn start() -> Server {
-    let s = Server::start(GREET, &["-p", "0"]);
+    started(Server::start(GREET, &["-p", "0"]))
+}
+
+/// The server once it has said it waits for clients.
+fn started(s: Server) -> Server {
     let port = s.socket_addr().port();
     let waiting = format!("waiting for clients on port {port}...");
     assert!(
@@ -91,12 +95,16 @@ fn a_client_gone_before_its_greeting_does_not_stop_the_server() {
     assert!(s.is_running());
 }
 
+/// A line over the limit: the client is told why and, once it has
+/// been given the drain time to stop sending (1 s, 0.1 s here under
+/// NETPROG_TIME_SCALE), disconnected; the server goes on.
 #[test]
 fn an_over_long_line_is_refused() {
-    let mut s = start();
+    let mut s = started(start_scaled(GREET, &["-p", "0"], "0.1"));
     let mut c = Client::connect(s.socket_addr());
     c.line();
     c.line();
+    let began = std::time::Instant::now();
     let w = c.w.try_clone().unwrap();
     let sender = std::thread::spawn(move || {
         let mut w = w;
@@ -112,6 +120,9 @@ fn an_over_long_line_is_refused() {
         s.wait_err_line(|l| l.contains("disconnected"), WAIT)
             .is_some()
     );
+    // We kept our side open: the drain lasted its whole limit.
+    let took = began.elapsed();
+    assert!(took >= std::time::Duration::from_millis(100), "{took:?}");
     assert!(s.is_running());
 }
 

@@ -62,7 +62,8 @@ fn a_lingering_close_ends_with_a_fin() {
     let (s, _) = l.accept().unwrap();
     c.write_all(b"0123456789").unwrap();
     let server = std::thread::spawn(move || {
-        concurrent_tcp::say_goodbye(&s, "bye\n").unwrap();
+        concurrent_tcp::say_goodbye(&s, "bye\n", concurrent_tcp::DRAIN_TIME)
+            .unwrap();
     });
     c.write_all(b"more bytes the server will never use")
         .unwrap();

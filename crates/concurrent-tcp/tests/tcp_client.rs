@@ -6,6 +6,7 @@ use common::*;
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener};
 use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
 use testkit::{Cmd, Server};
 
 #[test]
@@ -130,14 +131,38 @@ fn garbage_from_the_server_a_huge_answer() {
     bad_with_stdin(&addr.to_string(), "hi\n", "longer than 65536 bytes");
 }
 
+/// The client runs with NETPROG_TIME_SCALE=0.1 where a test waits
+/// for its limit: the 5 s for an answer are 0.5 s, and the message
+/// says so.
+const SCALE: &str = "0.1";
+const LIMIT: Duration = Duration::from_millis(500);
+
+/// Run the client with its limits scaled; how long it took, and what
+/// it did.
+fn scaled_client(target: &str, input: &str) -> (Duration, testkit::Out) {
+    let began = Instant::now();
+    let out = Cmd::new(CLIENT)
+        .args([target])
+        .stdin(input)
+        .env(TIME_SCALE, SCALE)
+        .run();
+    (began.elapsed(), out)
+}
+
 #[test]
 fn a_silent_server_times_out() {
     let (addr, _h) = recorder(|_| Vec::new());
-    bad_with_stdin(
-        &addr.to_string(),
-        "hello?\n",
-        "no answer from the server within 5 s",
+    let (took, out) = scaled_client(&addr.to_string(), "hello?\n");
+    out.expect_code(100);
+    assert_eq!(
+        out.stderr,
+        "no answer from the server within 0.5 s (waiting for the echo of \
+         our line)\n",
+        "{}",
+        out.describe()
     );
+    // After the limit, and well before twice it.
+    assert!(took >= LIMIT && took < 2 * LIMIT, "took {took:?}");
 }
 
 fn bad_with_stdin(target: &str, input: &str, needle: &str) {
@@ -178,8 +203,9 @@ fn bad_arguments() {
 }
 
 /// "5 s for a whole answer" is a deadline, not a timeout per read: a
-/// server that drips a byte every 400 ms, never a newline, is given
-/// up on after 5 s (a 5 s timeout per read would wait forever).
+/// server that drips a byte every 40 ms, never a newline, is given up
+/// on at the limit (0.5 s here, scaled), though each read waits only
+/// a twelfth of it (a timeout per read would wait forever).
 #[test]
 fn a_dripping_server_is_given_up_on_after_5_s_in_all() {
     let l = TcpListener::bind("127.0.0.1:0").unwrap();
@@ -188,26 +214,52 @@ fn a_dripping_server_is_given_up_on_after_5_s_in_all() {
         let (mut c, _) = l.accept().unwrap();
         let mut b = [0u8; 64];
         let _ = c.read(&mut b);
-        // Pacing the drip, bounded: 40 bytes over 16 s at most.
+        // Pacing the drip, bounded: 40 bytes over 1.6 s at most.
         for _ in 0..40 {
             if c.write_all(b"d").is_err() {
                 return;
             }
-            std::thread::sleep(std::time::Duration::from_millis(400));
+            std::thread::sleep(Duration::from_millis(40));
         }
     });
-    let t = std::time::Instant::now();
-    let out = Cmd::new(CLIENT)
-        .args([addr.to_string()])
-        .stdin("hello?\n")
-        .timeout(std::time::Duration::from_secs(15))
-        .run();
-    let took = t.elapsed();
+    let (took, out) = scaled_client(&addr.to_string(), "hello?\n");
     out.expect_code(100);
     assert!(
-        out.stderr.contains("no answer from the server within 5 s"),
+        out.stderr
+            .contains("no answer from the server within 0.5 s"),
         "{}",
         out.describe()
     );
-    assert!(took < std::time::Duration::from_secs(8), "took {took:?}");
+    assert!(took >= LIMIT && took < 2 * LIMIT, "took {took:?}");
+}
+
+/// A bad NETPROG_TIME_SCALE (the factor for the time limits) is
+/// refused at start by every program: one line that names it, and
+/// the program's status for a bad command line (2 for
+/// greeting-server, whose flags are Go's; 100 for the others).
+#[test]
+fn a_bad_time_scale_is_refused_in_one_line() {
+    let programs: [(&str, &[&str], i32); 6] = [
+        (CLIENT, &["127.0.0.1:9"], 100),
+        (TCPC, &["127.0.0.1:9"], 100),
+        (TCPS, &["0"], 100),
+        (CONC, &["0"], 100),
+        (SERVER, &["0"], 100),
+        (GREET, &["-p", "0"], 2),
+    ];
+    for (exe, args, code) in programs {
+        for value in ["0", "1000", "fast", ""] {
+            let out = Cmd::new(exe)
+                .args(args)
+                .env(TIME_SCALE, value)
+                .stdin("")
+                .run();
+            out.expect_code(code);
+            let want = format!(
+                "{TIME_SCALE}=\"{value}\" is not a factor from 0.01 to 100"
+            );
+            assert_eq!(out.stderr, format!("{want}\n"), "{}", out.describe());
+            assert_eq!(out.stdout, "", "{}", out.describe());
+        }
+    }
 }

@@ -47,10 +47,14 @@ fn a_client_that_leaves_without_stop_ends_it_with_100() {
     assert_eq!(s.stderr(), ["the client left without sending STOP"]);
 }
 
+/// A line over the limit: the client is told why, and the server ends
+/// (it has only this client) once it has given the client the drain
+/// time to stop sending: 1 s, 0.1 s here under NETPROG_TIME_SCALE.
 #[test]
 fn an_over_long_line_is_refused() {
-    let mut s = Server::start(SERVER, &["0"]);
+    let mut s = start_scaled(SERVER, &["0"], "0.1");
     let mut c = Client::connect(s.socket_addr());
+    let began = std::time::Instant::now();
     let w = c.w.try_clone().unwrap();
     let sender = std::thread::spawn(move || {
         let mut w = w;
@@ -64,6 +68,9 @@ fn an_over_long_line_is_refused() {
     );
     let st = s.signal_and_wait("-0", WAIT).expect("the server ends");
     assert_eq!(st.code(), Some(100));
+    // We kept our side open: the drain lasted its whole limit.
+    let took = began.elapsed();
+    assert!(took >= std::time::Duration::from_millis(100), "{took:?}");
     let said = s.wait_err_line(|l| l.contains("longer than 65536 bytes"), WAIT);
     assert!(said.is_some(), "{:?}", s.stderr());
 }

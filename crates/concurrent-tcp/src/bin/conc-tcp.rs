@@ -22,18 +22,21 @@
 //! Limits: lines of at most [`MAX_LINE`] bytes (64 KiB, newline
 //! included), and at most `--max-clients` clients at once (default
 //! [`DEFAULT_MAX_CLIENTS`]); past either, the client gets a one-line
-//! explanation and is disconnected, and the server goes on.
+//! explanation and is disconnected, and the server goes on. (The
+//! client of a line too long is given a second to stop sending first,
+//! `say_goodbye` in src/lib.rs; `NETPROG_TIME_SCALE` multiplies it.)
 //!
 //! Exit status: 0 never (stop it with Ctrl+C); 100 for a bad argument
-//! or when the port cannot be bound, as the Go program.
+//! or `NETPROG_TIME_SCALE`, or when the port cannot be bound, as the
+//! Go program.
 
 use anyhow::Context;
 use concurrent_tcp::listen::{
     EMFILE_PAUSE, bind_error, is_out_of_fds, listen_addr,
 };
 use concurrent_tcp::{
-    DEFAULT_PORT, LineRead, MAX_LINE, READ_BUF, cli, elogln, is_stop,
-    log_received, logln, read_line, say_goodbye,
+    DEFAULT_PORT, DRAIN_TIME, LineRead, MAX_LINE, READ_BUF, cli, elogln,
+    is_stop, log_received, logln, read_line, say_goodbye,
 };
 use socket2::{Domain, Socket, Type};
 use std::ffi::OsString;
@@ -41,6 +44,7 @@ use std::io::{BufReader, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread;
+use std::time::Duration;
 
 // ANCHOR: limits
 /// Each client thread gets a 64 KiB stack instead of std's 2 MiB.
@@ -111,11 +115,13 @@ impl Drop for Place {
 
 // ANCHOR: handle
 /// Serve one client: Go's `handleConnection`. Runs in its own thread.
-fn handle_connection(c: TcpStream, peer: SocketAddr) {
+/// `drain`: how long a client refused for a long line may go on
+/// sending (`say_goodbye`).
+fn handle_connection(c: TcpStream, peer: SocketAddr, drain: Duration) {
     // Whatever ended the conversation, only this client is affected.
     // The Go version calls os.Exit(100) here when a client leaves
     // without STOP, which stops the server for everybody.
-    match echo_lines(&c) {
+    match echo_lines(&c, drain) {
         Ok(Ending::Stop) => {}
         Ok(Ending::Left) => elogln!("{peer}: left without sending STOP"),
         Ok(Ending::TooLong) => {
@@ -134,7 +140,7 @@ enum Ending {
 }
 
 /// Read lines from the client and send each one back, until STOP.
-fn echo_lines(c: &TcpStream) -> anyhow::Result<Ending> {
+fn echo_lines(c: &TcpStream, drain: Duration) -> anyhow::Result<Ending> {
     // ONE buffered reader for the whole connection, made before the
     // loop. It may hold bytes of the *next* line after returning this
     // one (two lines can arrive in one TCP segment); Go's concTCP
@@ -155,7 +161,7 @@ fn echo_lines(c: &TcpStream) -> anyhow::Result<Ending> {
                     "line longer than {MAX_LINE} bytes: closing the \
                      connection\n"
                 );
-                say_goodbye(c, &msg).context("refusing a long line")?;
+                say_goodbye(c, &msg, drain).context("refusing a long line")?;
                 return Ok(Ending::TooLong);
             }
             LineRead::Line | LineRead::Unterminated => {}
@@ -179,6 +185,8 @@ fn echo_lines(c: &TcpStream) -> anyhow::Result<Ending> {
 struct Config {
     addr: SocketAddr,
     max_clients: usize,
+    /// DRAIN_TIME, scaled by NETPROG_TIME_SCALE (src/cli.rs).
+    drain: Duration,
 }
 
 const USAGE: &str = "usage: conc-tcp [PORT | ADDRESS] [--max-clients N]";
@@ -209,7 +217,12 @@ fn parse_args(args: &[OsString]) -> anyhow::Result<Config> {
         }
     }
     let addr = listen_addr(addr, DEFAULT_PORT)?;
-    Ok(Config { addr, max_clients })
+    let drain = cli::time_limit(DRAIN_TIME).map_err(anyhow::Error::msg)?;
+    Ok(Config {
+        addr,
+        max_clients,
+        drain,
+    })
 }
 
 fn main() {
@@ -238,7 +251,9 @@ fn serve(config: &Config) -> anyhow::Result<()> {
         // accept(2) blocks until a client has completed the TCP
         // handshake, then returns a new socket for that client alone.
         match l.accept() {
-            Ok((c, peer)) => start_client(c, peer, config.max_clients),
+            Ok((c, peer)) => {
+                start_client(c, peer, config.max_clients, config.drain)
+            }
             // Go's concTCP exits here. An accept error concerns one
             // connection (or a passing shortage): log it and go on.
             Err(e) => {
@@ -283,7 +298,12 @@ fn listen(addr: SocketAddr) -> std::io::Result<TcpListener> {
 // ANCHOR: start
 /// Go: `go handleConnection(c)`. Checks the limit, then starts a
 /// thread for the client.
-fn start_client(c: TcpStream, peer: SocketAddr, max_clients: usize) {
+fn start_client(
+    c: TcpStream,
+    peer: SocketAddr,
+    max_clients: usize,
+    drain: Duration,
+) {
     // Only this (the accepting) thread adds to ACTIVE; client threads
     // only subtract. So the count cannot grow between the check and
     // the `fetch_add`, and the limit holds.
@@ -313,7 +333,7 @@ fn start_client(c: TcpStream, peer: SocketAddr, max_clients: usize) {
             .stack_size(STACK_SIZE)
             .spawn(move || {
                 let _place = place; // given back when this thread ends
-                handle_connection(c, peer);
+                handle_connection(c, peer, drain);
             });
     if let Err(e) = started {
         // The OS would not give us another thread (too many threads,

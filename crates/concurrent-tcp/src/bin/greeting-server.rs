@@ -17,21 +17,26 @@
 //! nc 127.0.0.1 4004            # in another terminal; type lines
 //! ```
 //!
+//! A line longer than 64 KiB ends that client, who is given a second
+//! to stop sending first (`say_goodbye` in src/lib.rs;
+//! `NETPROG_TIME_SCALE` multiplies it).
+//!
 //! Exit status: runs until stopped (Ctrl+C); 1 when the port cannot be
 //! bound (the blog's `log.Fatalln`); 2 for a bad command line (Go's
-//! `flag` package exits 2).
+//! `flag` package exits 2) or a bad `NETPROG_TIME_SCALE`.
 
 use anyhow::Context;
 use concurrent_tcp::listen::{
     EMFILE_PAUSE, bind_error, is_out_of_fds, listen_addr,
 };
 use concurrent_tcp::{
-    LineRead, MAX_LINE, READ_BUF, cli, elogln, log_received, logln, read_line,
-    say_goodbye,
+    DRAIN_TIME, LineRead, MAX_LINE, READ_BUF, cli, elogln, log_received, logln,
+    read_line, say_goodbye,
 };
 use std::ffi::OsString;
 use std::io::{BufReader, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::time::Duration;
 
 /// The blog's default: `flag.StringVar(&port, "p", "4004", ...)`.
 const DEFAULT_PORT: u16 = 4004;
@@ -51,7 +56,16 @@ fn main() {
             std::process::exit(2);
         }
     };
-    if let Err(e) = run(port.as_deref()) {
+    // The drain of a refused line, scaled by NETPROG_TIME_SCALE; a bad
+    // factor is a bad command line too.
+    let drain = match cli::time_limit(DRAIN_TIME) {
+        Ok(d) => d,
+        Err(e) => {
+            elogln!("{e}");
+            std::process::exit(2);
+        }
+    };
+    if let Err(e) = run(port.as_deref(), drain) {
         // The blog's log.Fatalln: print the error, exit 1.
         elogln!("{e:#}");
         std::process::exit(1);
@@ -82,7 +96,7 @@ fn parse_flags(args: &[OsString]) -> Result<Option<String>, String> {
 }
 
 // ANCHOR: main
-fn run(port: Option<&str>) -> anyhow::Result<()> {
+fn run(port: Option<&str>, drain: Duration) -> anyhow::Result<()> {
     // Go: addr, err := net.ResolveTCPAddr("tcp", fmt.Sprintf(":%s", port))
     // ":4004" means every interface in Go; a bare port here binds
     // 127.0.0.1 only (write -p 0.0.0.0:4004 to listen on the network).
@@ -121,8 +135,8 @@ fn run(port: Option<&str>) -> anyhow::Result<()> {
         // Go: go cmdHandler(c). Builder::spawn returns an error where
         // thread::spawn would panic: out of threads, this client is
         // dropped (its connection closed) and the server goes on.
-        let started =
-            std::thread::Builder::new().spawn(move || cmd_handler(c, peer));
+        let started = std::thread::Builder::new()
+            .spawn(move || cmd_handler(c, peer, drain));
         if let Err(e) = started {
             elogln!("{peer}: cannot start a thread: {e}; disconnected");
         }
@@ -137,8 +151,8 @@ fn greet(mut c: &TcpStream) -> std::io::Result<()> {
 
 // ANCHOR: handler
 /// Go: `cmdHandler(c)`. Print every line this client sends, with its
-/// address, until it leaves.
-fn cmd_handler(c: TcpStream, peer: SocketAddr) {
+/// address, until it leaves. (`drain`: see `say_goodbye`.)
+fn cmd_handler(c: TcpStream, peer: SocketAddr, drain: Duration) {
     // One reader for the whole connection (the blog makes a new
     // bufio.Reader per line, and can lose what it had read ahead).
     let mut reader = BufReader::with_capacity(READ_BUF, &c);
@@ -160,7 +174,7 @@ fn cmd_handler(c: TcpStream, peer: SocketAddr) {
                     "line longer than {MAX_LINE} bytes: closing the \
                      connection\n"
                 );
-                let _ = say_goodbye(&c, &bye);
+                let _ = say_goodbye(&c, &bye, drain);
                 elogln!(
                     "{peer}: line longer than {MAX_LINE} bytes; disconnected"
                 );

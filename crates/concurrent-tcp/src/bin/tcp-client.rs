@@ -17,19 +17,22 @@
 //! ```
 //!
 //! Time limits: 5 s for the connection (every address of the name
-//! together), 5 s for each whole answer, however it trickles in.
+//! together), 5 s for each whole answer, however it trickles in;
+//! `NETPROG_TIME_SCALE` multiplies both (src/cli.rs).
 //! Exit status: 0 after STOP or at the end of the input; 100 for a bad
-//! argument, a failed connection, a timeout, or a server that closes
-//! the connection before STOP.
+//! argument or `NETPROG_TIME_SCALE`, a failed connection, a timeout,
+//! or a server that closes the connection before STOP.
 
 use anyhow::Context;
 use concurrent_tcp::{
-    LineRead, MAX_LINE, READ_BUF, READ_TIMEOUT, TimedReader, cli, dial, elogln,
-    is_stop, is_timeout, out, outln, read_line, show_received,
+    CONNECT_TIMEOUT, LineRead, MAX_LINE, READ_BUF, READ_TIMEOUT, TimedReader,
+    cli, dial, elogln, is_stop, is_timeout, out, outln, read_line,
+    show_received,
 };
 use std::ffi::OsString;
 use std::io::{self, BufRead, BufReader, IsTerminal, Write};
 use std::net::TcpStream;
+use std::time::Duration;
 
 const USAGE: &str = "usage: tcp-client HOST:PORT";
 
@@ -48,18 +51,23 @@ fn run(args: &[OsString]) -> anyhow::Result<()> {
         anyhow::bail!("Please provide host:port. {USAGE}");
     };
     let target = cli::text(target).map_err(anyhow::Error::msg)?;
+    // The time limits, scaled by NETPROG_TIME_SCALE (src/cli.rs).
+    let connect_limit =
+        cli::time_limit(CONNECT_TIMEOUT).map_err(anyhow::Error::msg)?;
+    let read_limit =
+        cli::time_limit(READ_TIMEOUT).map_err(anyhow::Error::msg)?;
 
     // Go: c, err := net.Dial("tcp", CONNECT). `dial` also looks the
     // name up, and gives up after 5 s instead of the kernel's minutes.
-    let c = dial(target)?;
+    let c = dial(target, connect_limit)?;
 
     // Both readers are made ONCE, before the loop. Go's TCPclient makes
     // a new bufio.Reader for stdin and for the socket on every turn,
     // and anything the old reader had read ahead is lost with it.
-    // The replies are read through a TimedReader: READ_TIMEOUT is for
-    // the whole answer, not for each read(2) it takes.
+    // The replies are read through a TimedReader: the read limit is
+    // for the whole answer, not for each read(2) it takes.
     let mut input = io::stdin().lock();
-    let timed = TimedReader::new(&c, READ_TIMEOUT);
+    let timed = TimedReader::new(&c, read_limit);
     let mut replies = BufReader::with_capacity(READ_BUF, timed);
     // Prompt only for a person at a terminal, not for piped input.
     let prompt = io::stdin().is_terminal();
@@ -81,8 +89,8 @@ fn run(args: &[OsString]) -> anyhow::Result<()> {
         send_line(&c, &text)?;
 
         // Go: message, _ := bufio.NewReader(c).ReadString('\n')
-        replies.get_mut().restart(READ_TIMEOUT);
-        let got = read_reply(&mut replies, &mut reply)?;
+        replies.get_mut().restart(read_limit);
+        let got = read_reply(&mut replies, &mut reply, read_limit)?;
         show_received("->: ", &reply);
         if is_stop(&text) {
             outln!("TCP client exiting...");
@@ -120,9 +128,11 @@ fn send_line(mut c: &TcpStream, text: &[u8]) -> anyhow::Result<()> {
 
 /// Read the server's answer into `reply`. The answer may be a whole
 /// line, or (just before the server closes) a piece without newline.
+/// `limit` is the time the answer was given, for the message.
 fn read_reply(
     replies: &mut BufReader<TimedReader<'_>>,
     reply: &mut Vec<u8>,
+    limit: Duration,
 ) -> anyhow::Result<LineRead> {
     match read_line(replies, reply, MAX_LINE) {
         Ok(LineRead::Eof) => anyhow::bail!("the server closed the connection"),
@@ -134,9 +144,9 @@ fn read_reply(
         }
         Ok(got) => Ok(got),
         Err(e) if is_timeout(&e) => anyhow::bail!(
-            "no answer from the server within {} s (waiting for the echo of \
+            "no answer from the server within {} (waiting for the echo of \
              our line)",
-            READ_TIMEOUT.as_secs()
+            cli::Secs(limit)
         ),
         Err(e) => Err(describe_io(e, "reading the server's answer")),
     }

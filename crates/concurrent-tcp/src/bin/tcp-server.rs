@@ -18,19 +18,24 @@
 //! then, in another terminal, `nc 127.0.0.1 1234` or
 //! `cargo run -p concurrent-tcp --bin tcp-client -- 127.0.0.1:1234`.
 //!
-//! Exit status: 0 after STOP; 100 for a bad argument, a port that
-//! cannot be bound, or a client that leaves without STOP (the Go
-//! program exits 100 there too).
+//! A line longer than 64 KiB is refused, and the client given a
+//! second to stop sending before the connection is closed
+//! (`say_goodbye` in src/lib.rs; `NETPROG_TIME_SCALE` multiplies it).
+//!
+//! Exit status: 0 after STOP; 100 for a bad argument or
+//! `NETPROG_TIME_SCALE`, a port that cannot be bound, or a client
+//! that leaves without STOP (the Go program exits 100 there too).
 
 use anyhow::Context;
 use concurrent_tcp::listen::{bind_error, listen_addr};
 use concurrent_tcp::{
-    DEFAULT_PORT, LineRead, MAX_LINE, READ_BUF, cli, elogln, is_stop,
-    log_received, logln, read_line, say_goodbye,
+    DEFAULT_PORT, DRAIN_TIME, LineRead, MAX_LINE, READ_BUF, cli, elogln,
+    is_stop, log_received, logln, read_line, say_goodbye,
 };
 use std::ffi::OsString;
 use std::io::{BufReader, Write};
 use std::net::{TcpListener, TcpStream};
+use std::time::Duration;
 
 const USAGE: &str = "usage: tcp-server [PORT | ADDRESS]";
 
@@ -49,6 +54,8 @@ fn run(args: &[OsString]) -> anyhow::Result<()> {
     if args.len() > 1 {
         anyhow::bail!("too many arguments. {USAGE}");
     }
+    // The drain of a refused line, scaled by NETPROG_TIME_SCALE.
+    let drain = cli::time_limit(DRAIN_TIME).map_err(anyhow::Error::msg)?;
     let arg = args.first().map(|a| cli::text(a)).transpose();
     let addr = listen_addr(arg.map_err(anyhow::Error::msg)?, DEFAULT_PORT)?;
 
@@ -64,7 +71,7 @@ fn run(args: &[OsString]) -> anyhow::Result<()> {
     // Go: c, err := l.Accept(). Just once: this server has one client.
     let (c, _peer) = l.accept().context("accepting a client")?;
 
-    echo_until_stop(&c)?;
+    echo_until_stop(&c, drain)?;
     logln!("Exiting TCP server!");
     Ok(())
 }
@@ -72,7 +79,7 @@ fn run(args: &[OsString]) -> anyhow::Result<()> {
 
 // ANCHOR: echo
 /// Echo lines back to the client until it sends STOP.
-fn echo_until_stop(c: &TcpStream) -> anyhow::Result<()> {
+fn echo_until_stop(c: &TcpStream, drain: Duration) -> anyhow::Result<()> {
     // One BufReader for the whole conversation, made before the loop.
     // The Go program calls bufio.NewReader(c) inside the loop, so a
     // second line that arrived together with the first (in the same
@@ -94,7 +101,7 @@ fn echo_until_stop(c: &TcpStream) -> anyhow::Result<()> {
                     "line longer than {MAX_LINE} bytes: closing the \
                      connection\n"
                 );
-                say_goodbye(c, &msg).context("refusing a long line")?;
+                say_goodbye(c, &msg, drain).context("refusing a long line")?;
                 anyhow::bail!(
                     "the client sent a line longer than {MAX_LINE} bytes"
                 );

@@ -16,9 +16,11 @@
 //! cargo run -p concurrent-tcp --bin tcpc -- 127.0.0.1:1234
 //! ```
 //!
-//! Timeouts: 5 s for the connection, 5 s for the answer.
-//! Exit status: 0 when an answer was printed; 100 for a bad argument,
-//! a failed lookup or connection, a timeout, or no answer at all.
+//! Timeouts: 5 s for the connection, 5 s for the answer;
+//! `NETPROG_TIME_SCALE` multiplies both (src/cli.rs).
+//! Exit status: 0 when an answer was printed; 100 for a bad argument
+//! or `NETPROG_TIME_SCALE`, a failed lookup or connection, a timeout,
+//! or no answer at all.
 
 use anyhow::Context;
 use concurrent_tcp::{
@@ -46,6 +48,11 @@ fn run(args: &[OsString]) -> anyhow::Result<()> {
     };
     let connect = cli::text(connect).map_err(anyhow::Error::msg)?;
     let my_message = "Hello from TCP client!\n";
+    // The time limits, scaled by NETPROG_TIME_SCALE (src/cli.rs).
+    let connect_limit =
+        cli::time_limit(CONNECT_TIMEOUT).map_err(anyhow::Error::msg)?;
+    let read_limit =
+        cli::time_limit(READ_TIMEOUT).map_err(anyhow::Error::msg)?;
 
     // Go: tcpAddr, err := net.ResolveTCPAddr("tcp", CONNECT)
     // A name is looked up (getaddrinfo), and one address kept, the one
@@ -66,10 +73,10 @@ fn run(args: &[OsString]) -> anyhow::Result<()> {
     // Go: conn, err := net.DialTCP("tcp", nil, tcpAddr)
     // connect(2): the three-way handshake. Go's DialTCP waits as long
     // as the kernel does (minutes, for a host that does not answer);
-    // here we give up after CONNECT_TIMEOUT.
-    let mut conn = TcpStream::connect_timeout(&tcp_addr, CONNECT_TIMEOUT)
-        .map_err(|e| describe_connect_error(e, tcp_addr))?;
-    conn.set_read_timeout(Some(READ_TIMEOUT))
+    // here we give up after the connect limit.
+    let mut conn = TcpStream::connect_timeout(&tcp_addr, connect_limit)
+        .map_err(|e| describe_connect_error(e, tcp_addr, connect_limit))?;
+    conn.set_read_timeout(Some(read_limit))
         .context("setting a read timeout")?;
 
     // Go: _, err = conn.Write([]byte(myMessage))
@@ -86,9 +93,9 @@ fn run(args: &[OsString]) -> anyhow::Result<()> {
         }
         Ok(n) => n,
         Err(e) if is_timeout(&e) => anyhow::bail!(
-            "no answer from {tcp_addr} within {} s (waiting for the echo of \
+            "no answer from {tcp_addr} within {} (waiting for the echo of \
              our message)",
-            READ_TIMEOUT.as_secs()
+            cli::Secs(read_limit)
         ),
         Err(e) => return Err(e).context("reading the answer"),
     };

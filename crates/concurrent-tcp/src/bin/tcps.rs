@@ -18,9 +18,10 @@
 //! ```
 //!
 //! A client that sends nothing is given 5 s, then dropped, so that it
-//! cannot keep the next clients waiting forever.
+//! cannot keep the next clients waiting forever (`NETPROG_TIME_SCALE`
+//! multiplies the 5 s; src/cli.rs).
 //! Exit status: runs until stopped (Ctrl+C); 100 for a bad argument
-//! or a port that cannot be bound.
+//! or `NETPROG_TIME_SCALE`, or a port that cannot be bound.
 
 use anyhow::Context;
 use concurrent_tcp::listen::{
@@ -32,6 +33,7 @@ use concurrent_tcp::{
 use std::ffi::OsString;
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
+use std::time::Duration;
 
 const USAGE: &str = "usage: tcps [PORT | ADDRESS]";
 
@@ -53,6 +55,8 @@ fn run(args: &[OsString]) -> anyhow::Result<()> {
     // Go: s, err := net.ResolveTCPAddr("tcp", SERVER). The Go program
     // builds "localhost:" + port; a bare port binds 127.0.0.1 here too.
     let s = listen_addr(arg, DEFAULT_PORT)?;
+    // How long a client may take to send: scaled by NETPROG_TIME_SCALE.
+    let limit = cli::time_limit(READ_TIMEOUT).map_err(anyhow::Error::msg)?;
 
     // Go: l, err := net.ListenTCP("tcp", s). Rust has one listener
     // type, so ListenTCP and Listen are both TcpListener::bind.
@@ -78,7 +82,7 @@ fn run(args: &[OsString]) -> anyhow::Result<()> {
         };
         // One client's trouble is logged and ends only that client.
         // (The Go program exits with status 100 on any read error.)
-        if let Err(e) = answer_once(&conn, &mut buffer) {
+        if let Err(e) = answer_once(&conn, &mut buffer, limit) {
             elogln!("{peer}: {e:#}");
         }
         // Go: conn.Close(). Here `conn` is dropped, which closes it.
@@ -88,8 +92,13 @@ fn run(args: &[OsString]) -> anyhow::Result<()> {
 
 // ANCHOR: answer
 /// Read once, print what came, and send exactly those bytes back.
-fn answer_once(mut conn: &TcpStream, buffer: &mut [u8]) -> anyhow::Result<()> {
-    conn.set_read_timeout(Some(READ_TIMEOUT))
+/// A client that sends nothing for `limit` is dropped.
+fn answer_once(
+    mut conn: &TcpStream,
+    buffer: &mut [u8],
+    limit: Duration,
+) -> anyhow::Result<()> {
+    conn.set_read_timeout(Some(limit))
         .context("setting a read timeout")?;
     // Go: n, err := conn.Read(buffer). One read(2) returns whatever
     // has arrived so far, from 1 byte up to the buffer's size: TCP is a
@@ -100,10 +109,7 @@ fn answer_once(mut conn: &TcpStream, buffer: &mut [u8]) -> anyhow::Result<()> {
         Ok(0) => anyhow::bail!("left without sending anything"),
         Ok(n) => n,
         Err(e) if is_timeout(&e) => {
-            anyhow::bail!(
-                "sent nothing within {} s; dropped",
-                READ_TIMEOUT.as_secs()
-            )
+            anyhow::bail!("sent nothing within {}; dropped", cli::Secs(limit))
         }
         Err(e) => return Err(e).context("reading"),
     };

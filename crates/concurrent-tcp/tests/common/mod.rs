@@ -42,6 +42,18 @@ pub fn bad(exe: &str, args: &[&str], code: i32, needle: &str) {
     );
 }
 
+/// The variable that scales a program's time limits (src/cli.rs).
+pub const TIME_SCALE: &str = "NETPROG_TIME_SCALE";
+
+/// Start a server, its time limits multiplied by `scale`
+/// (NETPROG_TIME_SCALE): a test that waits for a limit waits that
+/// fraction of it.
+pub fn start_scaled(exe: &str, args: &[&str], scale: &str) -> testkit::Server {
+    let mut cmd = std::process::Command::new(exe);
+    cmd.args(args).env(TIME_SCALE, scale);
+    testkit::Server::start_cmd(cmd, false)
+}
+
 /// A port on which nothing listens (bound, then released).
 pub fn closed_port() -> u16 {
     let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
