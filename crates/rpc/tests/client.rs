@@ -178,43 +178,71 @@ fn a_server_that_hangs_up_is_reported() {
     }
 }
 
+/// rpc-client with its limits scaled by `SCALE`: 5 s become 0.5 s.
+fn scaled_client(args: &[&str]) -> Out {
+    Cmd::new(CLIENT).args(args).env(SCALE_ENV, SCALE).run()
+}
+
 #[test]
 fn a_silent_server_times_out_after_five_seconds() {
+    // 5 s (REPLY_TIMEOUT) times SCALE: 0.5 s, and the message says so.
     let (tx, rx) = std::sync::mpsc::channel::<()>();
     let addr = fake(Encoding::Gob, move |_, _, _| {
         // Keep the connection open, say nothing, until the test ends.
         let _ = rx.recv_timeout(READ);
     });
     let start = Instant::now();
-    let out = client(&[&addr.to_string()]);
+    let out = scaled_client(&[&addr.to_string()]);
     drop(tx);
     fails_with(
         &out,
-        &format!("MyInterface.Add: no reply from {addr} within 5 s"),
+        &format!("MyInterface.Add: no reply from {addr} within 0.5 s"),
     );
-    assert!(start.elapsed() >= Duration::from_millis(4900));
+    assert!(start.elapsed() >= Duration::from_millis(500));
 }
 
 #[test]
 fn a_dripping_server_cannot_stretch_the_five_seconds() {
-    // The whole reply, one byte every 500 ms: 84 bytes would take 42 s.
-    // The 5 s are for the whole reply, so the client gives up at 5 s.
+    // The whole reply, one byte every 50 ms: 84 bytes would take 4.2 s.
+    // The limit (5 s times SCALE: 0.5 s) is for the whole reply, so the
+    // client gives up at 0.5 s.
     let addr = fake(Encoding::Gob, |s, codec, call| {
         for b in codec.reply(&call, &Ok(1)).iter() {
             if s.write_all(&[*b]).is_err() {
                 return;
             }
-            std::thread::sleep(Duration::from_millis(500));
+            std::thread::sleep(Duration::from_millis(50));
         }
     });
     let start = Instant::now();
-    let out = client(&["--call", ADD, &addr.to_string()]);
+    let out = scaled_client(&["--call", ADD, &addr.to_string()]);
     let took = start.elapsed();
     fails_with(
         &out,
-        &format!("MyInterface.Add: no reply from {addr} within 5 s"),
+        &format!("MyInterface.Add: no reply from {addr} within 0.5 s"),
     );
-    assert!(took < Duration::from_secs(9), "took {took:?}");
+    assert!(
+        took >= Duration::from_millis(500) && took < Duration::from_millis(900),
+        "took {took:?}"
+    );
+}
+
+#[test]
+fn a_bad_time_scale_is_one_line_and_status_100() {
+    // Refused before anything is sent: the address is never dialled.
+    for bad in ["0", "fast", "1000", ""] {
+        let out = Cmd::new(CLIENT)
+            .args(["127.0.0.1:9"])
+            .env(SCALE_ENV, bad)
+            .run();
+        fails_with(
+            &out,
+            &format!(
+                "NETPROG_TIME_SCALE=\"{bad}\" is not a factor from 0.01 \
+                 to 100"
+            ),
+        );
+    }
 }
 
 #[test]

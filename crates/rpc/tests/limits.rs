@@ -35,9 +35,10 @@ fn wait_threads(srv: &Server, n: u64) {
     }
 }
 
-#[test]
-fn an_idle_client_is_disconnected_after_the_read_timeout() {
-    let srv = server_with_timeout("1", &[]);
+/// Connect, send nothing, and wait for the server to close: how long
+/// that took, and the server's reason. `limit` is the timeout the
+/// server should keep, `shown` how its message writes it.
+fn idle_until_closed(srv: &Server, limit: Duration, shown: &str) {
     let start = Instant::now();
     let mut s = connect(srv.socket_addr());
     // A generous bound: on a loaded machine (2 cores shared by many
@@ -46,41 +47,85 @@ fn an_idle_client_is_disconnected_after_the_read_timeout() {
     if let Err(why) = until_closed(&mut s) {
         panic!("idle connection not closed: {why}; {:?}", srv.stderr());
     }
-    assert!(start.elapsed() >= Duration::from_millis(900));
-    let line = srv.wait_err_line(
-        |l| l.contains("no complete call within 1 s: closing"),
-        READ,
-    );
+    let took = start.elapsed();
+    assert!(took >= limit.mul_f64(0.9), "closed after {took:?}");
+    let want = format!("no complete call within {shown}: closing");
+    let line = srv.wait_err_line(|l| l.contains(&want), READ);
     assert!(line.is_some(), "stderr: {:?}", srv.stderr());
 }
 
-/// Send `bytes` one at a time, 100 ms apart, until the peer is gone.
-fn trickle(mut s: TcpStream, bytes: Vec<u8>) -> std::thread::JoinHandle<()> {
+#[test]
+fn an_idle_client_is_disconnected_after_the_read_timeout() {
+    // The default 30 s times 0.02: 0.6 s.
+    let srv = scaled_server("0.02", &[]);
+    idle_until_closed(&srv, Duration::from_millis(600), "0.6 s");
+}
+
+#[test]
+fn rpc_read_timeout_is_kept_as_given_whatever_the_scale() {
+    // The scale is for the program's constants; a timeout that was
+    // asked for is the one kept (1 s, not 0.01 s).
+    let mut cmd = std::process::Command::new(SERVER);
+    cmd.arg("0")
+        .env("RPC_READ_TIMEOUT", "1")
+        .env(SCALE_ENV, "0.01");
+    let srv = Server::start_cmd(cmd, false);
+    idle_until_closed(&srv, Duration::from_secs(1), "1 s");
+}
+
+#[test]
+fn a_bad_time_scale_stops_the_server_before_it_listens() {
+    for env in [&[][..], &[("RPC_READ_TIMEOUT", "5")][..]] {
+        let mut cmd = Cmd::new(SERVER).args(["0"]).env(SCALE_ENV, "0.001");
+        for (k, v) in env {
+            cmd = cmd.env(k, v);
+        }
+        let out = cmd.run();
+        out.expect_code(100);
+        assert_eq!(
+            out.stderr,
+            "NETPROG_TIME_SCALE=\"0.001\" is not a factor from 0.01 to 100\n",
+            "{}",
+            out.describe()
+        );
+        assert_eq!(out.stdout, "", "{}", out.describe());
+    }
+}
+
+/// Send `bytes` one at a time, `every` apart, until the peer is gone.
+fn trickle(
+    mut s: TcpStream,
+    bytes: Vec<u8>,
+    every: Duration,
+) -> std::thread::JoinHandle<()> {
     std::thread::spawn(move || {
         for b in bytes {
             if s.write_all(&[b]).is_err() {
                 return;
             }
-            std::thread::sleep(Duration::from_millis(100));
+            std::thread::sleep(every);
         }
     })
 }
 
 #[test]
 fn a_trickling_client_cannot_hold_a_connection_open() {
-    // One byte every 100 ms: each read is quick, but the whole call
-    // would take seconds. The deadline is for the whole call, so the
-    // server gives up after about 1 s.
+    // One byte every 25 ms: each read is quick, but the whole call
+    // (44 bytes in frames, more in gob) would take over a second. The
+    // deadline (the default 30 s times 0.01: 0.3 s) is for the whole
+    // call, so the server gives up after 0.3 s.
     for e in BOTH {
-        let srv = server_with_timeout("1", &client_flag(e));
+        let srv = scaled_server("0.01", &client_flag(e));
         let mut c = Conn::new(srv.socket_addr(), e);
         let call = c.codec.call(1, ADD, &MyInts::BOOK).unwrap().to_vec();
+        assert!(call.len() >= 44, "{e:?}: a call of {} bytes", call.len());
         let start = Instant::now();
-        let t = trickle(c.s.try_clone().unwrap(), call);
+        let every = Duration::from_millis(25);
+        let t = trickle(c.s.try_clone().unwrap(), call, every);
         let mut first = [0u8; 4];
         let n = c.s.read(&mut first).unwrap_or(0);
         assert_eq!(n, 0, "{e:?}: expected a close, got bytes");
-        assert!(start.elapsed() < Duration::from_secs(5));
+        assert!(start.elapsed() < Duration::from_secs(1));
         t.join().unwrap();
     }
 }
@@ -96,20 +141,22 @@ fn client_flag(e: Encoding) -> Vec<&'static str> {
 fn the_drain_after_an_error_reply_has_one_deadline_in_all() {
     // A frame that is not a call gets an error reply; the server then
     // drains what the client still sends. A client that keeps sending
-    // a byte every 100 ms must not keep it draining: after 1 s in all
-    // (DRAIN_TIME) the server closes, and logs the reason.
-    let srv = frames_server();
+    // a byte every 20 ms must not keep it draining: after 0.2 s in all
+    // (DRAIN_TIME, 1 s, times 0.2) the server closes, and logs the
+    // reason.
+    let srv = scaled_server("0.2", &["--frames"]);
     let mut s = connect(srv.socket_addr());
     s.write_all(&[0, 0, 0, 1, 9]).unwrap(); // kind 9: not a call
     let start = Instant::now();
-    let t = trickle(s.try_clone().unwrap(), vec![0; 100]);
+    let every = Duration::from_millis(20);
+    let t = trickle(s.try_clone().unwrap(), vec![0; 100], every);
     let r = read_reply(&mut s);
     assert!(r.result.is_err());
     let logged =
         srv.wait_err_line(|l| l.ends_with("kind byte 0x09: closing"), READ);
     let took = start.elapsed();
     assert!(logged.is_some(), "stderr: {:?}", srv.stderr());
-    assert!(took < Duration::from_secs(4), "drained for {took:?}");
+    assert!(took < Duration::from_millis(800), "drained for {took:?}");
     drop(s);
     t.join().unwrap();
 }
@@ -118,17 +165,24 @@ fn the_drain_after_an_error_reply_has_one_deadline_in_all() {
 fn a_client_that_never_reads_its_replies_is_dropped_after_the_timeout() {
     // Calls go in, replies pile up: first in the client's receive
     // buffer, then in the server's send buffer, then the server's
-    // write waits. One reply must be taken within RPC_READ_TIMEOUT.
-    let srv = server_with_timeout("1", &["--frames"]);
+    // write waits. One reply must be taken within the read timeout
+    // (the default 30 s times 0.02: 0.6 s).
+    let srv = scaled_server("0.02", &["--frames"]);
     let baseline = status(srv.pid(), "Threads");
-    let s = connect(srv.socket_addr());
-    let call = Call::new(1, ADD, &MyInts::BOOK).encode().unwrap();
+    // Each call names a method that does not exist, with a long name:
+    // its error reply repeats the name (cut to 1 KiB), so a few
+    // thousand replies fill the buffers. The book's Add (a reply of 17
+    // bytes) needs hundreds of thousands, seconds of work. A reply is
+    // a reply: the server sends each one with the same deadline.
+    let method = format!("MyInterface.{}", "x".repeat(1000));
+    let call = Call::new(1, &method, &MyInts::BOOK).encode().unwrap();
     let burst: Vec<u8> = call
         .iter()
         .copied()
         .cycle()
-        .take(call.len() * 20_000)
+        .take(call.len() * 1000)
         .collect();
+    let s = connect(srv.socket_addr());
     let mut w = s.try_clone().unwrap();
     let start = Instant::now();
     let writer = std::thread::spawn(move || {
@@ -139,7 +193,7 @@ fn a_client_that_never_reads_its_replies_is_dropped_after_the_timeout() {
         }
     });
     let logged = srv.wait_err_line(
-        |l| l.ends_with("reply not taken within 1 s: closing"),
+        |l| l.ends_with("reply not taken within 0.6 s: closing"),
         Duration::from_secs(30),
     );
     assert!(logged.is_some(), "stderr: {:?}", srv.stderr());

@@ -265,7 +265,9 @@ fn an_oversized_frame_is_refused_and_the_connection_closed() {
 
 #[test]
 fn an_oversized_gob_message_is_refused_as_go_refuses_it_without_a_reply() {
-    let srv = server();
+    // The server drains what the client may still send before it
+    // closes (DRAIN_TIME); scaled, that is 0.1 s, not 1 s.
+    let srv = scaled_server(SCALE, &[]);
     let mut s = connect(srv.socket_addr());
     // 2^32 as a gob uint: 0xfb (5 bytes follow), then 01 00 00 00 00.
     s.write_all(&[0xfb, 1, 0, 0, 0, 0]).unwrap();
@@ -297,7 +299,8 @@ fn a_frame_of_exactly_the_limit_is_read_and_answered() {
 
 #[test]
 fn a_frame_that_is_not_a_call_gets_an_error_and_a_close() {
-    let srv = frames_server();
+    // The drain before the close, scaled: 0.1 s, not 1 s.
+    let srv = scaled_server(SCALE, &["--frames"]);
     let mut s = connect(srv.socket_addr());
     // A reply frame (kind 0x02) sent to the server, call id 9.
     s.write_all(&[0, 0, 0, 13, 2, 0, 0, 0, 9, 0, 0, 0, 0, 0, 0, 0, 1])
@@ -324,7 +327,8 @@ fn a_frame_that_is_not_a_call_gets_an_error_and_a_close() {
 
 #[test]
 fn a_gob_header_that_is_not_a_request_ends_the_connection_as_in_go() {
-    let srv = server();
+    // The drain before the close, scaled: 0.1 s, not 1 s.
+    let srv = scaled_server(SCALE, &[]);
     let mut s = connect(srv.socket_addr());
     s.write_all(&[0x03, 0x04, 0x00, 0x02]).unwrap(); // the int 1
     assert!(closed_by_server(&mut s));

@@ -17,10 +17,13 @@
 //! `--args A1,A2,S1,S2` sends other arguments (e.g. `7,0,false,false`).
 //!
 //! Time limits: 5 s to connect, 5 s for each call and its whole
-//! reply. Errors: one line on stderr and exit status 100, as the
-//! book's programs.
+//! reply (both times `NETPROG_TIME_SCALE`, see `cli::time_limit`).
+//! Errors, a bad `NETPROG_TIME_SCALE` among them: one line on stderr
+//! and exit status 100, as the book's programs.
 
 use anyhow::{Context, Result, anyhow, bail};
+use rpc::args::ClientOptions;
+use rpc::cli::Secs;
 use rpc::codec::{CallError, ClientCodec, Encoding};
 use rpc::deadline::Deadline;
 use rpc::gob::annotate::Annotator;
@@ -39,6 +42,26 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 const REPLY_TIMEOUT: Duration = Duration::from_secs(5);
 // ANCHOR_END: limits
 
+/// The limits this run keeps: the constants above, scaled by
+/// `NETPROG_TIME_SCALE` (the tests make them short).
+#[derive(Debug, Clone, Copy)]
+struct Limits {
+    connect: Duration,
+    reply: Duration,
+}
+
+impl Limits {
+    /// Read once, before anything goes on the network.
+    fn from_env() -> Result<Limits> {
+        Ok(Limits {
+            connect: cli::time_limit(CONNECT_TIMEOUT)
+                .map_err(anyhow::Error::msg)?,
+            reply: cli::time_limit(REPLY_TIMEOUT)
+                .map_err(anyhow::Error::msg)?,
+        })
+    }
+}
+
 fn main() {
     // Tsoukalos's programs print the error and exit with status 100.
     // The message may hold text from the server: keep its control
@@ -51,10 +74,11 @@ fn main() {
 
 fn run() -> Result<()> {
     let opts = rpc::args::client(cli::args()).map_err(anyhow::Error::msg)?;
+    let limits = Limits::from_env()?;
 
     // ANCHOR: dial
     // rpc.Dial("tcp", CONNECT): a TCP connection, nothing sent yet.
-    let mut client = Client::dial(&opts.addr, opts.encoding, opts.dump)?;
+    let mut client = Client::dial(&opts, limits)?;
     // sharedRPC.MyInts{17, 18, true, false}, unless --args said else.
     let args = opts.args;
     // ANCHOR_END: dial
@@ -85,6 +109,8 @@ struct Client {
     codec: ClientCodec,
     next_seq: u64,
     dump: Option<Dump>,
+    /// How long each call may take (`REPLY_TIMEOUT`, scaled).
+    reply_timeout: Duration,
 }
 
 /// What `--dump` needs: gob's bytes can only be explained with the
@@ -103,12 +129,13 @@ impl Client {
     /// (net/dial.go, `partialDeadline`), each address gets an equal
     /// share of the time left, but at least 2 s when there is that
     /// much; and the error kept is the first address's.
-    fn dial(addr: &str, encoding: Encoding, dump: bool) -> Result<Client> {
+    fn dial(opts: &ClientOptions, limits: Limits) -> Result<Client> {
+        let (addr, encoding) = (opts.addr.as_str(), opts.encoding);
         let targets: Vec<SocketAddr> = addr
             .to_socket_addrs()
             .with_context(|| format!("resolving {addr}"))?
             .collect();
-        let deadline = Deadline::after(CONNECT_TIMEOUT);
+        let deadline = Deadline::after(limits.connect);
         let mut first_err = None;
         for (i, target) in targets.iter().enumerate() {
             let left = match deadline.left() {
@@ -128,11 +155,12 @@ impl Client {
                         addr: addr.to_string(),
                         next_seq: codec.first_seq(),
                         codec,
-                        dump: dump.then(|| Dump {
+                        dump: opts.dump.then(|| Dump {
                             encoding,
                             sent: Annotator::default(),
                             received: Annotator::default(),
                         }),
+                        reply_timeout: limits.reply,
                     });
                 }
                 Err(e) => {
@@ -167,9 +195,9 @@ impl Client {
             .map_err(|e| anyhow!("{method}: {e}"))?;
         self.show("sent", &bytes);
 
-        let deadline = Deadline::after(REPLY_TIMEOUT);
-        let secs = REPLY_TIMEOUT.as_secs();
-        let late = || anyhow!("{method}: no reply from {addr} within {secs} s");
+        let deadline = Deadline::after(self.reply_timeout);
+        let limit = Secs(self.reply_timeout);
+        let late = || anyhow!("{method}: no reply from {addr} within {limit}");
         let mut conn = Timed::new(&self.stream, deadline);
         match conn.write_all(&bytes) {
             Err(e) if is_timeout(&e) => return Err(late()),
@@ -221,5 +249,27 @@ impl Client {
             (Encoding::Gob, "sent") => out!("{}", dump.sent.explain(bytes)),
             (Encoding::Gob, _) => out!("{}", dump.received.explain(bytes)),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The page quotes the message of a reply that does not come; the
+    /// module's comment gives 5 s for each limit. Both must stay true
+    /// of the constants (the tests run with them scaled).
+    #[test]
+    fn the_default_limits_are_those_the_page_shows() {
+        let page =
+            concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/src/rpc.md");
+        let page = std::fs::read_to_string(page).unwrap_or_default();
+        let said = format!(
+            "no reply from localhost:8000 within {}",
+            Secs(REPLY_TIMEOUT)
+        );
+        assert!(page.contains(&said), "the page does not say {said:?}");
+        assert_eq!(CONNECT_TIMEOUT, Duration::from_secs(5));
+        assert_eq!(REPLY_TIMEOUT, Duration::from_secs(5));
     }
 }

@@ -14,11 +14,14 @@
 //! (default 127.0.0.1:1234, the book's port), then in another
 //! terminal `cargo run -p rpc --bin rpc-client -- localhost:1234`.
 //!
-//! Limits, all deliberate, are the constants under "limits" below.
-//! Errors: a message on stderr and exit status 100, as the book's
-//! programs.
+//! Limits, all deliberate, are the constants under "limits" below;
+//! `NETPROG_TIME_SCALE` scales the times (see `cli::time_limit`), but
+//! not an `RPC_READ_TIMEOUT` that is set. Errors (a bad
+//! `RPC_READ_TIMEOUT` or `NETPROG_TIME_SCALE` too): a message on
+//! stderr and exit status 100, as the book's programs.
 
 use anyhow::{Context, Result, anyhow, bail};
+use rpc::cli::Secs;
 use rpc::codec::{CallError, Encoding, ServerCall, ServerCodec};
 use rpc::deadline::Deadline;
 use rpc::show::printable;
@@ -86,6 +89,15 @@ const DRAIN_TIME: Duration = Duration::from_secs(1);
 const DRAIN_BYTES: u64 = 64 * 1024;
 // ANCHOR_END: limits
 
+/// The times this run keeps: the read timeout (`RPC_READ_TIMEOUT` as
+/// given, or the default scaled by `NETPROG_TIME_SCALE`) and the
+/// drain's (scaled). Read once, before the server listens.
+#[derive(Debug, Clone, Copy)]
+struct Limits {
+    read: Duration,
+    drain: Duration,
+}
+
 /// Connections being served now. Only the accepting thread adds to
 /// it, so the count cannot pass the limit between check and add.
 static OPEN: AtomicUsize = AtomicUsize::new(0);
@@ -118,7 +130,10 @@ fn run() -> Result<()> {
     // ANCHOR_END: register
 
     let opts = rpc::args::server(cli::args()).map_err(anyhow::Error::msg)?;
-    let limit = read_timeout()?;
+    let limits = Limits {
+        read: read_timeout()?,
+        drain: cli::time_limit(DRAIN_TIME).map_err(anyhow::Error::msg)?,
+    };
 
     // ANCHOR: listen
     // net.ResolveTCPAddr + net.ListenTCP in one call: socket(),
@@ -148,7 +163,7 @@ fn run() -> Result<()> {
         // while one client is connected, no other is accepted. A
         // thread per connection serves them all at once (the Go fix
         // would be `go rpc.ServeConn(c)`).
-        start(stream, peer, &methods, opts.encoding, limit);
+        start(stream, peer, &methods, opts.encoding, limits);
     }
     // ANCHOR_END: accept
 }
@@ -160,7 +175,7 @@ fn start(
     peer: SocketAddr,
     methods: &Arc<Methods>,
     encoding: Encoding,
-    limit: Duration,
+    limits: Limits,
 ) {
     if OPEN.load(Ordering::Relaxed) >= MAX_CONNECTIONS {
         elogln!("{peer}: refused: already serving {MAX_CONNECTIONS}");
@@ -176,7 +191,7 @@ fn start(
     let methods = Arc::clone(methods);
     let spawned = thread::Builder::new().spawn(move || {
         let _place = place;
-        if let Err(e) = serve(&stream, &methods, encoding, limit) {
+        if let Err(e) = serve(&stream, &methods, encoding, limits) {
             elogln!("{peer}: {}", printable(&format!("{e:#}")));
         }
     });
@@ -201,10 +216,12 @@ fn refuse(mut stream: &TcpStream, encoding: Encoding, why: &str) {
 }
 // ANCHOR_END: start
 
-/// RPC_READ_TIMEOUT from the environment, in whole seconds.
+/// RPC_READ_TIMEOUT from the environment, in whole seconds; unset,
+/// the default times `NETPROG_TIME_SCALE`.
 fn read_timeout() -> Result<Duration> {
     let Some(text) = std::env::var_os("RPC_READ_TIMEOUT") else {
-        return Ok(Duration::from_secs(DEFAULT_READ_TIMEOUT));
+        let default = Duration::from_secs(DEFAULT_READ_TIMEOUT);
+        return cli::time_limit(default).map_err(anyhow::Error::msg);
     };
     match text.to_str().map(str::trim).map(str::parse::<u64>) {
         Some(Ok(secs)) if secs > 0 => Ok(Duration::from_secs(secs)),
@@ -224,8 +241,9 @@ fn serve(
     stream: &TcpStream,
     methods: &Methods,
     encoding: Encoding,
-    limit: Duration,
+    limits: Limits,
 ) -> Result<()> {
+    let limit = limits.read;
     let mut codec = ServerCodec::new(encoding);
     loop {
         // The whole call must be in by the deadline, however its
@@ -235,7 +253,7 @@ fn serve(
             Ok(Some(call)) => call,
             Ok(None) => return Ok(()), // closed between calls: done
             Err(CallError::Io(e)) if is_timeout(&e) => {
-                bail!("no complete call within {} s: closing", limit.as_secs())
+                bail!("no complete call within {}: closing", Secs(limit))
             }
             Err(CallError::Broken { why, answer }) => {
                 // Not our protocol, or out of step with it: say why
@@ -243,7 +261,7 @@ fn serve(
                 if let Some(answer) = answer {
                     send(stream, &answer, limit)?;
                 }
-                close_gently(stream);
+                close_gently(stream, limits.drain);
                 bail!("{why}: closing");
             }
             Err(e) => return Err(e).context("reading a call"),
@@ -287,7 +305,7 @@ fn send(stream: &TcpStream, reply: &[u8], limit: Duration) -> Result<()> {
     match writer.write_all(reply) {
         Ok(()) => Ok(()),
         Err(e) if is_timeout(&e) => {
-            bail!("reply not taken within {} s: closing", limit.as_secs())
+            bail!("reply not taken within {}: closing", Secs(limit))
         }
         Err(e) => Err(e).context("sending a reply"),
     }
@@ -304,11 +322,12 @@ fn send(stream: &TcpStream, reply: &[u8], limit: Duration) -> Result<()> {
 /// (never sent, never sent again), and the client's next write fails
 /// with ECONNRESET or EPIPE. So: send FIN first (shutdown of our
 /// writing side), read and drop what the client still sends, within
-/// one time and byte budget for the whole drain, and only then close.
-/// HTTP servers call this a "lingering close".
-fn close_gently(stream: &TcpStream) {
+/// one time and byte budget for the whole drain (`DRAIN_TIME`, scaled,
+/// and `DRAIN_BYTES`), and only then close. HTTP servers call this a
+/// "lingering close".
+fn close_gently(stream: &TcpStream, drain_time: Duration) {
     let _ = stream.shutdown(Shutdown::Write);
-    let drain = Timed::new(stream, Deadline::after(DRAIN_TIME));
+    let drain = Timed::new(stream, Deadline::after(drain_time));
     let _ = io::copy(&mut drain.take(DRAIN_BYTES), &mut io::sink());
 }
 // ANCHOR_END: close_gently

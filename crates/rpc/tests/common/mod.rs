@@ -16,6 +16,11 @@ pub const CLIENT: &str = env!("CARGO_BIN_EXE_rpc-client");
 /// Bound on every read a test makes.
 pub const READ: Duration = Duration::from_secs(10);
 
+/// The variable that scales the programs' time limits, and the factor
+/// the tests that wait for a limit give it: 5 s become 0.5 s.
+pub const SCALE_ENV: &str = rpc::cli::TIME_SCALE_ENV;
+pub const SCALE: &str = "0.1";
+
 /// Start rpc-server (gob, its default) on a free loopback port.
 pub fn server() -> Server {
     Server::start(SERVER, &["0"])
@@ -26,10 +31,11 @@ pub fn frames_server() -> Server {
     Server::start(SERVER, &["--frames", "0"])
 }
 
-/// rpc-server with RPC_READ_TIMEOUT set, and other arguments.
-pub fn server_with_timeout(secs: &str, args: &[&str]) -> Server {
+/// rpc-server with its time limits scaled by `factor` (the read
+/// timeout's 30 s and the drain's 1 s), and other arguments.
+pub fn scaled_server(factor: &str, args: &[&str]) -> Server {
     let mut cmd = std::process::Command::new(SERVER);
-    cmd.args(args).arg("0").env("RPC_READ_TIMEOUT", secs);
+    cmd.args(args).arg("0").env(SCALE_ENV, factor);
     Server::start_cmd(cmd, false)
 }
 
