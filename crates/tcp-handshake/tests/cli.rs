@@ -4,7 +4,8 @@
 
 use std::io::{Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
-use std::time::Duration;
+use std::time::{Duration, Instant};
+use tcp_handshake::cli;
 use testkit::{Cmd, Server, WAIT};
 
 const SERVER: &str = env!("CARGO_BIN_EXE_handshake-server");
@@ -91,20 +92,72 @@ fn a_refused_connection_is_one_line_and_status_1() {
 
 #[test]
 fn a_silent_server_ends_in_a_read_timeout() {
-    // Accepts (the kernel does it) but never answers.
+    // Accepts (the kernel does it) but never answers. The client's 5 s
+    // times NETPROG_TIME_SCALE=0.1: it gives up after 0.5 s.
     let l = TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = l.local_addr().unwrap().to_string();
+    let start = Instant::now();
     let out = Cmd::new(CLIENT)
         .args([&addr])
+        .env(cli::TIME_SCALE_ENV, "0.1")
         .timeout(Duration::from_secs(15))
         .run();
+    let took = start.elapsed();
     out.expect_code(1);
     assert!(
-        out.stderr.starts_with("couldn't read server response: "),
+        out.stderr.starts_with("couldn't read server response: ")
+            && out.stderr.lines().count() == 1,
         "{}",
         out.stderr
     );
+    let limit = Duration::from_millis(500);
+    assert!(took >= limit && took < 2 * limit, "gave up after {took:?}");
     drop(l);
+}
+
+#[test]
+fn a_silent_client_is_closed_after_the_idle_timeout() {
+    // The server's default 30 s times NETPROG_TIME_SCALE=0.01: 0.3 s.
+    let mut cmd = std::process::Command::new(SERVER);
+    cmd.arg("0").env(cli::TIME_SCALE_ENV, "0.01");
+    let s = Server::start_cmd(cmd, false);
+    let start = Instant::now();
+    let mut c = TcpStream::connect(s.socket_addr()).unwrap();
+    c.set_read_timeout(Some(WAIT)).unwrap();
+    let mut buf = [0u8; 16];
+    // End of file: the server closed, it did not just stay silent.
+    assert_eq!(c.read(&mut buf).unwrap(), 0);
+    let took = start.elapsed();
+    let limit = Duration::from_millis(300);
+    assert!(took >= limit && took < WAIT, "closed after {took:?}");
+    let me = c.local_addr().unwrap();
+    let want = format!("closing idle connection: {me}");
+    assert!(
+        s.wait_line(|l| l == want, WAIT).is_some(),
+        "{:?}",
+        s.stdout()
+    );
+}
+
+#[test]
+fn a_bad_time_scale_is_one_line_and_status_1() {
+    // Refused before the address is even looked up.
+    for exe in [CLIENT, SERVER] {
+        let out = Cmd::new(exe)
+            .args(["127.0.0.1:9"])
+            .env(cli::TIME_SCALE_ENV, "slow")
+            .run();
+        out.expect_code(1);
+        assert_eq!(out.stdout, "", "{exe}");
+        let said =
+            "NETPROG_TIME_SCALE=\"slow\" is not a factor from 0.01 to 100";
+        let want = if exe == CLIENT {
+            format!("{said}\n")
+        } else {
+            format!("failed to create listener, err: {said}\n")
+        };
+        assert_eq!(out.stderr, want, "{exe}");
+    }
 }
 
 #[test]

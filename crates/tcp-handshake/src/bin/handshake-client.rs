@@ -8,8 +8,13 @@
 //! cargo run -q -p tcp-handshake --bin handshake-client -- 127.0.0.1:9000
 //! ```
 //!
+//! It waits 5 s for the handshake and 5 s for the reply; the
+//! environment variable `NETPROG_TIME_SCALE` multiplies both (see
+//! `cli::time_limit`; the tests make them short).
+//!
 //! Exit status: 1 if it cannot connect, send or read (as Go's
-//! log.Fatalf); 141 when stdout is closed.
+//! log.Fatalf), and for a bad command line or `NETPROG_TIME_SCALE`;
+//! 141 when stdout is closed.
 
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
@@ -18,7 +23,8 @@ use std::time::Duration;
 use tcp_handshake::{cli, elogln, out, printable};
 
 const MESSAGE: &[u8] = b"Hi, I am Coco\n";
-/// How long to wait for the handshake, and then for the reply.
+/// How long to wait for the handshake, and then for the reply
+/// (times `NETPROG_TIME_SCALE`).
 const TIMEOUT: Duration = Duration::from_secs(5);
 
 fn fatal(what: &str, e: impl std::fmt::Display) -> ExitCode {
@@ -42,6 +48,14 @@ fn main() -> ExitCode {
             );
         }
     };
+    // The limit this run keeps, read before anything is looked up.
+    let timeout = match cli::time_limit(TIMEOUT) {
+        Ok(t) => t,
+        Err(e) => {
+            elogln!("{e}");
+            return ExitCode::from(1);
+        }
+    };
     let addr: SocketAddr = match target.to_socket_addrs().map(|mut a| a.next())
     {
         Ok(Some(a)) => a,
@@ -55,7 +69,7 @@ fn main() -> ExitCode {
     };
     // Go: net.Dial("tcp", ":9000"). connect() sends the SYN and
     // returns when the SYN-ACK has come and our ACK has gone out.
-    let mut conn = match TcpStream::connect_timeout(&addr, TIMEOUT) {
+    let mut conn = match TcpStream::connect_timeout(&addr, timeout) {
         Ok(c) => c,
         Err(e) => {
             return fatal(
@@ -70,7 +84,7 @@ fn main() -> ExitCode {
         return fatal("couldn't send request", e);
     }
     // One read, so this 5 s limit is the whole wait for the reply.
-    let _ = conn.set_read_timeout(Some(TIMEOUT));
+    let _ = conn.set_read_timeout(Some(timeout));
     let mut buf = [0u8; 15];
     let n = match conn.read(&mut buf) {
         Ok(0) => {
@@ -89,3 +103,26 @@ fn main() -> ExitCode {
     ExitCode::SUCCESS
 }
 // ANCHOR_END: main
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The page names the 5 s of `connect_timeout` and of the read;
+    /// the tests run with them scaled, so pin the default here.
+    #[test]
+    fn the_default_limit_is_the_one_the_page_shows() {
+        let page = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../docs/src/tcp-handshake.md"
+        );
+        let page = std::fs::read_to_string(page).unwrap_or_default();
+        let shown = cli::Secs(TIMEOUT);
+        for said in [
+            format!("`TcpStream::connect_timeout(addr, {shown})`"),
+            format!("never answers** (here `nc -l`): after {shown},"),
+        ] {
+            assert!(page.contains(&said), "the page does not say {said:?}");
+        }
+    }
+}

@@ -13,7 +13,8 @@
 //! Then `handshake-client` in a second terminal, and `handshake-watch`
 //! in a third to see the segments.
 //!
-//! Exit status: 1 if it cannot listen (usage error, address in use).
+//! Exit status: 1 if it cannot listen (usage error, a bad
+//! `NETPROG_TIME_SCALE`, address in use).
 //! Once listening it never stops by itself: no client, closed stdout
 //! or stderr, lack of file descriptors or of threads ends it.
 
@@ -32,7 +33,9 @@ const DEFAULT_PORT: u16 = 9000;
 
 /// A client that sends nothing (or reads nothing of what we send) for
 /// this long is disconnected, so that a client that vanished without
-/// a FIN or RST cannot hold a thread and a socket for ever.
+/// a FIN or RST cannot hold a thread and a socket for ever. Times
+/// `NETPROG_TIME_SCALE` (`cli::time_limit`); `--idle-timeout` is kept
+/// as given.
 const IDLE_TIMEOUT: Duration = Duration::from_secs(30);
 
 const USAGE: &str =
@@ -53,7 +56,8 @@ fn main() -> ExitCode {
 /// `os.Args[1]`; the address as every server here reads it.
 fn parse_args() -> Result<(SocketAddr, Duration), String> {
     let args = cli::args();
-    let mut idle = IDLE_TIMEOUT;
+    // Read first, so that a bad scale is refused whatever else is given.
+    let mut idle = cli::time_limit(IDLE_TIMEOUT)?;
     let mut rest = Vec::new();
     let mut it = args.iter();
     while let Some(a) = it.next() {
