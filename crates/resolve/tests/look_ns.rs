@@ -24,6 +24,15 @@ fn look_ns(args: &[&str]) -> Out {
     Cmd::new(LOOK_NS).args(args).run()
 }
 
+/// look-ns with its time limits times `factor` (NETPROG_TIME_SCALE),
+/// for the tests that wait for one to run out.
+fn look_ns_scaled(factor: &str, args: &[&str]) -> Out {
+    Cmd::new(LOOK_NS)
+        .args(args)
+        .env(resolve::cli::TIME_SCALE_ENV, factor)
+        .run()
+}
+
 /// One line on stderr, nothing on stdout, exit status 100.
 fn assert_fails_with(out: &Out, needle: &str) {
     out.expect_code(100);
@@ -247,19 +256,21 @@ fn question_only(query: &[u8]) -> Vec<u8> {
 fn a_server_that_never_answers_times_out_and_is_named() {
     let silent = UdpSocket::bind("127.0.0.1:0").unwrap();
     let addr = silent.local_addr().unwrap();
+    // Two tries of 2 s (TRY_TIMEOUT) times 0.1: 0.2 s each.
     let t0 = Instant::now();
-    let out = look_ns(&["--server", &addr.to_string(), "example.test"]);
+    let out =
+        look_ns_scaled("0.1", &["--server", &addr.to_string(), "example.test"]);
     assert_fails_with(
         &out,
         &format!(
             "lookup example.test on {addr}: i/o timeout: no answer from \
-             {addr} (2 tries, 2s each)"
+             {addr} (2 tries, 0.2s each)"
         ),
     );
-    // Two tries of two seconds: about four seconds, not forever.
+    // Two tries of 0.2 s: about 0.4 s, not forever.
     let took = t0.elapsed();
     assert!(
-        took >= Duration::from_secs(4) && took < Duration::from_secs(8),
+        took >= Duration::from_millis(400) && took < Duration::from_millis(800),
         "{took:?}"
     );
     drop(silent);
@@ -392,14 +403,14 @@ fn go_says_server_misbehaving_for_servfail_and_skips_malformed_answers() {
     assert_fails_with(&ours, "malformed answer: name pointer at byte ");
 
     // A "reply" that is a query (QR not set), with our id: Go skips it
-    // as a possible forgery and waits on, here until its 1 s limit
+    // as a possible forgery and waits on, here until its 0.3 s limit
     // (net/dnsclient_unix.go, dnsPacketRoundTrip and checkResponse);
     // look-ns reports it.
     let echo = fake_server(|q| Some(q.to_vec()));
     let server = echo.to_string();
     let from_go = go(
         &bin,
-        &["-server", &server, "-timeout", "1", "ns", "example.test"],
+        &["-server", &server, "-timeout", "0.3", "ns", "example.test"],
     );
     assert!(
         from_go.code == Some(1) && from_go.stdout.contains("i/o timeout"),
@@ -455,10 +466,14 @@ fn replies_with_another_id_are_ignored() {
         wrong[0] ^= 0xff;
         Some(wrong)
     });
-    let out = look_ns(&["--server", &addr.to_string(), "example.test"]);
+    // Both tries time out: 2 s each, times 0.1.
+    let out =
+        look_ns_scaled("0.1", &["--server", &addr.to_string(), "example.test"]);
     assert_fails_with(&out, "i/o timeout");
     assert!(
-        out.stderr.contains("ignored 2 replies with another id"),
+        out.stderr.contains(
+            "(2 tries, 0.2s each; ignored 2 replies with another id)"
+        ),
         "{}",
         out.describe()
     );
@@ -591,6 +606,23 @@ fn invalid_domain_names_are_refused_before_sending() {
 }
 
 #[test]
+fn a_bad_time_scale_is_one_line_and_status_100() {
+    // Refused before anything is sent: the silent socket would turn
+    // a query into a timeout.
+    let silent = UdpSocket::bind("127.0.0.1:0").unwrap();
+    let server = silent.local_addr().unwrap().to_string();
+    for bad in ["0.001", "1e3", "two"] {
+        let out = look_ns_scaled(bad, &["--server", &server, "example.test"]);
+        assert_fails_with(
+            &out,
+            &format!(
+                "NETPROG_TIME_SCALE=\"{bad}\" is not a factor from 0.01 to 100"
+            ),
+        );
+    }
+}
+
+#[test]
 fn non_utf8_argument() {
     use std::os::unix::ffi::OsStrExt;
     let out = Cmd::new(LOOK_NS)
@@ -647,20 +679,29 @@ fn a_late_answer_to_the_first_try_is_taken() {
         ];
         let _ = sock.send_to(&answer(&first, 0, 1, &rec), peer);
     });
+    // Each try's 2 s times 0.25: the first try waits 0.5 s, and the
+    // answer, sent as soon as the second query comes, has 0.5 s more.
     let t0 = Instant::now();
-    let out = look_ns(&["--server", &addr.to_string(), "example.test"]);
+    let out = look_ns_scaled(
+        "0.25",
+        &["--server", &addr.to_string(), "example.test"],
+    );
     out.expect_code(0);
     assert_eq!(out.stdout, "late.\n");
-    // It came during the second try: after the first 2 s.
-    assert!(t0.elapsed() >= Duration::from_secs(2), "{:?}", t0.elapsed());
+    // It came during the second try: after the first 0.5 s.
+    assert!(
+        t0.elapsed() >= Duration::from_millis(500),
+        "{:?}",
+        t0.elapsed()
+    );
 }
 
 #[test]
 fn a_dripping_tcp_server_cannot_stretch_the_tcp_step() {
     // UDP says TC; over TCP the server accepts, reads the query, and
-    // then sends its answer one byte every 300 ms. Each byte would
+    // then sends its answer one byte every 60 ms. Each byte would
     // reset a per-read timeout; the whole step must still end after
-    // TCP_TIMEOUT (3 s).
+    // TCP_TIMEOUT (3 s, times 0.2 here: 0.6 s).
     let (udp, tcp) = udp_and_tcp_on_one_port();
     let addr = udp.local_addr().unwrap();
     thread::spawn(move || {
@@ -682,19 +723,21 @@ fn a_dripping_tcp_server_cannot_stretch_the_tcp_step() {
             if s.write_all(&[b]).is_err() {
                 return;
             }
-            thread::sleep(Duration::from_millis(300));
+            thread::sleep(Duration::from_millis(60));
         }
     });
     let t0 = Instant::now();
-    let out = look_ns(&["--server", &addr.to_string(), "example.test"]);
+    let out =
+        look_ns_scaled("0.2", &["--server", &addr.to_string(), "example.test"]);
     let took = t0.elapsed();
     assert_fails_with(
         &out,
         "the retry over TCP failed: reading the 1000-byte answer over TCP: \
-         timed out (3s for the whole exchange)",
+         timed out (0.6s for the whole exchange)",
     );
     assert!(
-        took >= Duration::from_secs(3) && took < Duration::from_secs(5),
+        took >= Duration::from_millis(600)
+            && took < Duration::from_millis(1000),
         "{took:?}"
     );
 }

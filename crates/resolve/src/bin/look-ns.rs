@@ -22,10 +22,16 @@
 //! cargo run -p resolve --bin look-ns -- --server 127.0.0.1:5300 example.test
 //! ```
 //!
-//! Exit status: 0 on success, 100 on any error (as the book's program).
+//! Its time limits are the constants under "limits" below, times the
+//! environment variable `NETPROG_TIME_SCALE` when it is set (see
+//! `cli::time_limit`; the tests make them short).
+//!
+//! Exit status: 0 on success, 100 on any error (as the book's program),
+//! a bad command line or `NETPROG_TIME_SCALE` among them.
 
 use anyhow::{Context, Result, anyhow, bail};
 use bytes::{BufMut, BytesMut};
+use resolve::cli::Secs;
 use resolve::deadline::Deadline;
 use resolve::{Message, RData, cli, elogln, outln};
 use std::io::{self, ErrorKind, Read, Write};
@@ -45,6 +51,31 @@ const TRIES: u32 = 2;
 /// over within this time, however slowly the server sends.
 const TCP_TIMEOUT: Duration = Duration::from_secs(3);
 // ANCHOR_END: limits
+
+/// The limits this run keeps: the constants above, times
+/// `NETPROG_TIME_SCALE`.
+#[derive(Debug, Clone, Copy)]
+struct Limits {
+    /// One UDP try (`TRY_TIMEOUT`).
+    try_timeout: Duration,
+    /// The whole TCP step (`TCP_TIMEOUT`).
+    tcp: Duration,
+}
+
+impl Limits {
+    fn from_env() -> Result<Limits, String> {
+        Ok(Limits {
+            try_timeout: cli::time_limit(TRY_TIMEOUT)?,
+            tcp: cli::time_limit(TCP_TIMEOUT)?,
+        })
+    }
+}
+
+/// A limit as this program's messages write it: `2s`, `0.2s`.
+fn secs(limit: Duration) -> String {
+    Secs(limit).to_string().replace(' ', "")
+}
+
 /// Where the default server comes from.
 const RESOLV_CONF: &str = "/etc/resolv.conf";
 const USAGE: &str = "usage: look-ns [--server ADDR] DOMAIN";
@@ -59,9 +90,17 @@ fn main() {
             exit(100);
         }
     };
+    // The time limits, read before anything goes on the network.
+    let limits = match Limits::from_env() {
+        Ok(limits) => limits,
+        Err(message) => {
+            elogln!("{message}");
+            exit(100);
+        }
+    };
 
     // net.LookupNS(domain), with a server of our choice.
-    let nss = match lookup_ns(&domain, server) {
+    let nss = match lookup_ns(&domain, server, limits) {
         Ok(nss) => nss,
         Err(e) => {
             elogln!("{e:#}");
@@ -116,14 +155,18 @@ fn parse_args(
 // ANCHOR: lookup_ns
 /// Ask `server` (or the system's first name server) for the NS records
 /// of `domain`, and return the host names they give.
-fn lookup_ns(domain: &str, server: Option<SocketAddr>) -> Result<Vec<String>> {
+fn lookup_ns(
+    domain: &str,
+    server: Option<SocketAddr>,
+    limits: Limits,
+) -> Result<Vec<String>> {
     let server = server.unwrap_or_else(default_server);
     let id = query_id();
     let query = resolve::build_query(id, domain, resolve::TYPE_NS)
         .with_context(|| format!("lookup {domain}: not a valid domain name"))?;
     // Go's words: "lookup DOMAIN on SERVER: <what went wrong>".
     let context = || format!("lookup {domain} on {server}");
-    let answer = exchange(&query, id, server).with_context(context)?;
+    let answer = exchange(&query, id, server, limits).with_context(context)?;
     ns_hosts(&answer).with_context(context)
 }
 // ANCHOR_END: lookup_ns
@@ -167,11 +210,16 @@ enum Reply {
 /// Send the query over UDP; if the answer was truncated, ask again
 /// over TCP, where a message may be as long as its two length bytes
 /// can say, 65535 bytes (RFC 1035 section 4.2).
-fn exchange(query: &[u8], id: u16, server: SocketAddr) -> Result<Message> {
-    match udp_exchange(query, id, server)? {
+fn exchange(
+    query: &[u8],
+    id: u16,
+    server: SocketAddr,
+    limits: Limits,
+) -> Result<Message> {
+    match udp_exchange(query, id, server, limits.try_timeout)? {
         Reply::Full(answer) => Ok(answer),
         Reply::Truncated => {
-            let retry = tcp_exchange(query, id, server).context(
+            let retry = tcp_exchange(query, id, server, limits.tcp).context(
                 "the UDP answer was truncated (TC bit set) \
                  and the retry over TCP failed",
             )?;
@@ -190,8 +238,14 @@ fn exchange(query: &[u8], id: u16, server: SocketAddr) -> Result<Message> {
 // ANCHOR_END: exchange
 
 // ANCHOR: udp
-/// One UDP conversation: send, wait up to TRY_TIMEOUT, send again.
-fn udp_exchange(query: &[u8], id: u16, server: SocketAddr) -> Result<Reply> {
+/// One UDP conversation: send, wait up to `limit` (TRY_TIMEOUT,
+/// scaled), send again.
+fn udp_exchange(
+    query: &[u8],
+    id: u16,
+    server: SocketAddr,
+    limit: Duration,
+) -> Result<Reply> {
     // Port 0: the kernel picks a random free source port.
     let local = if server.is_ipv4() {
         "0.0.0.0:0"
@@ -210,7 +264,7 @@ fn udp_exchange(query: &[u8], id: u16, server: SocketAddr) -> Result<Reply> {
     let mut ignored = 0;
     for _ in 0..TRIES {
         sock.send(query).context("sending the query")?;
-        let deadline = Deadline::after(TRY_TIMEOUT);
+        let deadline = Deadline::after(limit);
         // Until this try's time is up: set the read timeout to what
         // is left, so that ignored datagrams cannot stretch it.
         while let Ok(left) = deadline.left() {
@@ -241,8 +295,8 @@ fn udp_exchange(query: &[u8], id: u16, server: SocketAddr) -> Result<Reply> {
         n => format!("; ignored {n} replies with another id"),
     };
     bail!(
-        "i/o timeout: no answer from {server} ({TRIES} tries, {}s each{also})",
-        TRY_TIMEOUT.as_secs()
+        "i/o timeout: no answer from {server} ({TRIES} tries, {} each{also})",
+        secs(limit)
     )
 }
 // ANCHOR_END: udp
@@ -275,13 +329,19 @@ fn check_reply(bytes: &[u8], id: u16) -> Result<Option<Reply>> {
 /// length in two bytes (RFC 1035 section 4.2.2). One deadline covers
 /// the whole exchange: before each call, the socket's timeout is set
 /// to the time that is left, so a server that sends one byte a second
-/// cannot keep us waiting longer than TCP_TIMEOUT in all.
-fn tcp_exchange(query: &[u8], id: u16, server: SocketAddr) -> Result<Reply> {
-    let deadline = Deadline::after(TCP_TIMEOUT);
+/// cannot keep us waiting longer than `limit` (TCP_TIMEOUT, scaled)
+/// in all.
+fn tcp_exchange(
+    query: &[u8],
+    id: u16,
+    server: SocketAddr,
+    limit: Duration,
+) -> Result<Reply> {
+    let deadline = Deadline::after(limit);
     let mut stream = deadline
         .left()
         .and_then(|left| TcpStream::connect_timeout(&server, left))
-        .map_err(timed_out)
+        .map_err(|e| timed_out(e, limit))
         .with_context(|| format!("connecting to {server} over TCP"))?;
     let mut framed = BytesMut::with_capacity(2 + query.len());
     // A query is at most 12 + 255 + 4 bytes: it fits in a u16.
@@ -291,17 +351,17 @@ fn tcp_exchange(query: &[u8], id: u16, server: SocketAddr) -> Result<Reply> {
         .left()
         .and_then(|left| stream.set_write_timeout(Some(left)))
         .and_then(|()| stream.write_all(&framed))
-        .map_err(timed_out)
+        .map_err(|e| timed_out(e, limit))
         .context("sending the query over TCP")?;
     let mut len = [0u8; 2];
     read_by(&mut stream, &mut len, deadline)
-        .map_err(timed_out)
+        .map_err(|e| timed_out(e, limit))
         .context("reading the length of the answer over TCP")?;
     // At most 65535 bytes: a bound we can afford to allocate.
     let len = usize::from(u16::from_be_bytes(len));
     let mut buf = vec![0u8; len];
     read_by(&mut stream, &mut buf, deadline)
-        .map_err(timed_out)
+        .map_err(|e| timed_out(e, limit))
         .with_context(|| format!("reading the {len}-byte answer over TCP"))?;
     check_reply(&buf, id)?
         .ok_or_else(|| anyhow!("malformed answer: over TCP, with another id"))
@@ -338,11 +398,12 @@ pub fn is_timeout(e: &io::Error) -> bool {
     )
 }
 
-/// Say "timed out" rather than "Resource temporarily unavailable".
-fn timed_out(e: io::Error) -> anyhow::Error {
+/// Say "timed out" rather than "Resource temporarily unavailable",
+/// and name the limit that ran out.
+fn timed_out(e: io::Error, limit: Duration) -> anyhow::Error {
     if is_timeout(&e) {
-        let limit = TCP_TIMEOUT.as_secs();
-        return anyhow!("timed out ({limit}s for the whole exchange)");
+        let limit = secs(limit);
+        return anyhow!("timed out ({limit} for the whole exchange)");
     }
     match e.kind() {
         ErrorKind::UnexpectedEof => {
@@ -385,3 +446,24 @@ fn ns_hosts(answer: &Message) -> Result<Vec<String>> {
     Ok(hosts)
 }
 // ANCHOR_END: ns_hosts
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The page gives the defaults (2 s a try, two tries; 3 s for the
+    /// TCP step) and quotes the timeout's message; the tests run with
+    /// the limits scaled, so the defaults are pinned here.
+    #[test]
+    fn the_default_limits_are_those_the_page_shows() {
+        let page =
+            concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/src/resolve.md");
+        let page = std::fs::read_to_string(page).unwrap_or_default();
+        let tries = format!("({TRIES} tries, {} each)", secs(TRY_TIMEOUT));
+        assert_eq!(tries, "(2 tries, 2s each)");
+        assert!(page.contains(&tries), "the page does not say {tries:?}");
+        assert!(page.contains("`look-ns` waits 2 seconds and tries twice"));
+        assert_eq!(secs(TCP_TIMEOUT), "3s");
+        assert_eq!(secs(Duration::from_millis(300)), "0.3s");
+    }
+}
