@@ -1,4 +1,4 @@
-//! The RPC example of Tsoukalos's network chapter (Mastering Go,
+//! The RPC example of Tsoukalos's network chapter (Go Systems Programming,
 //! "Remote procedure call (RPC)"): what rpc-server and rpc-client
 //! share.
 //!

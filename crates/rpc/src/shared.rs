@@ -1,5 +1,5 @@
 //! What both ends of the RPC example agree on: Tsoukalos's `sharedRPC`
-//! package (Mastering Go, "Remote procedure call (RPC)"): the
+//! package (Go Systems Programming, "Remote procedure call (RPC)"): the
 //! arguments type, the service's name and its methods' names.
 
 // ANCHOR: shared

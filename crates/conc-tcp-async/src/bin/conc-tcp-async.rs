@@ -1,7 +1,7 @@
 //! conc-tcp-async: the concurrent TCP line-echo server, one tokio task
 //! per client instead of one thread.
 //!
-//! Source: Tsoukalos, *Go Systems Programming*, network chapter, section "A
+//! Source: Tsoukalos, *Go Systems Programming*, chapter 12, section "A
 //! concurrent TCP server" (concTCP.go). Read the threaded version
 //! first (crate concurrent-tcp, binary `conc-tcp`): this file follows
 //! it step by step, and its comments say where and why they differ.

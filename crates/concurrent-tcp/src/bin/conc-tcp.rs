@@ -1,6 +1,6 @@
 //! conc-tcp: a concurrent TCP line-echo server, one thread per client.
 //!
-//! Source: Tsoukalos, *Mastering Go*, network chapter, section "A
+//! Source: Tsoukalos, *Go Systems Programming*, chapter 12, section "A
 //! concurrent TCP server" (concTCP.go).
 //!
 //! Every line a client sends is printed as `-> LINE` and sent back.

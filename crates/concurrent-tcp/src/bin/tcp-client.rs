@@ -1,6 +1,6 @@
 //! tcp-client: an interactive TCP client for the line-echo servers.
 //!
-//! Source: Tsoukalos, *Mastering Go*, network chapter, section
+//! Source: Tsoukalos, *Go Systems Programming*, chapter 12, section
 //! "Developing a simple TCP client" (TCPclient.go).
 //!
 //! It connects to HOST:PORT, then reads lines from its standard input;

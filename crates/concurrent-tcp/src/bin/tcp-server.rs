@@ -1,6 +1,6 @@
 //! tcp-server: a TCP echo server that serves exactly one client.
 //!
-//! Source: Tsoukalos, *Mastering Go*, network chapter, section
+//! Source: Tsoukalos, *Go Systems Programming*, chapter 12, section
 //! "Developing a simple TCP server" (TCPserver.go).
 //!
 //! It accepts the first client, prints every line it receives as

@@ -1,7 +1,7 @@
 //! tcpc: a TCP client that sends one fixed message and prints the one
 //! answer it reads.
 //!
-//! Source: Tsoukalos, *Mastering Go*, network chapter, section "Using
+//! Source: Tsoukalos, *Go Systems Programming*, chapter 12, section "Using
 //! alternative functions for the TCP client" (TCPc.go).
 //!
 //! It sends `Hello from TCP client!` and a newline, prints it as

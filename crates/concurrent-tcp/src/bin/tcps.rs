@@ -1,7 +1,7 @@
 //! tcps: a TCP server that reads once from each client and sends back
 //! exactly what it read.
 //!
-//! Source: Tsoukalos, *Mastering Go*, network chapter, section "Using
+//! Source: Tsoukalos, *Go Systems Programming*, chapter 12, section "Using
 //! other functions for the TCP server" (TCPs.go).
 //!
 //! The same service as tcp-server, written with Go's more specific

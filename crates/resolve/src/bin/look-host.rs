@@ -1,6 +1,6 @@
 //! look-host: print the IP addresses of a host name.
 //!
-//! Source: Mihalis Tsoukalos, *Mastering Go*, network chapter, section
+//! Source: Mihalis Tsoukalos, *Go Systems Programming*, chapter 12, section
 //! "Using a host name as input", program lookHost. The same lookup as
 //! Newmarch's LookupHost, in Tsoukalos's style: exit status 100 for
 //! every failure.

@@ -1,6 +1,6 @@
 //! look-ip: the host name of an IP address (a reverse lookup).
 //!
-//! Source: Mihalis Tsoukalos, *Mastering Go*, network chapter, section
+//! Source: Mihalis Tsoukalos, *Go Systems Programming*, chapter 12, section
 //! "Using an IP address as input", program lookIP. It checks that the
 //! argument is an IP address, then asks which name belongs to it.
 //!

@@ -1,6 +1,6 @@
 //! look-ns: the name servers (NS records) of a domain.
 //!
-//! Source: Mihalis Tsoukalos, *Mastering Go*, network chapter, section
+//! Source: Mihalis Tsoukalos, *Go Systems Programming*, chapter 12, section
 //! "Getting NS records for a domain", program lookNS. Go's
 //! `net.LookupNS` does the whole DNS conversation for it. Rust's std
 //! has no DNS client, so this program does what Go's resolver does

@@ -1,4 +1,4 @@
-//! rpc-client: Tsoukalos's RPCclient.go (Mastering Go, "An RPC
+//! rpc-client: Tsoukalos's RPCclient.go (Go Systems Programming, "An RPC
 //! client") in Rust.
 //!
 //! It connects to an RPC server, calls `MyInterface.Add` and then

@@ -1,4 +1,4 @@
-//! rpc-server: Tsoukalos's RPCserver.go (Mastering Go, "An RPC
+//! rpc-server: Tsoukalos's RPCserver.go (Go Systems Programming, "An RPC
 //! server") in Rust.
 //!
 //! It offers two remote procedures, `MyInterface.Add` and

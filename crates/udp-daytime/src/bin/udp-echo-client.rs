@@ -1,8 +1,8 @@
 //! udp-echo-client: send one datagram to an echo server, print the reply.
 //!
-//! Source: Tsoukalos, *Mastering Go*, "Developing a simple UDP client"
-//! (UDPclient). It connects a UDP socket to the server, sends
-//! `Hello UDP Echo server!`, and prints what comes back.
+//! Source: Tsoukalos, *Go Systems Programming*, chapter 12, "Developing
+//! a simple UDP client" (UDPclient). It connects a UDP socket to the
+//! server, sends `Hello UDP Echo server!`, and prints what comes back.
 //!
 //! It demonstrates a connected UDP client, and why it needs a timeout
 //! and must look at the error of its read: the book's version prints

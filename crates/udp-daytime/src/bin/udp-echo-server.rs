@@ -1,8 +1,9 @@
 //! udp-echo-server: send every datagram back to whoever sent it.
 //!
-//! Source: Tsoukalos, *Mastering Go*, "Developing a simple UDP server"
-//! (UDPserver). It prints each datagram after `-> `, echoes it to its
-//! sender, and stops when a datagram says `STOP`.
+//! Source: Tsoukalos, *Go Systems Programming*, chapter 12, "Developing
+//! a simple UDP server" (UDPserver). It prints each datagram after
+//! `-> `, echoes it to its sender, and stops when a datagram says
+//! `STOP`.
 //!
 //! It demonstrates ReadFromUDP/WriteToUDP: one socket, many senders,
 //! and the sender's address arriving with every datagram. It also
