@@ -20,9 +20,9 @@
 //! - a `hosts` line in /etc/nsswitch.conf with a source Go does not
 //!   handle (systemd's `resolve`), with `[...]` actions on `files` or
 //!   `dns` that Go counts as non-default (`[SUCCESS=continue]`; oddly,
-//!   a lone `[NOTFOUND=return]` passes), or with neither `files` nor
-//!   `dns`; an nsswitch.conf Go cannot read or parse (a missing one
-//!   does not count).
+//!   a lone `[NOTFOUND=return]` passes), or with sources but neither
+//!   `files` nor `dns`; an nsswitch.conf Go cannot read or parse (a
+//!   missing one, or an empty `hosts:` line, does not count).
 //!
 //! `myhostname` counts only when the machine's own host name is empty
 //! or cannot be read, `.local` never (the name asked for is empty). And
