@@ -59,6 +59,15 @@ fn stale_file_is_removed_and_reported() {
     // killed server leaves: a socket file nobody accepts on.
     drop(UnixListener::bind(&path).unwrap());
     assert!(path.exists());
+    // The socket closes when the last descriptor of it does: a process
+    // another test forks at this moment holds a copy until its exec,
+    // and until then the socket still listens. Wait until connecting
+    // is refused: that is the stale file the server must find.
+    let deadline = std::time::Instant::now() + WAIT;
+    while UnixStream::connect(&path).is_ok() {
+        assert!(std::time::Instant::now() < deadline, "still listening");
+        std::thread::yield_now();
+    }
     let srv = server(&path);
     let msg = format!(
         "removed stale socket file {} (nobody listened)",
