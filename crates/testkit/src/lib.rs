@@ -242,3 +242,23 @@ impl Drop for TempDir {
         let _ = std::fs::remove_dir_all(&self.0);
     }
 }
+
+/// Call `f` again while it fails with EINTR (`Interrupted`). A socket
+/// read or receive that waits with a timeout (`set_read_timeout`,
+/// SO_RCVTIMEO) is never restarted after a signal handler ran, even
+/// with SA_RESTART (signal(7)), so it can fail with EINTR; std's
+/// `read_exact` and `read_to_end` retry by themselves, a bare `read`
+/// or `recv` does not. The tests have met such interruptions on the
+/// machines they run on while other tests' child processes came and
+/// went, so every bare timed read in a test goes through this:
+/// `retry_eintr(|| sock.read(&mut buf))`.
+pub fn retry_eintr<T>(
+    mut f: impl FnMut() -> std::io::Result<T>,
+) -> std::io::Result<T> {
+    loop {
+        match f() {
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            r => return r,
+        }
+    }
+}
