@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{Piped, forge_from_port_0};
+use common::{Piped, dead_udp_addr, forge_from_port_0};
 use std::io::ErrorKind;
 use std::net::{SocketAddr, UdpSocket};
 use std::process::Command;
@@ -38,19 +38,14 @@ fn ask(server: SocketAddr, payload: &[u8]) -> Vec<u8> {
     s.set_read_timeout(Some(WAIT)).unwrap();
     s.send_to(payload, server).unwrap();
     let mut buf = [0u8; 2048];
-    let (n, from) = s.recv_from(&mut buf).expect("a reply");
+    let (n, from) =
+        testkit::retry_eintr(|| s.recv_from(&mut buf)).expect("a reply");
     assert_eq!(from, server);
     buf[..n].to_vec()
 }
 
 fn is_time_line(reply: &[u8]) -> bool {
     reply.ends_with(b"\r\n") && reply.is_ascii() && reply.len() >= 30
-}
-
-/// A port on which nothing listens (bound, then closed again).
-fn closed_port() -> SocketAddr {
-    let s = UdpSocket::bind("127.0.0.1:0").unwrap();
-    s.local_addr().unwrap()
 }
 
 fn fails(out: &testkit::Out, words: &str) {
@@ -94,7 +89,7 @@ fn the_reply_is_one_datagram_with_one_line() {
 
 #[test]
 fn no_server_is_connection_refused() {
-    let addr = closed_port();
+    let addr = dead_udp_addr();
     let t = Instant::now();
     let out = client(&addr.to_string());
     fails(
@@ -179,7 +174,8 @@ fn empty_garbage_and_oversized_datagrams_are_answered_and_survived() {
     let mut buf = [0u8; 64];
     let answered = (0..100).any(|_| {
         s.send_to(b"still there?", addr).unwrap();
-        matches!(s.recv_from(&mut buf), Ok((n, _)) if is_time_line(&buf[..n]))
+        let got = testkit::retry_eintr(|| s.recv_from(&mut buf));
+        matches!(got, Ok((n, _)) if is_time_line(&buf[..n]))
     });
     assert!(answered, "no answer after the flood");
 }
@@ -200,12 +196,13 @@ fn a_client_that_left_does_not_stop_the_server() {
 #[test]
 fn only_a_connected_socket_hears_the_icmp_error() {
     // The page's claim, checked against this kernel.
-    let dead = closed_port();
+    let dead = dead_udp_addr();
     let connected = UdpSocket::bind("127.0.0.1:0").unwrap();
     connected.connect(dead).unwrap();
     connected.set_read_timeout(Some(WAIT)).unwrap();
     connected.send(b"x").unwrap();
-    let err = connected.recv(&mut [0u8; 8]).unwrap_err();
+    let err =
+        testkit::retry_eintr(|| connected.recv(&mut [0u8; 8])).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::ConnectionRefused);
 
     let unconnected = UdpSocket::bind("127.0.0.1:0").unwrap();
@@ -213,7 +210,8 @@ fn only_a_connected_socket_hears_the_icmp_error() {
         .set_read_timeout(Some(Duration::from_millis(300)))
         .unwrap();
     unconnected.send_to(b"x", dead).unwrap();
-    let err = unconnected.recv_from(&mut [0u8; 8]).unwrap_err();
+    let err = testkit::retry_eintr(|| unconnected.recv_from(&mut [0u8; 8]))
+        .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::WouldBlock, "no error, just no reply");
 }
 
@@ -223,7 +221,8 @@ fn a_reply_too_long_for_the_client_is_reported() {
     let addr = fake.local_addr().unwrap();
     thread::spawn(move || {
         let mut buf = [0u8; 64];
-        if let Ok((_, from)) = fake.recv_from(&mut buf) {
+        if let Ok((_, from)) = testkit::retry_eintr(|| fake.recv_from(&mut buf))
+        {
             let _ = fake.send_to(&[b'y'; 600], from);
         }
     });
@@ -240,7 +239,8 @@ fn a_go_style_reply_without_line_end_prints_one_line() {
     let go = "2026-11-22 02:17:06.984501214 +0000 UTC m=+0.012099630";
     let t = thread::spawn(move || {
         let mut buf = [0u8; 64];
-        let (n, from) = fake.recv_from(&mut buf).unwrap();
+        let (n, from) =
+            testkit::retry_eintr(|| fake.recv_from(&mut buf)).unwrap();
         fake.send_to(go.as_bytes(), from).unwrap();
         buf[..n].to_vec()
     });

@@ -35,7 +35,8 @@ fn socket() -> UdpSocket {
 fn echo(s: &UdpSocket, server: SocketAddr, payload: &[u8]) -> Vec<u8> {
     s.send_to(payload, server).unwrap();
     let mut buf = vec![0u8; 70_000];
-    let (n, from) = s.recv_from(&mut buf).expect("an echo");
+    let (n, from) =
+        testkit::retry_eintr(|| s.recv_from(&mut buf)).expect("an echo");
     assert_eq!(from, server);
     buf.truncate(n);
     buf
@@ -152,10 +153,7 @@ fn many_clients_at_once() {
 
 #[test]
 fn no_server_is_connection_refused_not_an_empty_reply() {
-    let dead = UdpSocket::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap();
+    let dead = common::dead_udp_addr();
     let out = client(&dead.to_string());
     fails(
         &out,
@@ -182,7 +180,7 @@ fn a_silent_server_is_a_timeout() {
     assert!(took >= Duration::from_millis(290), "{took:?}");
     assert!(took < Duration::from_millis(600), "{took:?}");
     let mut buf = [0u8; 64];
-    let (n, _) = silent.recv_from(&mut buf).unwrap();
+    let (n, _) = testkit::retry_eintr(|| silent.recv_from(&mut buf)).unwrap();
     assert_eq!(&buf[..n], b"Hello UDP Echo server!\n", "the book's message");
 }
 
@@ -192,7 +190,8 @@ fn a_reply_too_long_for_the_client_is_reported() {
     let addr = fake.local_addr().unwrap();
     thread::spawn(move || {
         let mut buf = [0u8; 64];
-        if let Ok((_, from)) = fake.recv_from(&mut buf) {
+        if let Ok((_, from)) = testkit::retry_eintr(|| fake.recv_from(&mut buf))
+        {
             let _ = fake.send_to(&[b'y'; 2000], from);
         }
     });

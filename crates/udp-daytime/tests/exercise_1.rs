@@ -3,6 +3,8 @@
 //! Run it with `scripts/exercise udp-daytime 1`.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
 use std::net::UdpSocket;
 use std::thread;
 use std::time::{Duration, Instant};
@@ -67,10 +69,11 @@ fn a_lost_first_request_is_sent_again() {
     let addr = fake.local_addr().unwrap().to_string();
     thread::spawn(move || {
         let mut buf = [0u8; 64];
-        if fake.recv_from(&mut buf).is_err() {
+        if testkit::retry_eintr(|| fake.recv_from(&mut buf)).is_err() {
             return;
         }
-        if let Ok((_, from)) = fake.recv_from(&mut buf) {
+        if let Ok((_, from)) = testkit::retry_eintr(|| fake.recv_from(&mut buf))
+        {
             let _ = fake.send_to(b"Sun Aug 29 17:25:19 EST 2010\r\n", from);
         }
     });
@@ -132,10 +135,7 @@ fn a_silent_server_gets_three_tries_then_the_client_gives_up() {
 
 #[test]
 fn refused_is_an_answer_not_a_loss() {
-    let dead = UdpSocket::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap();
+    let dead = common::dead_udp_addr();
     let t = Instant::now();
     let out = client(&dead.to_string());
     assert!(

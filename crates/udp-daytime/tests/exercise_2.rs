@@ -47,7 +47,9 @@ impl Fake {
         thread::spawn(move || {
             let mut buf = [0u8; 64];
             while !s.load(Ordering::Relaxed) {
-                let Ok((_, from)) = socket.recv_from(&mut buf) else {
+                let Ok((_, from)) =
+                    testkit::retry_eintr(|| socket.recv_from(&mut buf))
+                else {
                     continue;
                 };
                 let mut a = a.lock().unwrap();
@@ -152,10 +154,7 @@ fn a_silent_server_gets_three_tries_1_2_and_4_s_apart() {
 
 #[test]
 fn refused_is_an_answer_not_a_loss() {
-    let dead = UdpSocket::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap();
+    let dead = common::dead_udp_addr();
     let t = Instant::now();
     let out = client(&dead.to_string());
     assert!(

@@ -36,7 +36,7 @@ fn ask(to: SocketAddr, payload: &[u8]) -> Vec<u8> {
     s.set_read_timeout(Some(WAIT)).unwrap();
     s.send_to(payload, to).unwrap();
     let mut buf = [0u8; 2048];
-    let (n, _) = s.recv_from(&mut buf).unwrap();
+    let (n, _) = testkit::retry_eintr(|| s.recv_from(&mut buf)).unwrap();
     buf[..n].to_vec()
 }
 
@@ -70,10 +70,7 @@ fn newmarch_s_client_prints_a_broken_fatal_error() {
     let Some(bin) = go("udp_daytime_client") else {
         return;
     };
-    let dead = UdpSocket::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap();
+    let dead = common::dead_udp_addr();
     let out = Cmd::new(&bin).args([dead.to_string()]).run();
     assert_eq!(out.code, Some(1));
     // Fprintf(os.Stderr, "Fatal error ", err.Error()): no %s, so Go
@@ -113,7 +110,8 @@ fn newmarch_s_client_waits_for_ever_for_a_silent_server() {
     assert_eq!(out.stdout, "", "{}", out.describe());
     silent.set_read_timeout(Some(WAIT)).unwrap();
     let mut buf = [0u8; 64];
-    let (n, _) = silent.recv_from(&mut buf).expect("the request");
+    let (n, _) = testkit::retry_eintr(|| silent.recv_from(&mut buf))
+        .expect("the request");
     assert_eq!(&buf[..n], b"anything");
 }
 
@@ -183,10 +181,7 @@ fn tsoukalos_s_client_shows_an_empty_reply_when_nobody_is_there() {
     let Some(bin) = go("udp_echo_client") else {
         return;
     };
-    let dead = UdpSocket::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap();
+    let dead = common::dead_udp_addr();
     let out = Cmd::new(&bin).args([dead.to_string()]).run();
     assert_eq!(out.code, Some(0));
     assert_eq!(out.stdout, format!("The UDP server is {dead}\nReply: "));

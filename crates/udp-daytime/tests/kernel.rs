@@ -21,7 +21,7 @@ fn bound() -> UdpSocket {
 
 fn nothing_comes(s: &UdpSocket) {
     s.set_read_timeout(Some(NOTHING)).unwrap();
-    let got = s.recv_from(&mut [0u8; 64]);
+    let got = testkit::retry_eintr(|| s.recv_from(&mut [0u8; 64]));
     assert!(
         matches!(&got, Err(e) if e.kind() == ErrorKind::WouldBlock),
         "{got:?}"
@@ -46,7 +46,7 @@ fn a_connected_socket_hears_its_peer_only() {
     stranger.send_to(b"from a stranger", me).unwrap();
     server.send_to(b"from the peer", me).unwrap();
     let mut buf = [0u8; 64];
-    let n = client.recv(&mut buf).unwrap();
+    let n = testkit::retry_eintr(|| client.recv(&mut buf)).unwrap();
     assert_eq!(&buf[..n], b"from the peer");
     nothing_comes(&client);
 }
@@ -57,7 +57,7 @@ fn a_datagram_longer_than_the_buffer_is_cut_without_a_word() {
     let tx = bound();
     tx.send_to(&[b'l'; 2000], rx.local_addr().unwrap()).unwrap();
     let mut buf = [0u8; 1025];
-    let (n, _) = rx.recv_from(&mut buf).unwrap();
+    let (n, _) = testkit::retry_eintr(|| rx.recv_from(&mut buf)).unwrap();
     assert_eq!(n, 1025, "the buffer's size, not the datagram's");
     // The rest is gone: the next receive waits for a new datagram.
     nothing_comes(&rx);
@@ -73,7 +73,8 @@ fn msg_trunc_gives_the_real_length() {
     tx.send_to(&[b'l'; 2000], rx.local_addr().unwrap()).unwrap();
     let rx = socket2::Socket::from(rx);
     let mut buf = [MaybeUninit::<u8>::uninit(); 1025];
-    let n = rx.recv_with_flags(&mut buf, MSG_TRUNC).unwrap();
+    let n = testkit::retry_eintr(|| rx.recv_with_flags(&mut buf, MSG_TRUNC))
+        .unwrap();
     assert_eq!(n, 2000);
 }
 
@@ -89,7 +90,8 @@ fn the_largest_udp_payload_over_ipv4_is_65507_bytes() {
     const EMSGSIZE: i32 = 90;
     assert_eq!(err.raw_os_error(), Some(EMSGSIZE), "{err}");
     let mut buf = vec![0u8; 70_000];
-    assert_eq!(rx.recv(&mut buf).unwrap(), 65_507);
+    let n = testkit::retry_eintr(|| rx.recv(&mut buf)).unwrap();
+    assert_eq!(n, 65_507);
 }
 
 #[test]
