@@ -60,6 +60,9 @@ impl LineClient {
     /// Wait until the server has sent something, without reading it.
     pub fn wait_readable(&mut self) {
         let mut b = [0u8; 1];
-        self.r.get_ref().peek(&mut b).expect("data from the server");
+        // A peek with a timeout that a signal interrupts is not
+        // restarted (EINTR, signal(7)): it is simply tried again.
+        crate::retry_eintr(|| self.r.get_ref().peek(&mut b))
+            .expect("data from the server");
     }
 }
