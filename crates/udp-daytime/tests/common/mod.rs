@@ -170,9 +170,7 @@ pub fn wait_exit(
 /// A pipe whose reading end is already closed, for a child's stdout:
 /// its first write fails with EPIPE, as after `| head -0`.
 pub fn closed_pipe() -> Stdio {
-    let (reader, writer) = std::io::pipe().unwrap();
-    drop(reader);
-    writer.into()
+    testkit::Cmd::closed_pipe()
 }
 
 /// Does `text` say that 3 tries were made? "3 tries", "three
