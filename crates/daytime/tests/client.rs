@@ -115,10 +115,17 @@ fn an_unknown_host() {
 
 #[test]
 fn connection_refused() {
-    let port = {
-        let l = TcpListener::bind("127.0.0.1:0").unwrap();
-        l.local_addr().unwrap().port()
-    }; // closed again: nothing listens there now
+    // A socket bound to a port and never listening: the kernel answers
+    // a SYN to that port with RST, "Connection refused". (A listener
+    // bound and dropped would not do: a process that another test
+    // forks at that moment holds a copy of it until its exec, and
+    // until then it still listens.) std binds a TCP socket only to
+    // listen; socket2 binds without.
+    use socket2::{Domain, Socket, Type};
+    let bound = Socket::new(Domain::IPV4, Type::STREAM, None).unwrap();
+    let any = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
+    bound.bind(&any.into()).unwrap();
+    let port = bound.local_addr().unwrap().as_socket().unwrap().port();
     let out = client(&[&format!("127.0.0.1:{port}")]);
     fails(
         &out,
@@ -131,7 +138,7 @@ fn connection_refused() {
 fn a_server_that_says_nothing_times_out() {
     // Silent until the client hangs up (its FIN ends this read).
     let addr = fake(|mut s| {
-        let _ = s.read(&mut [0u8; 1]);
+        let _ = testkit::retry_eintr(|| s.read(&mut [0u8; 1]));
     });
     // NETPROG_TIME_SCALE 0.1: the 5 s for a read are 0.5 s, and the
     // message names the limit used.
@@ -231,8 +238,7 @@ fn a_closed_stdout_ends_it_with_141() {
         fake(|mut s| s.write_all(b"Sun Aug 29 17:25:19 EST 2010\r\n").unwrap());
     // The pipe's reading end is closed before the client starts, so
     // no timing decides the outcome.
-    let (reader, writer) = std::io::pipe().unwrap();
-    drop(reader);
+    let writer = testkit::Cmd::closed_pipe();
     // The client's own 5 s limits bound this wait.
     let out = Command::new(CLIENT)
         .arg(&addr)
