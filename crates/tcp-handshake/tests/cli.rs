@@ -71,12 +71,16 @@ fn bad_clients_do_not_stop_the_server() {
 
 #[test]
 fn a_refused_connection_is_one_line_and_status_1() {
-    // A port that was free a moment ago: nothing listens there.
-    let port = TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    // A socket bound to a port and never listening: the kernel answers
+    // a SYN to that port with RST. (A listener bound and dropped would
+    // not do: a process that another test forks at that moment holds a
+    // copy of it until its exec, and until then it still listens.)
+    // std binds a TCP socket only to listen; socket2 binds without.
+    use socket2::{Domain, Socket, Type};
+    let bound = Socket::new(Domain::IPV4, Type::STREAM, None).unwrap();
+    let any = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
+    bound.bind(&any.into()).unwrap();
+    let port = bound.local_addr().unwrap().as_socket().unwrap().port();
     let out = Cmd::new(CLIENT).args([format!("127.0.0.1:{port}")]).run();
     out.expect_code(1);
     assert_eq!(out.stdout, "");
@@ -128,12 +132,7 @@ fn a_silent_client_is_closed_after_the_idle_timeout() {
     // End of file: the server closed, it did not just stay silent. (A
     // read with a timeout that a signal interrupts is not restarted:
     // EINTR, signal(7); it is simply read again.)
-    let n = loop {
-        match c.read(&mut buf) {
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            r => break r.unwrap(),
-        }
-    };
+    let n = testkit::retry_eintr(|| c.read(&mut buf)).unwrap();
     assert_eq!(n, 0);
     let took = start.elapsed();
     let limit = Duration::from_millis(300);
@@ -240,8 +239,7 @@ fn the_client_shows_control_bytes_as_question_marks() {
 #[test]
 fn a_closed_stdout_ends_the_client_with_141() {
     let s = server();
-    let (reader, writer) = std::io::pipe().unwrap();
-    drop(reader);
+    let writer = testkit::Cmd::closed_pipe();
     let out = std::process::Command::new(CLIENT)
         .arg(&s.addr)
         .stdout(writer)

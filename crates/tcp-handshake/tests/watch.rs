@@ -251,12 +251,13 @@ fn crafted_segments_cannot_crash_it_or_garble_its_sentences() {
     }
     use socket2::{Domain, Protocol, Socket, Type};
     use std::net::SocketAddr;
-    // Nothing listens on this port; the segments only cross `lo`.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    // Nothing listens on this port; the segments only cross `lo`. It
+    // is bound, never listening (a listener bound and dropped might
+    // still listen in a process another test forks, until its exec).
+    let bound = Socket::new(Domain::IPV4, Type::STREAM, None).unwrap();
+    let any = SocketAddr::from(([127, 0, 0, 1], 0));
+    bound.bind(&any.into()).unwrap();
+    let port = bound.local_addr().unwrap().as_socket().unwrap().port();
     let mut watch = std::process::Command::new(WATCH);
     watch
         .args(["--port", &port.to_string(), "--explain", "--count", "5"])
