@@ -116,12 +116,7 @@ pub const QUIET: Duration = Duration::from_millis(300);
 /// One `read`, retried when a signal interrupts it (EINTR: a socket
 /// read with a timeout is not restarted automatically).
 pub fn read_once(c: &mut TcpStream, buf: &mut [u8]) -> std::io::Result<usize> {
-    loop {
-        match c.read(buf) {
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-            r => return r,
-        }
-    }
+    testkit::retry_eintr(|| c.read(buf))
 }
 
 /// Which of a server's output streams a test closes under it.
