@@ -110,7 +110,7 @@ pub fn read_request(conn: &mut TcpStream) -> Vec<u8> {
     let mut got = Vec::new();
     let mut buf = [0u8; 1024];
     while !got.windows(4).any(|w| w == b"\r\n\r\n") && got.len() < 65536 {
-        match conn.read(&mut buf) {
+        match testkit::retry_eintr(|| conn.read(&mut buf)) {
             Ok(0) | Err(_) => break,
             Ok(n) => got.extend_from_slice(&buf[..n]),
         }
@@ -163,7 +163,20 @@ pub fn serve_once(
 }
 
 /// A port on 127.0.0.1 where nothing listens (it was just freed).
+///
+/// The listener is dropped, but a process that another test thread
+/// forks at that moment holds a copy of it until its exec, and until
+/// then it still listens. So the port is returned only once a connect
+/// to it is refused (for testkit::WAIT at most).
 pub fn closed_port() -> u16 {
-    let l = TcpListener::bind("127.0.0.1:0").unwrap();
-    l.local_addr().unwrap().port()
+    let addr = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    let deadline = Instant::now() + testkit::WAIT;
+    while TcpStream::connect(addr).is_ok() {
+        assert!(Instant::now() < deadline, "{addr} still listens");
+        thread::yield_now();
+    }
+    addr.port()
 }
