@@ -166,7 +166,7 @@ fn client_with_a_closed_stdout_ends_with_141() {
     let s = start(SMOKE_SERVER, &[]);
     // The pipe's reading end is closed before the client starts, so
     // no timing decides the outcome.
-    let writer = testkit::Cmd::closed_pipe();
+    let writer = common::closed_pipe();
     // The client's own limits (5 s + 5 s) bound this wait.
     let out = Command::new(SMOKE_CLIENT)
         .arg(&s.addr)

@@ -399,7 +399,7 @@ fn a_pipe_without_a_reader_ends_it_with_141() {
         // The pipe's reading end is closed before the program starts,
         // so no timing decides the outcome (dropping it after spawn
         // raced with a quick answer, which then fitted in the pipe).
-        let writer = testkit::Cmd::closed_pipe();
+        let writer = support::closed_pipe();
         // The program's own 5 s limits bound this wait.
         let out = Command::new(exe)
             .arg(addr.to_string())

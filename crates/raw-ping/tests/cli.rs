@@ -520,7 +520,7 @@ fn identifier_is_the_process_id() {
 /// Run ping with its stdout a pipe whose reader is already gone, as in
 /// `ping ... | head -1` after head has exited.
 fn ping_into_closed_pipe(args: &[&str]) -> std::process::Output {
-    let writer = testkit::Cmd::closed_pipe();
+    let writer = common::closed_pipe();
     Command::new(PING)
         .args(args)
         .stdin(Stdio::null())

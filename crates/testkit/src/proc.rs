@@ -369,37 +369,6 @@ impl Cmd {
         self
     }
 
-    /// A pipe whose reading end is closed, for a child's stdout or
-    /// stderr: its first write fails with EPIPE, as after `| head -0`.
-    ///
-    /// The reading end is dropped here, but a process that another
-    /// test thread forks at that moment holds a copy of it until its
-    /// exec (close-on-exec closes it only then), and until then a
-    /// write into the pipe succeeds. So a byte is written until the
-    /// write fails with EPIPE: then no reader is left anywhere. (A
-    /// test binary ignores SIGPIPE, as every Rust program does, so the
-    /// write returns the error; a full pipe blocks the write only until
-    /// the last reader goes, pipe(7).)
-    pub fn closed_pipe() -> Stdio {
-        let (reader, mut writer) = std::io::pipe().unwrap();
-        drop(reader);
-        let deadline = Instant::now() + WAIT;
-        loop {
-            match writer.write(b"?") {
-                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {
-                    return writer.into();
-                }
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                Err(e) => panic!("writing into the pipe: {e}"),
-                Ok(_) => assert!(
-                    Instant::now() < deadline,
-                    "the pipe's reading end is still open somewhere"
-                ),
-            }
-            thread::yield_now();
-        }
-    }
-
     /// Run it. A command still running after the timeout is killed
     /// (with everything it started) and reported as timed out.
     pub fn run(mut self) -> Out {
