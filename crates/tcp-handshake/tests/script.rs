@@ -23,12 +23,12 @@ fn script() -> String {
 }
 
 /// The three programs, copied to a directory anyone may read (a copy
-/// has no file capabilities).
+/// has no file capabilities), with [`copy`].
 fn programs(dir: &TempDir) -> String {
     let open = std::fs::Permissions::from_mode(0o755);
     for exe in [SERVER, CLIENT, WATCH] {
         let to = dir.path().join(Path::new(exe).file_name().unwrap());
-        std::fs::copy(exe, &to).unwrap();
+        copy(Path::new(exe), &to);
         std::fs::set_permissions(&to, open.clone()).unwrap();
     }
     std::fs::set_permissions(dir.path(), open).unwrap();
@@ -137,8 +137,23 @@ fn open_dir(tag: &str) -> TempDir {
     dir
 }
 
+/// Copied by cp(1), not std::fs::copy: then the copy's writing
+/// descriptor lives only in cp. Opened in this test process, a child
+/// that another test thread forks at that moment would hold it until
+/// its exec, and exec(2) of the copy fails with ETXTBSY ("Text file
+/// busy") while the file is open for writing anywhere.
+fn copy(from: &Path, to: &Path) {
+    Cmd::new("cp").args([from, to]).run().expect_code(0);
+}
+
+/// A script written by a child (`cat`), for the reason of [`copy`].
 fn write_script(path: &Path, text: &str) {
-    std::fs::write(path, text).unwrap();
+    Cmd::new("sh")
+        .args(["-c", "cat >\"$0\""])
+        .args([path])
+        .stdin(text)
+        .run()
+        .expect_code(0);
     let exec = std::fs::Permissions::from_mode(0o755);
     std::fs::set_permissions(path, exec).unwrap();
 }
@@ -181,7 +196,7 @@ fn under_sudo_it_builds_and_runs_the_programs_as_the_user_who_ran_it() {
             d.join("target").display()
         ),
     );
-    std::fs::copy(WATCH, debug.join("handshake-watch")).unwrap();
+    copy(Path::new(WATCH), &debug.join("handshake-watch"));
     for (name, real) in [("server", SERVER), ("client", CLIENT)] {
         write_script(
             &debug.join(format!("handshake-{name}")),

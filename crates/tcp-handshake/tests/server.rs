@@ -216,7 +216,15 @@ fn out_of_threads_it_drops_the_client_and_keeps_serving() {
     let uid = 200_000 + std::process::id() % 100_000;
     let dir = TempDir::new("handshake-nproc");
     let exe = dir.path().join("handshake-server");
-    std::fs::copy(SERVER, &exe).unwrap();
+    // Copied by cp(1): its writing descriptor then lives only in cp,
+    // not in children that other test threads fork meanwhile, which
+    // would hold it until their exec (exec of a file open for writing
+    // fails with ETXTBSY, "Text file busy").
+    Cmd::new("cp")
+        .args([SERVER])
+        .args([&exe])
+        .run()
+        .expect_code(0);
     let open = std::fs::Permissions::from_mode(0o755);
     std::fs::set_permissions(dir.path(), open.clone()).unwrap();
     std::fs::set_permissions(&exe, open).unwrap();

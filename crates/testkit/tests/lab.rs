@@ -742,7 +742,12 @@ fn copy_for_nobody() -> testkit::TempDir {
     let dir = testkit::TempDir::new("lab-nobody");
     std::fs::create_dir(dir.path().join("scripts")).unwrap();
     let to = dir.path().join("scripts/lab");
-    std::fs::copy(testkit::workspace_root().join("scripts/lab"), &to).unwrap();
+    // Copied by cp(1): its writing descriptor then lives only in cp,
+    // not in children that other test threads fork meanwhile, which
+    // would hold it until their exec (exec of a file open for writing
+    // fails with ETXTBSY, "Text file busy").
+    let from = testkit::workspace_root().join("scripts/lab");
+    Cmd::new("cp").args([&from, &to]).run().expect_code(0);
     Cmd::new("chmod")
         .args(["-R", "a+rX"])
         .args([dir.path()])

@@ -92,10 +92,19 @@ pub const NOBODY: [&str; 4] = [
 /// A copy of `exe` in `dir` that anyone may run. The build's own may
 /// sit under a directory only root can enter (e.g. /root), and a copy
 /// has no file capabilities, whatever the original had.
+///
+/// Copied by cp(1), not std::fs::copy: then the copy's writing
+/// descriptor lives only in cp. Opened in this test process, a child
+/// that another test thread forks at that moment would hold it until
+/// its exec, and exec(2) of the copy fails with ETXTBSY ("Text file
+/// busy") while the file is open for writing anywhere.
 pub fn copy_for_nobody(exe: &Path, dir: &TempDir) -> String {
     let name = exe.file_name().unwrap();
     let copy = dir.path().join(name);
-    std::fs::copy(exe, &copy).unwrap();
+    Cmd::new("cp")
+        .args([exe, copy.as_path()])
+        .run()
+        .expect_code(0);
     let open = std::fs::Permissions::from_mode(0o755);
     std::fs::set_permissions(dir.path(), open.clone()).unwrap();
     std::fs::set_permissions(&copy, open).unwrap();
