@@ -81,7 +81,7 @@ fn ten_megabytes_written_while_reading() {
     let mut r = c;
     let mut buf = vec![0u8; 64 * 1024];
     loop {
-        let n = r.read(&mut buf).unwrap();
+        let n = testkit::retry_eintr(|| r.read(&mut buf)).unwrap();
         if n == 0 {
             break;
         }

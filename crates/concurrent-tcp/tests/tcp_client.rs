@@ -66,7 +66,7 @@ fn recorder(answer: fn(&[u8]) -> Vec<u8>) -> (SocketAddr, JoinHandle<Vec<u8>>) {
         let mut pending = Vec::new();
         let mut buf = [0u8; 4096];
         loop {
-            let n = c.read(&mut buf).unwrap_or(0);
+            let n = testkit::retry_eintr(|| c.read(&mut buf)).unwrap_or(0);
             if n == 0 {
                 return all;
             }
@@ -107,7 +107,7 @@ fn a_server_that_closes_early_is_reported() {
     let h = std::thread::spawn(move || {
         let (mut c, _) = l.accept().unwrap();
         let mut b = [0u8; 64];
-        let _ = c.read(&mut b);
+        let _ = testkit::retry_eintr(|| c.read(&mut b));
         c.write_all(b"first\n").unwrap();
     });
     let out = Cmd::new(CLIENT)
@@ -213,7 +213,7 @@ fn a_dripping_server_is_given_up_on_after_5_s_in_all() {
     std::thread::spawn(move || {
         let (mut c, _) = l.accept().unwrap();
         let mut b = [0u8; 64];
-        let _ = c.read(&mut b);
+        let _ = testkit::retry_eintr(|| c.read(&mut b));
         // Pacing the drip, bounded: 40 bytes over 1.6 s at most.
         for _ in 0..40 {
             if c.write_all(b"d").is_err() {

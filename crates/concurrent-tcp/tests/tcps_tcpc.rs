@@ -71,7 +71,7 @@ fn tcpc_prints_exactly_what_it_read() {
     let h = std::thread::spawn(move || {
         let (mut c, _) = l.accept().unwrap();
         let mut b = [0u8; 64];
-        let n = c.read(&mut b).unwrap();
+        let n = testkit::retry_eintr(|| c.read(&mut b)).unwrap();
         c.write_all(b"no newline here").unwrap();
         b[..n].to_vec()
     });
@@ -91,7 +91,7 @@ fn tcpc_with_a_server_that_closes_without_answering() {
     let h = std::thread::spawn(move || {
         let (mut c, _) = l.accept().unwrap();
         let mut b = [0u8; 64];
-        let _ = c.read(&mut b);
+        let _ = testkit::retry_eintr(|| c.read(&mut b));
     });
     let out = Cmd::new(TCPC).args([addr.to_string()]).run();
     h.join().unwrap();

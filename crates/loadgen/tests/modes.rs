@@ -23,7 +23,7 @@ fn tcp_server(serve: fn(TcpStream)) -> SocketAddr {
 
 fn echo(mut c: TcpStream) {
     let mut buf = [0u8; 4096];
-    while let Ok(n) = c.read(&mut buf) {
+    while let Ok(n) = testkit::retry_eintr(|| c.read(&mut buf)) {
         if n == 0 || c.write_all(&buf[..n]).is_err() {
             break;
         }
@@ -112,7 +112,8 @@ fn udp_mode_counts_replies() {
     let addr = s.local_addr().unwrap().to_string();
     thread::spawn(move || {
         let mut buf = [0u8; 2048];
-        while let Ok((n, from)) = s.recv_from(&mut buf) {
+        while let Ok((n, from)) = testkit::retry_eintr(|| s.recv_from(&mut buf))
+        {
             let _ = s.send_to(&buf[..n], from);
         }
     });

@@ -47,7 +47,7 @@ fn assert_fails_with(out: &Out, needle: &str) {
 }
 
 mod common;
-use common::{Dnsmasq, WWW_ADDR, ask, go, go_lookup};
+use common::{Dnsmasq, WWW_ADDR, ask, go, go_lookup, unbound_udp_port};
 
 #[test]
 fn ns_records_from_dnsmasq() {
@@ -221,7 +221,9 @@ fn fake_server(
     let addr = sock.local_addr().unwrap();
     thread::spawn(move || {
         let mut buf = [0u8; 1500];
-        while let Ok((n, peer)) = sock.recv_from(&mut buf) {
+        while let Ok((n, peer)) =
+            testkit::retry_eintr(|| sock.recv_from(&mut buf))
+        {
             if let Some(bytes) = reply(&buf[..n]) {
                 let _ = sock.send_to(&bytes, peer);
             }
@@ -278,11 +280,7 @@ fn a_server_that_never_answers_times_out_and_is_named() {
 
 #[test]
 fn nothing_listening_is_connection_refused() {
-    let port = UdpSocket::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = unbound_udp_port();
     let out =
         look_ns(&["--server", &format!("127.0.0.1:{port}"), "example.test"]);
     assert_fails_with(
@@ -509,7 +507,9 @@ fn truncated_answer_is_asked_again_over_tcp() {
     let addr = udp.local_addr().unwrap();
     thread::spawn(move || {
         let mut buf = [0u8; 512];
-        while let Ok((n, peer)) = udp.recv_from(&mut buf) {
+        while let Ok((n, peer)) =
+            testkit::retry_eintr(|| udp.recv_from(&mut buf))
+        {
             let _ =
                 udp.send_to(&answer(&buf[..n], resolve::FLAG_TC, 0, &[]), peer);
         }
@@ -666,11 +666,12 @@ fn a_late_answer_to_the_first_try_is_taken() {
     let addr = sock.local_addr().unwrap();
     thread::spawn(move || {
         let mut buf = [0u8; 512];
-        let Ok((n, peer)) = sock.recv_from(&mut buf) else {
+        let Ok((n, peer)) = testkit::retry_eintr(|| sock.recv_from(&mut buf))
+        else {
             return;
         };
         let first = buf[..n].to_vec();
-        if sock.recv_from(&mut buf).is_err() {
+        if testkit::retry_eintr(|| sock.recv_from(&mut buf)).is_err() {
             return;
         }
         let rec = [
@@ -706,7 +707,9 @@ fn a_dripping_tcp_server_cannot_stretch_the_tcp_step() {
     let addr = udp.local_addr().unwrap();
     thread::spawn(move || {
         let mut buf = [0u8; 512];
-        while let Ok((n, peer)) = udp.recv_from(&mut buf) {
+        while let Ok((n, peer)) =
+            testkit::retry_eintr(|| udp.recv_from(&mut buf))
+        {
             let _ =
                 udp.send_to(&answer(&buf[..n], resolve::FLAG_TC, 0, &[]), peer);
         }
@@ -714,7 +717,7 @@ fn a_dripping_tcp_server_cannot_stretch_the_tcp_step() {
     thread::spawn(move || {
         let Ok((mut s, _)) = tcp.accept() else { return };
         let mut q = [0u8; 64];
-        let _ = s.read(&mut q);
+        let _ = testkit::retry_eintr(|| s.read(&mut q));
         // A length of 1000, then the bytes, slowly, until the client
         // goes away (a failed write ends the thread).
         let mut drip = vec![0x03, 0xe8];
@@ -754,7 +757,9 @@ fn a_closed_stdout_ends_look_ns_quietly() {
     let addr = sock.local_addr().unwrap();
     thread::spawn(move || {
         let mut buf = [0u8; 512];
-        while let Ok((n, peer)) = sock.recv_from(&mut buf) {
+        while let Ok((n, peer)) =
+            testkit::retry_eintr(|| sock.recv_from(&mut buf))
+        {
             let rec = [0xc0, 12, 0, 2, 0, 1, 0, 0, 0, 60, 0, 3, 1, b'x', 0];
             let _ = sock.send_to(&answer(&buf[..n], 0, 1, &rec), peer);
         }
@@ -789,7 +794,7 @@ fn dnsmasqs_answer_is_the_one_the_page_shows() {
     let mut got = None;
     for _ in 0..3 {
         sock.send(&q).unwrap();
-        if let Ok(n) = sock.recv(&mut buf) {
+        if let Ok(n) = testkit::retry_eintr(|| sock.recv(&mut buf)) {
             got = Some(buf[..n].to_vec());
             break;
         }

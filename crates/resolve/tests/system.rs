@@ -502,7 +502,9 @@ fn start_dns_server() {
         .expect("port 53 inside our own namespace");
     std::thread::spawn(move || {
         let mut buf = [0u8; 1500];
-        while let Ok((n, peer)) = sock.recv_from(&mut buf) {
+        while let Ok((n, peer)) =
+            testkit::retry_eintr(|| sock.recv_from(&mut buf))
+        {
             let q = &buf[..n];
             let Some(&len) = q.get(12) else { continue };
             let label = q.get(13..13 + usize::from(len)).unwrap_or_default();

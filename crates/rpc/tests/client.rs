@@ -37,7 +37,7 @@ fn fake(
         let (mut s, _) = l.accept().unwrap();
         s.set_read_timeout(Some(READ)).unwrap();
         let mut codec = ServerCodec::new(e);
-        let call = codec.read_call(&mut s).unwrap().unwrap();
+        let call = codec.read_call(&mut NoEintr(&mut s)).unwrap().unwrap();
         act(&mut s, &mut codec, call);
     });
     addr
@@ -92,10 +92,7 @@ fn an_address_without_a_port_is_refused() {
 
 #[test]
 fn no_server_means_connection_refused() {
-    let port = {
-        let l = TcpListener::bind("127.0.0.1:0").unwrap();
-        l.local_addr().unwrap().port()
-    }; // closed again: nobody listens there now
+    let port = closed_port(); // nobody listens there
     let addr = format!("127.0.0.1:{port}");
     fails_with(
         &client(&[&addr]),

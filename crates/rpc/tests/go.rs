@@ -120,10 +120,7 @@ fn gos_words_for_a_refused_connection() {
     let Some(bin) = go("netrpc-client") else {
         return;
     };
-    let port = {
-        let l = TcpListener::bind("127.0.0.1:0").unwrap();
-        l.local_addr().unwrap().port()
-    }; // closed again: nobody listens there now
+    let port = closed_port(); // nobody listens there
     let addr = format!("127.0.0.1:{port}");
     let out = go_client(&bin, &addr, &[]);
     assert_eq!(
@@ -181,7 +178,9 @@ fn record(target: SocketAddr) -> Recording {
                     log: Arc<Mutex<Vec<u8>>>| {
             std::thread::spawn(move || {
                 let mut buf = [0u8; 4096];
-                while let Ok(n @ 1..) = from.read(&mut buf) {
+                while let Ok(n @ 1..) =
+                    testkit::retry_eintr(|| from.read(&mut buf))
+                {
                     log.lock().unwrap().extend_from_slice(&buf[..n]);
                     if to.write_all(&buf[..n]).is_err() {
                         break;

@@ -123,7 +123,7 @@ fn a_trickling_client_cannot_hold_a_connection_open() {
         let every = Duration::from_millis(25);
         let t = trickle(c.s.try_clone().unwrap(), call, every);
         let mut first = [0u8; 4];
-        let n = c.s.read(&mut first).unwrap_or(0);
+        let n = testkit::retry_eintr(|| c.s.read(&mut first)).unwrap_or(0);
         assert_eq!(n, 0, "{e:?}: expected a close, got bytes");
         assert!(start.elapsed() < Duration::from_secs(1));
         t.join().unwrap();

@@ -58,7 +58,7 @@ fn leave_unread(c: &mut TcpStream, s: &TcpStream) {
     c.write_all(b"more from the client").unwrap();
     s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
     let mut b = [0u8; 1];
-    assert_eq!(s.peek(&mut b).unwrap(), 1);
+    assert_eq!(testkit::retry_eintr(|| s.peek(&mut b)).unwrap(), 1);
 }
 
 #[test]
@@ -72,7 +72,7 @@ fn a_reset_leaves_what_had_arrived_readable() {
     let mut got = [0u8; 9];
     c.read_exact(&mut got).unwrap();
     assert_eq!(&got, b"the reply");
-    let e = c.read(&mut [0u8; 1]).unwrap_err();
+    let e = testkit::retry_eintr(|| c.read(&mut [0u8; 1])).unwrap_err();
     assert_eq!(e.kind(), ErrorKind::ConnectionReset);
 }
 
@@ -98,7 +98,7 @@ fn a_reset_destroys_what_the_closing_side_had_not_sent() {
     let mut read = 0;
     let mut buf = [0u8; 65536];
     let end = loop {
-        match c.read(&mut buf) {
+        match testkit::retry_eintr(|| c.read(&mut buf)) {
             Ok(0) => panic!("a FIN, not a reset"),
             Ok(n) => read += n,
             Err(e) => break e,

@@ -64,18 +64,18 @@ fn each_reply_is_awaited_before_the_next_message() {
     let slow = std::thread::spawn(move || {
         let (mut c, _) = l.accept().unwrap();
         let mut buf = [0u8; 64];
-        let n = c.read(&mut buf).unwrap();
+        let n = testkit::retry_eintr(|| c.read(&mut buf)).unwrap();
         assert_eq!(&buf[..n], b"Hello Server!");
         c.set_read_timeout(Some(Duration::from_millis(1200)))
             .unwrap();
-        let early = c.read(&mut buf);
+        let early = testkit::retry_eintr(|| c.read(&mut buf));
         assert!(
             early.is_err(),
             "a second message came before the reply: {early:?}"
         );
         c.set_read_timeout(Some(WAIT)).unwrap();
         c.write_all(b"one").unwrap();
-        let n = c.read(&mut buf).unwrap();
+        let n = testkit::retry_eintr(|| c.read(&mut buf)).unwrap();
         assert_eq!(&buf[..n], b"Hello Server!");
         c.write_all(b"two").unwrap();
     });
@@ -180,7 +180,7 @@ fn garbage_from_the_server_is_printed_safely() {
     let peer = std::thread::spawn(move || {
         let (mut c, _) = l.accept().unwrap();
         let mut buf = [0u8; 64];
-        let _ = c.read(&mut buf).unwrap();
+        let _ = testkit::retry_eintr(|| c.read(&mut buf)).unwrap();
         c.write_all(b"\xff\xfeok\x1b[2J\n").unwrap();
         // then end-of-file
     });
@@ -212,7 +212,7 @@ fn missing_directory() {
 #[test]
 fn stale_socket_file_is_refused() {
     let (_dir, path) = sock("stale");
-    drop(UnixListener::bind(&path).unwrap());
+    stale_file(&path);
     let out = run_client(&path);
     assert_one_line_error(&out, &["nobody listens on it (ECONNREFUSED)"]);
 }
@@ -342,7 +342,7 @@ fn a_server_that_never_closes_is_no_error_after_the_last_reply() {
     let _peer = peer(&path, |mut c| {
         let mut buf = [0u8; 64];
         let _ = c.write_all(b"Hello Server!");
-        while let Ok(n) = c.read(&mut buf) {
+        while let Ok(n) = testkit::retry_eintr(|| c.read(&mut buf)) {
             if n == 0 {
                 std::thread::sleep(Duration::from_secs(30));
                 return;

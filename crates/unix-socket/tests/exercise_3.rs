@@ -47,14 +47,14 @@ fn recorder(path: &Path) -> (Arc<Mutex<Seen>>, JoinHandle<()>) {
         let mut buf = [0u8; 4096];
         loop {
             c.set_read_timeout(Some(LIMIT)).unwrap();
-            let n = match c.read(&mut buf) {
+            let n = match testkit::retry_eintr(|| c.read(&mut buf)) {
                 Ok(0) | Err(_) => return,
                 Ok(n) => n,
             };
             let mut chunk = buf[..n].to_vec();
             // A client that waits sends nothing more before our reply.
             c.set_read_timeout(Some(HOLD)).unwrap();
-            if let Ok(m) = c.read(&mut buf)
+            if let Ok(m) = testkit::retry_eintr(|| c.read(&mut buf))
                 && m > 0
             {
                 chunk.extend_from_slice(&buf[..m]);

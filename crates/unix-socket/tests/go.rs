@@ -134,8 +134,9 @@ fn go_s_server_never_closes_and_count_2_still_gets_every_reply() {
     c.shutdown(Shutdown::Write).unwrap();
     c.set_read_timeout(Some(Duration::from_secs(1))).unwrap();
     let mut buf = [0u8; 16];
-    assert_eq!(c.read(&mut buf).unwrap(), 4, "the echo");
-    let err = c.read(&mut buf).expect_err("no end-of-file");
+    let mut read = || testkit::retry_eintr(|| c.read(&mut buf));
+    assert_eq!(read().unwrap(), 4, "the echo");
+    let err = read().expect_err("no end-of-file");
     assert!(unix_socket::is_timeout(&err), "{err}");
     let (out, took) = client.join().unwrap();
     out.expect_code(0);
@@ -252,13 +253,13 @@ fn go_s_client_does_not_wait_so_messages_run_together() {
         let sock = socket2::Socket::from(std::os::fd::OwnedFd::from(c));
         let mut peeked = [std::mem::MaybeUninit::<u8>::uninit(); 64];
         let start = std::time::Instant::now();
-        while sock.peek(&mut peeked).unwrap() < 26 {
+        while testkit::retry_eintr(|| sock.peek(&mut peeked)).unwrap() < 26 {
             assert!(start.elapsed() < WAIT, "no second message");
             std::thread::sleep(Duration::from_millis(50));
         }
         let mut c = UnixStream::from(std::os::fd::OwnedFd::from(sock));
         let mut buf = [0u8; 1024];
-        let n = c.read(&mut buf).unwrap();
+        let n = testkit::retry_eintr(|| c.read(&mut buf)).unwrap();
         c.write_all(&buf[..n]).unwrap();
         buf[..n].to_vec()
     });

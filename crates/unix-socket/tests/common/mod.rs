@@ -198,6 +198,31 @@ pub fn run_quiet(
     }
 }
 
+/// Leave a stale socket file at `path`: a listener's, once it is
+/// closed, which is exactly what a killed server leaves behind.
+/// Dropping the listener is not enough: the socket closes with the
+/// last descriptor of it, and a process another test forks at this
+/// moment holds a copy until its exec; until then the socket still
+/// listens. So connect until refused.
+pub fn stale_file(path: &Path) {
+    drop(std::os::unix::net::UnixListener::bind(path).unwrap());
+    assert!(path.exists());
+    let deadline = std::time::Instant::now() + WAIT;
+    loop {
+        match UnixStream::connect(path) {
+            Err(e) if e.kind() == std::io::ErrorKind::ConnectionRefused => {
+                return;
+            }
+            r => assert!(
+                std::time::Instant::now() < deadline,
+                "{} not refused after the drop: {r:?}",
+                path.display()
+            ),
+        }
+        std::thread::yield_now();
+    }
+}
+
 /// A peer on `path` that accepts one client, reads its first message
 /// and then calls `behave` with the connection (in a thread).
 pub fn peer(
@@ -208,7 +233,7 @@ pub fn peer(
     std::thread::spawn(move || {
         let (mut c, _) = l.accept().unwrap();
         let mut buf = [0u8; 64];
-        let _ = c.read(&mut buf);
+        let _ = testkit::retry_eintr(|| c.read(&mut buf));
         behave(c);
     })
 }
