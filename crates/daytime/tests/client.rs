@@ -238,7 +238,7 @@ fn a_closed_stdout_ends_it_with_141() {
         fake(|mut s| s.write_all(b"Sun Aug 29 17:25:19 EST 2010\r\n").unwrap());
     // The pipe's reading end is closed before the client starts, so
     // no timing decides the outcome.
-    let writer = closed_pipe();
+    let writer = testkit::closed_pipe();
     // The client's own 5 s limits bound this wait.
     let out = Command::new(CLIENT)
         .arg(&addr)
@@ -248,23 +248,4 @@ fn a_closed_stdout_ends_it_with_141() {
         .unwrap();
     assert_eq!(out.status.code(), Some(141), "{out:?}");
     assert!(out.stderr.is_empty(), "{out:?}");
-}
-
-/// A pipe whose reading end is closed, for a child's stdout: its first
-/// write fails with EPIPE, as after `| head -0`. The reading end is
-/// dropped, but a process that another test thread forks at that
-/// moment holds a copy of it until its exec; so a byte is written until
-/// the write fails with EPIPE: then no reader is left anywhere.
-fn closed_pipe() -> std::process::Stdio {
-    use std::io::Write;
-    let (reader, mut writer) = std::io::pipe().unwrap();
-    drop(reader);
-    let deadline = std::time::Instant::now() + testkit::WAIT;
-    while !matches!(writer.write(b"?"),
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe)
-    {
-        assert!(std::time::Instant::now() < deadline, "a reader is left");
-        std::thread::yield_now();
-    }
-    writer.into()
 }

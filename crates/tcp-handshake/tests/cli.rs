@@ -239,7 +239,7 @@ fn the_client_shows_control_bytes_as_question_marks() {
 #[test]
 fn a_closed_stdout_ends_the_client_with_141() {
     let s = server();
-    let writer = closed_pipe();
+    let writer = testkit::closed_pipe();
     let out = std::process::Command::new(CLIENT)
         .arg(&s.addr)
         .stdout(writer)
@@ -261,23 +261,4 @@ fn a_port_in_use_is_reported() {
         "{}",
         out.stderr
     );
-}
-
-/// A pipe whose reading end is closed, for a child's stdout: its first
-/// write fails with EPIPE, as after `| head -0`. The reading end is
-/// dropped, but a process that another test thread forks at that
-/// moment holds a copy of it until its exec; so a byte is written until
-/// the write fails with EPIPE: then no reader is left anywhere.
-fn closed_pipe() -> std::process::Stdio {
-    use std::io::Write;
-    let (reader, mut writer) = std::io::pipe().unwrap();
-    drop(reader);
-    let deadline = std::time::Instant::now() + testkit::WAIT;
-    while !matches!(writer.write(b"?"),
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe)
-    {
-        assert!(std::time::Instant::now() < deadline, "a reader is left");
-        std::thread::yield_now();
-    }
-    writer.into()
 }

@@ -50,25 +50,6 @@ fn start(mut cmd: Command, stderr: Stdio) -> (Running, BufReader<ChildStdout>) {
     (Running { child, addr }, out)
 }
 
-/// A pipe whose reading end is closed, for a child's stdout: its first
-/// write fails with EPIPE, as after `| head -0`. The reading end is
-/// dropped, but a process that another test thread forks at that
-/// moment holds a copy of it until its exec; so a byte is written until
-/// the write fails with EPIPE: then no reader is left anywhere.
-fn closed_pipe() -> std::process::Stdio {
-    use std::io::Write;
-    let (reader, mut writer) = std::io::pipe().unwrap();
-    drop(reader);
-    let deadline = std::time::Instant::now() + testkit::WAIT;
-    while !matches!(writer.write(b"?"),
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe)
-    {
-        assert!(std::time::Instant::now() < deadline, "a reader is left");
-        std::thread::yield_now();
-    }
-    writer.into()
-}
-
 /// One echo round trip.
 fn echo(addr: SocketAddr, msg: &[u8]) -> Vec<u8> {
     let mut c = TcpStream::connect_timeout(&addr, WAIT).unwrap();
@@ -96,7 +77,7 @@ fn is_running(r: &mut Running) -> bool {
 fn a_closed_stdout_and_stderr_do_not_stop_it() {
     let mut cmd = Command::new(SERVER);
     cmd.arg("0");
-    let (mut server, out) = start(cmd, closed_pipe());
+    let (mut server, out) = start(cmd, testkit::closed_pipe());
     // From now on every log line on stdout fails too.
     drop(out);
     for i in 0..3 {

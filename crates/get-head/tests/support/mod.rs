@@ -181,21 +181,7 @@ pub fn closed_port() -> u16 {
     addr.port()
 }
 
-/// A pipe whose reading end is closed, for a child's stdout: its first
-/// write fails with EPIPE, as after `| head -0`. The reading end is
-/// dropped, but a process that another test thread forks at that
-/// moment holds a copy of it until its exec; so a byte is written until
-/// the write fails with EPIPE: then no reader is left anywhere.
+/// A pipe proven to have no reader left: [`testkit::closed_pipe`].
 pub fn closed_pipe() -> std::process::Stdio {
-    use std::io::Write;
-    let (reader, mut writer) = std::io::pipe().unwrap();
-    drop(reader);
-    let deadline = std::time::Instant::now() + testkit::WAIT;
-    while !matches!(writer.write(b"?"),
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe)
-    {
-        assert!(std::time::Instant::now() < deadline, "a reader is left");
-        std::thread::yield_now();
-    }
-    writer.into()
+    testkit::closed_pipe()
 }
