@@ -145,7 +145,16 @@ pub fn read_message(
     r: &mut impl Read,
 ) -> Result<Option<(Vec<u8>, usize)>, ReadError> {
     let mut first = [0u8; 1];
-    if r.read(&mut first).map_err(ReadError::Io)? == 0 {
+    // A read that a signal interrupts (EINTR: Ctrl+Z, then `fg`, while
+    // a read timeout is set, signal(7)) is simply made again; the
+    // `read_to_end` in `read_exactly` below retries by itself.
+    let got = loop {
+        match r.read(&mut first) {
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            other => break other.map_err(ReadError::Io)?,
+        }
+    };
+    if got == 0 {
         return Ok(None);
     }
     let mut raw = first.to_vec();
