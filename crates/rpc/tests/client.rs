@@ -37,7 +37,7 @@ fn fake(
         let (mut s, _) = l.accept().unwrap();
         s.set_read_timeout(Some(READ)).unwrap();
         let mut codec = ServerCodec::new(e);
-        let call = codec.read_call(&mut NoEintr(&mut s)).unwrap().unwrap();
+        let call = codec.read_call(&mut s).unwrap().unwrap();
         act(&mut s, &mut codec, call);
     });
     addr

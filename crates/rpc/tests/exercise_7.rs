@@ -16,7 +16,7 @@ const QUIT: &str = "MyInterface.Quit";
 /// Call Quit and return the reply, or explain what came instead.
 fn call_quit(c: &mut Conn, seq: u64) -> ClientReply {
     c.send(seq, QUIT, &MyInts::BOOK);
-    match c.codec.read_reply(&mut NoEintr(&mut c.s), &mut Vec::new()) {
+    match c.codec.read_reply(&mut c.s, &mut Vec::new()) {
         Ok(reply) => reply,
         Err(CallError::Eof | CallError::Closed(_)) => panic!(
             "hint: the connection closed before a reply to {QUIT} arrived. \

@@ -28,7 +28,7 @@ fn try_call(
     args: &MyInts,
 ) -> ClientReply {
     c.send(seq, method, args);
-    match c.codec.read_reply(&mut NoEintr(&mut c.s), &mut Vec::new()) {
+    match c.codec.read_reply(&mut c.s, &mut Vec::new()) {
         Ok(reply) => reply,
         Err(e) => panic!(
             "hint: the server closed the connection ({e}) instead of \

@@ -16,23 +16,11 @@ fn go(name: &str) -> Option<String> {
     Some(bin.display().to_string())
 }
 
-/// A port that was free a moment ago, for a server to listen on.
-///
-/// The listener that found it is dropped, but a process that another
-/// test thread forks at that moment holds a copy of it until its exec,
-/// and until then it still listens (and a server could not bind that
-/// port). So the port is returned only once connecting is refused.
+/// A port that was free a moment ago, for a server to listen on: one
+/// where connecting is refused ([`testkit::refused_tcp_port`]), so no
+/// socket holds it any more.
 fn free_port() -> u16 {
-    let addr = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap();
-    let deadline = std::time::Instant::now() + WAIT;
-    while std::net::TcpStream::connect(addr).is_ok() {
-        assert!(std::time::Instant::now() < deadline, "{addr} listens");
-        std::thread::yield_now();
-    }
-    addr.port()
+    testkit::refused_tcp_port()
 }
 
 #[test]

@@ -281,3 +281,58 @@ pub fn closed_pipe() -> std::process::Stdio {
     }
     writer.into()
 }
+
+/// A TCP port on 127.0.0.1 where nothing listens: bound, released, and
+/// returned only once a connect to it is refused. Dropping a listener
+/// is not enough: a process that another test thread forks at that
+/// moment holds a copy of its descriptor until its exec (close-on-exec
+/// closes it only then), and until then the port still listens.
+pub fn refused_tcp_port() -> u16 {
+    let addr = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .unwrap();
+    let deadline = std::time::Instant::now() + WAIT;
+    loop {
+        match std::net::TcpStream::connect(addr) {
+            Err(e) if e.kind() == std::io::ErrorKind::ConnectionRefused => {
+                return addr.port();
+            }
+            r => assert!(
+                std::time::Instant::now() < deadline,
+                "{addr} not refused after the drop: {r:?}"
+            ),
+        }
+        std::thread::yield_now();
+    }
+}
+
+/// A UDP address on 127.0.0.1 where no socket is bound: bound,
+/// released, and returned only once the kernel refuses a datagram to it
+/// (ICMP port unreachable, seen by a connected socket as ECONNREFUSED).
+/// The same fork holds a dropped socket as for [`refused_tcp_port`];
+/// while it does, the port swallows datagrams and nothing is refused.
+pub fn unbound_udp_addr() -> std::net::SocketAddr {
+    use std::net::UdpSocket;
+    let addr = UdpSocket::bind("127.0.0.1:0")
+        .and_then(|s| s.local_addr())
+        .unwrap();
+    let probe = UdpSocket::bind("127.0.0.1:0").unwrap();
+    probe.connect(addr).unwrap();
+    probe
+        .set_read_timeout(Some(std::time::Duration::from_millis(50)))
+        .unwrap();
+    let refused = |r: std::io::Result<usize>| {
+        r.is_err_and(|e| e.kind() == std::io::ErrorKind::ConnectionRefused)
+    };
+    let deadline = std::time::Instant::now() + WAIT;
+    loop {
+        // A refusal that came after the last wait is the next send's
+        // error (a pending socket error, socket(7) SO_ERROR).
+        if refused(probe.send(b"?"))
+            || refused(retry_eintr(|| probe.recv(&mut [0u8; 8])))
+        {
+            return addr;
+        }
+        assert!(std::time::Instant::now() < deadline, "{addr} still bound");
+    }
+}

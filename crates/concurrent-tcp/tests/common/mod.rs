@@ -54,25 +54,7 @@ pub fn start_scaled(exe: &str, args: &[&str], scale: &str) -> testkit::Server {
     testkit::Server::start_cmd(cmd, false)
 }
 
-/// A port on which nothing listens (bound, then released). Dropping
-/// the listener is not enough: a process another test forks at that
-/// moment holds a copy of its descriptor until the exec, and until
-/// then the port still listens. So connect until refused.
+/// A port on which nothing listens: [`testkit::refused_tcp_port`].
 pub fn closed_port() -> u16 {
-    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = l.local_addr().unwrap().port();
-    drop(l);
-    let deadline = std::time::Instant::now() + testkit::WAIT;
-    loop {
-        match std::net::TcpStream::connect(("127.0.0.1", port)) {
-            Err(e) if e.kind() == std::io::ErrorKind::ConnectionRefused => {
-                return port;
-            }
-            r => assert!(
-                std::time::Instant::now() < deadline,
-                "port {port} not refused after the drop: {r:?}"
-            ),
-        }
-        std::thread::yield_now();
-    }
+    testkit::refused_tcp_port()
 }

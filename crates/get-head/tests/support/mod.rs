@@ -162,23 +162,10 @@ pub fn serve_once(
     (addr, Served(rx))
 }
 
-/// A port on 127.0.0.1 where nothing listens (it was just freed).
-///
-/// The listener is dropped, but a process that another test thread
-/// forks at that moment holds a copy of it until its exec, and until
-/// then it still listens. So the port is returned only once a connect
-/// to it is refused (for testkit::WAIT at most).
+/// A port on 127.0.0.1 where nothing listens:
+/// [`testkit::refused_tcp_port`].
 pub fn closed_port() -> u16 {
-    let addr = TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap();
-    let deadline = Instant::now() + testkit::WAIT;
-    while TcpStream::connect(addr).is_ok() {
-        assert!(Instant::now() < deadline, "{addr} still listens");
-        thread::yield_now();
-    }
-    addr.port()
+    testkit::refused_tcp_port()
 }
 
 /// A pipe proven to have no reader left: [`testkit::closed_pipe`].

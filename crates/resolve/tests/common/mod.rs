@@ -176,34 +176,10 @@ pub fn ask(
     None
 }
 
-/// A loopback UDP port on which nothing is bound: a socket's, once it
-/// is closed. Dropping it is not enough: a process another test forks
-/// at that moment holds a copy of its descriptor until the exec, and
-/// until then the port is still bound (and swallows datagrams). So
-/// probe it: send a byte from a connected socket until the kernel's
-/// ICMP "port unreachable" comes back as ECONNREFUSED.
+/// A loopback UDP port on which nothing is bound:
+/// [`testkit::unbound_udp_addr`].
 pub fn unbound_udp_port() -> u16 {
-    let gone = UdpSocket::bind("127.0.0.1:0").unwrap();
-    let port = gone.local_addr().unwrap().port();
-    drop(gone);
-    let probe = UdpSocket::bind("127.0.0.1:0").unwrap();
-    probe.connect(("127.0.0.1", port)).unwrap();
-    probe
-        .set_read_timeout(Some(Duration::from_millis(100)))
-        .unwrap();
-    let refused = |r: std::io::Result<usize>| {
-        r.is_err_and(|e| e.kind() == std::io::ErrorKind::ConnectionRefused)
-    };
-    let deadline = Instant::now() + testkit::WAIT;
-    loop {
-        // A refusal may also come back as the next send's error.
-        if refused(probe.send(&[0]))
-            || refused(testkit::retry_eintr(|| probe.recv(&mut [0u8; 1])))
-        {
-            return port;
-        }
-        assert!(Instant::now() < deadline, "UDP port {port} still bound");
-    }
+    testkit::unbound_udp_addr().port()
 }
 
 /// The tests' Go program go/lookup.go, built, or None (skipped with a

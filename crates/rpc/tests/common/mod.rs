@@ -80,21 +80,8 @@ impl Conn {
     /// Read one reply; panic with a reason if there is none.
     pub fn read(&mut self) -> ClientReply {
         self.codec
-            .read_reply(&mut NoEintr(&mut self.s), &mut Vec::new())
+            .read_reply(&mut self.s, &mut Vec::new())
             .expect("reading a reply")
-    }
-}
-
-/// A socket whose reads are read again after EINTR
-/// ([`testkit::retry_eintr`]), to hand to the crate's codecs. The gob
-/// decoder starts each message with a bare `read` of one byte, and on
-/// a socket with a read timeout a signal makes that read fail with
-/// EINTR (signal(7)); the frames reader retries by itself.
-pub struct NoEintr<'a>(pub &'a mut TcpStream);
-
-impl Read for NoEintr<'_> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        testkit::retry_eintr(|| self.0.read(buf))
     }
 }
 
@@ -157,27 +144,9 @@ pub fn until_closed(s: &mut TcpStream) -> Result<(), String> {
     }
 }
 
-/// A loopback port on which nobody listens: a listener's, once it is
-/// closed. Dropping it is not enough: a process another test forks
-/// at that moment holds a copy of its descriptor until the exec, and
-/// until then the port still listens. So connect until refused.
+/// A port on which nothing listens: [`testkit::refused_tcp_port`].
 pub fn closed_port() -> u16 {
-    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = l.local_addr().unwrap().port();
-    drop(l);
-    let deadline = std::time::Instant::now() + testkit::WAIT;
-    loop {
-        match TcpStream::connect(("127.0.0.1", port)) {
-            Err(e) if e.kind() == std::io::ErrorKind::ConnectionRefused => {
-                return port;
-            }
-            r => assert!(
-                std::time::Instant::now() < deadline,
-                "port {port} not refused after the drop: {r:?}"
-            ),
-        }
-        std::thread::yield_now();
-    }
+    testkit::refused_tcp_port()
 }
 
 pub fn ints(a1: u64, a2: u64, s1: bool, s2: bool) -> MyInts {

@@ -1,8 +1,8 @@
 //! Helpers shared by this crate's test files.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
-use std::io::{BufRead, BufReader, ErrorKind};
-use std::net::{SocketAddr, SocketAddrV4, UdpSocket};
+use std::io::{BufRead, BufReader};
+use std::net::{SocketAddr, SocketAddrV4};
 use std::process::{Child, ChildStdout, Command, Stdio};
 use std::sync::{Arc, Mutex};
 
@@ -32,44 +32,10 @@ pub fn forge_from_port_0(to: SocketAddrV4, payload: &[u8]) -> Option<()> {
     Some(())
 }
 
-/// A loopback address where no UDP socket is bound: a port bound,
-/// then closed again, and proven closed before it is returned.
-///
-/// A socket closes when the last descriptor of it does. A process that
-/// another test thread forks at this moment holds a copy of every
-/// descriptor until its exec (close-on-exec closes them only then),
-/// and until then the port is still bound: a datagram sent to it would
-/// wait in that socket, and no ICMP "port unreachable" would come
-/// back. So a connected socket sends a byte until the kernel answers
-/// with the refusal (for testkit::WAIT at most).
+/// A loopback address where no UDP socket is bound:
+/// [`testkit::unbound_udp_addr`].
 pub fn dead_udp_addr() -> SocketAddr {
-    let addr = UdpSocket::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap();
-    let probe = UdpSocket::bind("127.0.0.1:0").unwrap();
-    probe.connect(addr).unwrap();
-    probe
-        .set_read_timeout(Some(std::time::Duration::from_millis(50)))
-        .unwrap();
-    let deadline = std::time::Instant::now() + testkit::WAIT;
-    loop {
-        // A refusal that came after the last wait is reported by the
-        // next send (a pending socket error, socket(7) SO_ERROR).
-        let got = probe
-            .send(b"?")
-            .and_then(|_| testkit::retry_eintr(|| probe.recv(&mut [0u8; 8])));
-        match got {
-            Err(e) if e.kind() == ErrorKind::ConnectionRefused => {
-                return addr;
-            }
-            // Still bound (a datagram came back, or none in 50 ms).
-            _ => assert!(
-                std::time::Instant::now() < deadline,
-                "{addr} is still bound: {got:?}"
-            ),
-        }
-    }
+    testkit::unbound_udp_addr()
 }
 
 /// A server started with stdout and stderr piped; its first stdout
