@@ -2,7 +2,7 @@
 //! threaded conc-tcp, on one thread.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 use common::*;
 use std::io::{Read, Write};
 use std::net::{Shutdown, TcpStream};

@@ -2,7 +2,7 @@
 //! stderr a pipe nobody reads any more, it goes on serving.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 use common::*;
 use std::time::Instant;
 use testkit::{Cmd, Server, WAIT};

@@ -1,7 +1,7 @@
 //! conc-tcp, driven over loopback.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 use common::*;
 use std::io::Read;
 use std::time::{Duration, Instant};

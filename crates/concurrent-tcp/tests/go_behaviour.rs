@@ -3,7 +3,7 @@
 //! they were skipped (and fail under CI=true).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 use common::*;
 use std::net::Shutdown;
 use testkit::{Cmd, Server};

@@ -1,7 +1,7 @@
 //! greeting-server: greets, logs every line with the client's address.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 use common::*;
 use std::net::Shutdown;
 use testkit::{Server, WAIT};

@@ -6,7 +6,7 @@
 //! is removed at the end of the test.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 use common::*;
 use std::path::PathBuf;
 use testkit::{Server, WAIT};

@@ -1,7 +1,7 @@
 //! tcp-client, driven through its standard input.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 use common::*;
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener};

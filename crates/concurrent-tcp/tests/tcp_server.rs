@@ -1,7 +1,7 @@
 //! tcp-server: one client, STOP ends the server.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 use common::*;
 use testkit::{Server, WAIT};
 

@@ -1,7 +1,7 @@
 //! tcps and tcpc: read once, send back exactly what was read.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 use common::*;
 use std::io::{Read, Write};
 use std::net::{Shutdown, TcpListener};

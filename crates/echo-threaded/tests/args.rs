@@ -2,7 +2,7 @@
 //! 1, nothing on stdout, never a panic.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use common::*;
 use std::ffi::OsStr;

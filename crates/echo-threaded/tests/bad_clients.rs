@@ -4,7 +4,7 @@
 //! server must still answer a brand-new client.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use common::*;
 use socket2::SockRef;

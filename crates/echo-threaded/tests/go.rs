@@ -4,7 +4,7 @@
 //! (under CI=true they fail instead).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use common::*;
 use std::net::SocketAddr;

@@ -1,7 +1,7 @@
 //! threaded-ip-echo-server: bind from a string, any address family.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use common::*;
 use testkit::Server;

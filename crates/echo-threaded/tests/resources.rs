@@ -3,7 +3,7 @@
 //! to spare.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use common::*;
 use socket2::SockRef;

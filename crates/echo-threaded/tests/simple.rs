@@ -1,7 +1,7 @@
 //! simple-echo-server: one client at a time, each chunk logged.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use common::*;
 use std::io::{ErrorKind, Read, Write};

@@ -1,7 +1,7 @@
 //! smoke-test-server and smoke-test-client: the half-close protocol.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use common::*;
 use std::io::{Read, Write};

@@ -1,7 +1,7 @@
 //! threaded-echo-server: many clients at once, idle timeout, keep-alive.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use common::*;
 use std::io::Write;

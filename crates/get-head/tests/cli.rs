@@ -3,7 +3,7 @@
 //! servers that misbehave (silent, too talkative, binary garbage).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod support;
+use crate::support;
 
 use std::net::TcpListener;
 use std::time::{Duration, Instant};

@@ -3,7 +3,7 @@
 //! they are skipped with a printed reason (under CI=true they fail).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod support;
+use crate::support;
 
 use support::closed_port;
 use testkit::Cmd;

@@ -7,7 +7,7 @@
 //! and no traffic from other tests. Nothing leaves loopback.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use common::{NOBODY, Netns, copy_for_nobody, setcap_net_raw};
 use std::io::{BufRead, BufReader};

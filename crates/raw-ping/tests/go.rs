@@ -5,7 +5,7 @@
 //! namespaces of our own.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use common::{Netns, copy_for_nobody, setcap_net_raw};
 use std::path::PathBuf;

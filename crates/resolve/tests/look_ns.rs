@@ -46,7 +46,7 @@ fn assert_fails_with(out: &Out, needle: &str) {
     assert!(!out.stderr.contains("panicked"), "{}", out.describe());
 }
 
-mod common;
+use crate::common;
 use common::{Dnsmasq, WWW_ADDR, ask, go, go_lookup, unbound_udp_port};
 
 #[test]

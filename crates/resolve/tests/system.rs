@@ -11,7 +11,7 @@
 //! or REFUSED, and how each orders a Debian-style /etc/hosts.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use common::{go, go_lookup};
 use std::ffi::OsStr;
@@ -476,7 +476,8 @@ fn the_c_library_and_go_against_a_dns_server_of_our_own() {
          exec \"$0\" --exact {name} --nocapture --test-threads=1",
         ip = tools[1],
         mount = tools[2],
-        name = "the_c_library_and_go_against_a_dns_server_of_our_own",
+        name =
+            test_name("the_c_library_and_go_against_a_dns_server_of_our_own"),
     );
     let me = std::env::current_exe().unwrap();
     let out = Cmd::new(unshare)
@@ -617,5 +618,15 @@ fn go_words_for_the_networks_of_exercise_1() {
     ] {
         let from_go = go(&bin, &args);
         assert_eq!(from_go.stdout, want, "{args:?}");
+    }
+}
+
+/// A test's name as libtest knows it (`--exact` wants it): its path
+/// below the test binary's root, such as `system::NAME` when this file
+/// is a module of tests/suite.rs.
+fn test_name(name: &str) -> String {
+    match module_path!().split_once("::") {
+        Some((_, module)) => format!("{module}::{name}"),
+        None => name.to_string(),
     }
 }

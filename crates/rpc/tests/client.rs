@@ -2,7 +2,7 @@
 //! small fake servers in this file that misbehave on purpose.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use common::*;
 use rpc::codec::{Encoding, ServerCall, ServerCodec};

@@ -9,7 +9,7 @@
 //! what its Go counterpart writes.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use common::*;
 use std::io::{Read, Write};

@@ -2,7 +2,7 @@
 //! page makes, tested with a peer that tries to break it.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use common::*;
 use rpc::codec::Encoding;

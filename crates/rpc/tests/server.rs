@@ -4,7 +4,7 @@
 //! are in limits.rs.)
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use common::*;
 use rpc::codec::Encoding;

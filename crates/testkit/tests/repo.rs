@@ -117,6 +117,97 @@ fn every_crate_has_a_page_with_the_seven_sections_in_order() {
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 
+/// With `autotests = false` (tests/suite.rs says why), a file in
+/// tests/ that no target names would never run, and its tests would be
+/// missing from every "ok" without a word. Every crate's tests/*.rs is
+/// a module of tests/suite.rs or a target of its own in Cargo.toml.
+#[test]
+fn every_test_file_runs() {
+    let mut missing = Vec::new();
+    for e in fs::read_dir(root().join("crates")).unwrap() {
+        let dir = e.unwrap().path();
+        let Ok(files) = fs::read_dir(dir.join("tests")) else {
+            continue;
+        };
+        let suite = read(&dir.join("tests/suite.rs"));
+        let manifest = read(&dir.join("Cargo.toml"));
+        assert!(
+            manifest.contains("\nautotests = false\n")
+                && manifest.contains(
+                    "[[test]]\nname = \"suite\"\npath = \"tests/suite.rs\"\n"
+                ),
+            "{}: Cargo.toml must register tests/suite.rs",
+            dir.display()
+        );
+        for f in files {
+            let name = f.unwrap().file_name().to_string_lossy().into_owned();
+            let Some(module) = name.strip_suffix(".rs") else {
+                continue; // a folder of shared code, used by modules
+            };
+            let in_suite = suite.lines().any(|l| l == format!("mod {module};"));
+            let own_target =
+                manifest.contains(&format!("path = \"tests/{name}\"\n"));
+            if module != "suite" && !in_suite && !own_target {
+                missing.push(format!("{}/tests/{name}", dir.display()));
+            }
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "test files that never run: {missing:#?}"
+    );
+}
+
+/// `doctest = false` in a crate's Cargo.toml is only for a crate whose
+/// library's doc comments hold no Rust code block (```text and the
+/// like are never run anyway): one there would never be run.
+#[test]
+fn doc_tests_are_off_only_where_there_are_none() {
+    fn sources(dir: &Path, out: &mut Vec<PathBuf>) {
+        for e in fs::read_dir(dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() && !p.ends_with("bin") {
+                sources(&p, out); // src/bin is never doc-tested
+            } else if p.extension().is_some_and(|x| x == "rs") {
+                out.push(p);
+            }
+        }
+    }
+    const RUST: &[&str] =
+        &["rust", "no_run", "should_panic", "compile_fail", "edition"];
+    let mut found = Vec::new();
+    for e in fs::read_dir(root().join("crates")).unwrap() {
+        let dir = e.unwrap().path();
+        if !read(&dir.join("Cargo.toml")).contains("\ndoctest = false\n") {
+            continue;
+        }
+        let mut files = Vec::new();
+        sources(&dir.join("src"), &mut files);
+        for f in files {
+            let mut open = false;
+            for (i, l) in read(&f).lines().enumerate() {
+                let l = l.trim_start();
+                let Some(doc) =
+                    l.strip_prefix("///").or_else(|| l.strip_prefix("//!"))
+                else {
+                    continue;
+                };
+                let Some(info) = doc.trim_start().strip_prefix("```") else {
+                    continue;
+                };
+                open = !open;
+                let first = info.split([',', ' ']).next().unwrap_or("");
+                let runs = first.is_empty()
+                    || RUST.iter().any(|r| first.starts_with(r));
+                if open && runs {
+                    found.push(format!("{}:{}", f.display(), i + 1));
+                }
+            }
+        }
+    }
+    assert!(found.is_empty(), "code blocks never tested: {found:#?}");
+}
+
 #[test]
 fn every_page_is_in_the_book() {
     let summary = read(&root().join("docs/src/SUMMARY.md"));

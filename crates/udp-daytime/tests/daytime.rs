@@ -3,7 +3,7 @@
 //! that no server should die of. Then bad command lines.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use common::{Piped, dead_udp_addr, forge_from_port_0};
 use std::io::ErrorKind;

@@ -3,7 +3,7 @@
 //! silent server, and bad command lines (exit status 100).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use common::Piped;
 use std::net::{SocketAddr, UdpSocket};

@@ -5,7 +5,7 @@
 //! Without Go they are skipped with a reason (a failure under CI=true).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use common::Piped;
 use std::net::{SocketAddr, UdpSocket};

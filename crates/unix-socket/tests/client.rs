@@ -2,7 +2,7 @@
 //! until stopped, time limits, and every way a connection can fail.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use common::*;
 use std::io::{Read, Write};

@@ -6,7 +6,7 @@
 //! (a failure under CI=true).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use common::*;
 use std::io::{Read, Write};

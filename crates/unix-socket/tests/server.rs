@@ -3,7 +3,7 @@
 //! abstract namespace, and clients that misbehave.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use common::*;
 use std::io::{Read, Write};

@@ -1,0 +1,25 @@
+//! Every test of this crate but the exercise checks, as one test
+//! binary: each file of tests/ is a module here.
+//!
+//! `cargo test` runs a crate's test binaries one after another, and a
+//! binary takes as long as its slowest test. In one binary the tests of
+//! all files run side by side on RUST_TEST_THREADS threads (8, set in
+//! .cargo/config.toml); most wait on a socket or a child process, not
+//! the CPU, so that is faster even on 2 cores. Cargo.toml says
+//! `autotests = false`, so a new file in tests/ runs only once it is
+//! listed here (testkit's repo test checks that none is left out).
+//!
+//! One file's tests: `cargo test -p concurrent-tcp --test suite page::`.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod closed_pipes;
+mod common;
+mod conc_tcp;
+mod go_behaviour;
+mod greeting_server;
+mod out_of_threads;
+mod page;
+mod reset;
+mod tcp_client;
+mod tcp_server;
+mod tcps_tcpc;
