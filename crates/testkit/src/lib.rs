@@ -22,6 +22,7 @@ mod glob;
 mod lab;
 mod line_client;
 mod page;
+mod parts;
 mod proc;
 mod shell;
 mod transcript;

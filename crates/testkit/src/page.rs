@@ -11,7 +11,9 @@
 //!   it on the next line); `cargo run [-q] [--release] -p CRATE
 //!   [--bin BIN] [--]` is replaced by the path of the binary that the
 //!   test built, and the rest is run by `sh -c` in a fresh temporary
-//!   directory, with stdin empty and stderr joined to stdout;
+//!   directory (one per part of the page: the `parts` module says how
+//!   a page is split into parts that run side by side), with stdin
+//!   empty and stderr joined to stdout;
 //! - the lines up to the next command are its expected output: the
 //!   output of a real run, as the reader should see it.
 //!
@@ -56,19 +58,13 @@
 use crate::glob::lines_match;
 use crate::proc::{Cmd, Server, WAIT};
 use crate::shell::{
-    command_words, replace_number, shell_quote, tokens_with_end, trailing_port,
-    with_port_zero,
+    replace_number, shell_quote, tokens_with_end, trailing_port, with_port_zero,
 };
 use crate::transcript::{Block, Step, Varies, parse};
+use std::panic::resume_unwind;
 use std::path::PathBuf;
 use std::process::Command;
 use std::time::Duration;
-
-/// Tools that pages may use and a plain Rust set-up may lack.
-const OPTIONAL_TOOLS: &[&str] = &[
-    "nc", "socat", "tcpdump", "tshark", "dnsmasq", "dig", "python3", "ss",
-    "ip", "setcap", "getcap", "curl", "telnet",
-];
 
 /// A companion page to check. See the module documentation.
 #[derive(Debug)]
@@ -131,6 +127,8 @@ impl Page {
     }
 
     /// Run every transcript; panic with a report of every mismatch.
+    /// The page's parts run side by side (the `parts` module says how
+    /// a page is split); the report is in page order.
     pub fn check(self) {
         let text = std::fs::read_to_string(&self.path).unwrap_or_else(|e| {
             panic!("cannot read {}: {e}", self.path.display())
@@ -141,22 +139,40 @@ impl Page {
             "{} has no console transcript to check",
             self.path.display()
         );
-        let mut run = Run::new(&self);
-        for b in &blocks {
-            if !run.block(b) {
-                break;
-            }
-        }
-        run.finish_server();
+        let runnable = crate::parts::runnable(&self.krate, &blocks);
+        let parts = crate::parts::split(&runnable);
+        let runs: Vec<(Vec<String>, usize)> = std::thread::scope(|sc| {
+            let handles: Vec<_> = parts
+                .iter()
+                .map(|part| {
+                    let page = &self;
+                    sc.spawn(move || {
+                        let mut run = Run::new(page);
+                        for b in part {
+                            run.block(b);
+                        }
+                        run.finish_server();
+                        (run.failures, run.checked)
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().unwrap_or_else(|e| resume_unwind(e)))
+                .collect()
+        });
+        let checked: usize = runs.iter().map(|r| r.1).sum();
+        let failures: Vec<String> =
+            runs.into_iter().flat_map(|r| r.0).collect();
         let name = self.path.display();
-        if !run.failures.is_empty() {
+        if !failures.is_empty() {
             panic!(
                 "{} transcript(s) on {name} differ from the real programs:\n\n{}",
-                run.failures.len(),
-                run.failures.join("\n\n")
+                failures.len(),
+                failures.join("\n\n")
             );
         }
-        eprintln!("{name}: {} command(s) checked", run.checked);
+        eprintln!("{name}: {checked} command(s) checked");
     }
 
     /// Replace each `cargo run ... --` with the binary's path.
@@ -246,33 +262,7 @@ impl<'a> Run<'a> {
         })
     }
 
-    /// Run one block; false means "skip the rest of the page".
-    fn block(&mut self, b: &Block) -> bool {
-        if b.tags.iter().any(|t| t == "lab") {
-            return true; // Page::check_lab runs these, in a lab
-        }
-        if b.tags.iter().any(|t| t == "root")
-            && !crate::need_root("page needs root")
-        {
-            eprintln!(
-                "(rest of {} from line {} skipped)",
-                self.page.krate, b.line
-            );
-            return false;
-        }
-        for s in &b.steps {
-            let words = command_words(&s.command);
-            for tool in OPTIONAL_TOOLS {
-                let uses = words.contains(tool);
-                if uses && !crate::need_tool(tool, "used on the page") {
-                    eprintln!(
-                        "(rest of {} from line {} skipped)",
-                        self.page.krate, s.line
-                    );
-                    return false;
-                }
-            }
-        }
+    fn block(&mut self, b: &Block) {
         if b.tags.iter().any(|t| t == "server") {
             assert_eq!(
                 b.steps.len(),
@@ -286,7 +276,6 @@ impl<'a> Run<'a> {
                 self.step(s, &b.varies);
             }
         }
-        true
     }
 
     fn command(&self, s: &Step) -> Command {
@@ -309,12 +298,7 @@ impl<'a> Run<'a> {
 
     fn start_server(&mut self, s: &Step, v: &Varies) {
         self.finish_server();
-        let page_port = s
-            .expected
-            .first()
-            .and_then(|l| l.strip_prefix("listening on "))
-            .and_then(trailing_port)
-            .map(str::to_string);
+        let page_port = crate::parts::page_port(s);
         let mut step_cmd = s.command.trim_end().to_string();
         if page_port.is_some() {
             step_cmd = with_port_zero(&step_cmd);

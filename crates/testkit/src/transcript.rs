@@ -10,6 +10,9 @@ pub(crate) struct Block {
     pub(crate) steps: Vec<Step>,
     /// What varies, from the HTML comment before the block.
     pub(crate) varies: Varies,
+    /// `<!-- after the part above -->` before a server block: it goes
+    /// on with the part before it (see the `parts` module).
+    pub(crate) after_above: bool,
 }
 
 /// The declaration of what varies between runs of a block.
@@ -140,6 +143,10 @@ pub(crate) fn parse(text: &str) -> Vec<Block> {
             continue;
         };
         let varies = Varies::parse(&comments);
+        let after_above = comments
+            .split("<!--")
+            .skip(1)
+            .any(|c| c.split("-->").next() == Some(" after the part above "));
         comments.clear();
         let mut words = info.split([',', ' ']).filter(|w| !w.is_empty());
         let is_console = words.next() == Some("console");
@@ -157,6 +164,7 @@ pub(crate) fn parse(text: &str) -> Vec<Block> {
                 tags,
                 steps: steps(&body),
                 varies,
+                after_above,
             });
         }
     }
