@@ -12,6 +12,9 @@
 //! A server block that needs what the part above left (a file, a
 //! server still running, a port) says so in an HTML comment before
 //! it, `<!-- after the part above -->`, and then belongs to that part.
+//! The other way round, `<!-- a part of its own -->` before any
+//! block starts a new part there: a stretch that needs nothing of
+//! what came before it and would otherwise wait for it.
 //! A part knows the real ports of its own servers only: a page port
 //! of an earlier part is left as the page shows it (by then that
 //! server has stopped anyway: a server block stops the one before).
@@ -84,7 +87,9 @@ pub(crate) fn split<'b>(blocks: &[&'b Block]) -> Vec<Vec<&'b Block>> {
     let mut parts: Vec<Vec<&Block>> = Vec::new();
     for &b in blocks {
         match parts.last_mut() {
-            Some(part) if !is_server(b) || b.after_above => part.push(b),
+            Some(part) if !b.own_part && (!is_server(b) || b.after_above) => {
+                part.push(b)
+            }
             _ => parts.push(vec![b]),
         }
     }
@@ -126,5 +131,16 @@ mod tests {
         let blocks = parse(&page);
         let all: Vec<&Block> = blocks.iter().collect();
         assert_eq!(lines(&split(&all)), [vec![1, 5, 9, 13]]);
+    }
+
+    #[test]
+    fn the_comment_gives_any_block_a_part_of_its_own() {
+        let page = format!(
+            "{SERVER}```console\n$ a\n```\n\
+             <!-- a part of its own -->\n```console\n$ b\n```\n"
+        );
+        let blocks = parse(&page);
+        let all: Vec<&Block> = blocks.iter().collect();
+        assert_eq!(lines(&split(&all)), [vec![1, 5], vec![9]]);
     }
 }

@@ -13,6 +13,8 @@ pub(crate) struct Block {
     /// `<!-- after the part above -->` before a server block: it goes
     /// on with the part before it (see the `parts` module).
     pub(crate) after_above: bool,
+    /// `<!-- a part of its own -->`: the block starts a new part.
+    pub(crate) own_part: bool,
 }
 
 /// The declaration of what varies between runs of a block.
@@ -143,10 +145,14 @@ pub(crate) fn parse(text: &str) -> Vec<Block> {
             continue;
         };
         let varies = Varies::parse(&comments);
-        let after_above = comments
-            .split("<!--")
-            .skip(1)
-            .any(|c| c.split("-->").next() == Some(" after the part above "));
+        let said = |what: &str| {
+            comments
+                .split("<!--")
+                .skip(1)
+                .any(|c| c.split("-->").next().map(str::trim) == Some(what))
+        };
+        let after_above = said("after the part above");
+        let own_part = said("a part of its own");
         comments.clear();
         let mut words = info.split([',', ' ']).filter(|w| !w.is_empty());
         let is_console = words.next() == Some("console");
@@ -165,6 +171,7 @@ pub(crate) fn parse(text: &str) -> Vec<Block> {
                 steps: steps(&body),
                 varies,
                 after_above,
+                own_part,
             });
         }
     }
