@@ -90,20 +90,6 @@ fn a_closed_stdout_and_stderr_do_not_stop_it() {
     assert!(is_running(&mut server));
 }
 
-/// The soft and hard limits on open files of this process.
-fn nofile() -> (u64, u64) {
-    let limits = std::fs::read_to_string("/proc/self/limits").unwrap();
-    let line = limits
-        .lines()
-        .find(|l| l.starts_with("Max open files"))
-        .unwrap();
-    let f: Vec<u64> = line
-        .split_whitespace()
-        .filter_map(|w| w.parse().ok())
-        .collect();
-    (f[0], f[1])
-}
-
 /// File descriptors and threads of process `pid`.
 fn fds_and_threads(pid: u32) -> (usize, usize) {
     let fds = std::fs::read_dir(format!("/proc/{pid}/fd"))
@@ -125,18 +111,9 @@ fn fds_and_threads(pid: u32) -> (usize, usize) {
 fn after_a_burst_of_2000_connections_it_is_back_at_its_baseline() {
     const BURST: u64 = 2000;
     const IDLE: u64 = 1;
-    // 2,000 sockets need 2,000 descriptors here: raise the soft limit
-    // to the hard one with prlimit(1) when it is lower (as Go's
-    // runtime does at start-up for its own process).
-    let (soft, hard) = nofile();
-    if soft < BURST + 100 && hard >= BURST + 100 {
-        let me = std::process::id().to_string();
-        Cmd::new("prlimit")
-            .args(["--pid", &me, &format!("--nofile={hard}:{hard}")])
-            .run()
-            .expect_code(0);
-    }
-    let burst = BURST.min(nofile().0.saturating_sub(100));
+    // 2,000 sockets need 2,000 descriptors here: testkit raises the
+    // soft limit to the hard one when it is lower.
+    let burst = BURST.min(testkit::raise_fd_limit().saturating_sub(100));
     assert!(burst >= 500, "too few file descriptors for a burst");
     if burst < BURST {
         eprintln!("a burst of {burst}, as many as the fd limit allows");

@@ -52,6 +52,43 @@ pub fn workspace_root() -> PathBuf {
         .expect("workspace root exists")
 }
 
+/// The soft and hard limits on open files of this process, from
+/// /proc/self/limits.
+pub fn fd_limits() -> (u64, u64) {
+    let text = std::fs::read_to_string("/proc/self/limits").unwrap();
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("Max open files"))
+        .expect("a Max open files line");
+    // "unlimited" is u64::MAX (Linux caps the limit at fs.nr_open).
+    let n =
+        |w: Option<&str>| w.map_or(u64::MAX, |w| w.parse().unwrap_or(u64::MAX));
+    let mut words = line.split_whitespace().skip(3);
+    (n(words.next()), n(words.next()))
+}
+
+/// This process's soft limit on open files, after raising it to the
+/// hard limit (once: the limit is the whole process's). All the tests
+/// of a crate run side by side in one process, so a test that opens
+/// a thousand sockets shares the limit with the others; a soft limit
+/// of 1024, usual for a login, would leave too little. prlimit(1)
+/// raises it, as Go's package os does for its own process when a
+/// program starts (Go 1.19 and later). Where it cannot, the limit
+/// stays as it was: the callers size their bursts by what they get.
+pub fn raise_fd_limit() -> u64 {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let (soft, hard) = fd_limits();
+        if soft < hard {
+            let me = std::process::id().to_string();
+            let _ = std::process::Command::new("prlimit")
+                .args(["--pid", &me, &format!("--nofile={hard}:{hard}")])
+                .output();
+        }
+    });
+    fd_limits().0
+}
+
 /// True when running under CI, where every skip is a failure.
 pub fn in_ci() -> bool {
     matches!(std::env::var("CI").as_deref(), Ok("true") | Ok("1"))

@@ -44,13 +44,8 @@ pub fn threads_of(pid: u32) -> usize {
         .count()
 }
 
-/// This process's soft limit on open files, from /proc/self/limits.
+/// This process's soft limit on open files, raised to the hard limit
+/// first (`testkit::raise_fd_limit` says why).
 pub fn fd_limit() -> usize {
-    let text = std::fs::read_to_string("/proc/self/limits").unwrap();
-    let line = text
-        .lines()
-        .find(|l| l.starts_with("Max open files"))
-        .expect("a Max open files line");
-    let soft = line.split_whitespace().nth(3).unwrap();
-    soft.parse().unwrap_or(usize::MAX) // "unlimited"
+    usize::try_from(testkit::raise_fd_limit()).unwrap_or(usize::MAX)
 }

@@ -309,16 +309,11 @@ pub fn back_to(pid: u32, baseline: (usize, usize), limit: Duration) {
 }
 
 /// How many sockets this test process may open at once, leaving room
-/// for everything else (the soft `ulimit -n`, read from /proc).
+/// for everything else: its soft `ulimit -n`, raised to the hard limit
+/// first (`testkit::raise_fd_limit` says why), less 100.
 pub fn fd_room() -> usize {
-    let limits = std::fs::read_to_string("/proc/self/limits").unwrap();
-    let soft = limits
-        .lines()
-        .find(|l| l.starts_with("Max open files"))
-        .and_then(|l| l.split_whitespace().nth(3))
-        .and_then(|n| n.parse::<usize>().ok())
-        .unwrap_or(1024);
-    soft.saturating_sub(100)
+    let soft = testkit::raise_fd_limit();
+    usize::try_from(soft.saturating_sub(100)).unwrap_or(usize::MAX)
 }
 
 /// `n` clients connect at the same moment (non-blocking connects, all
