@@ -303,7 +303,13 @@ fn out_of_threads_the_server_refuses_the_client_and_goes_on() {
     }
     let dir = testkit::TempDir::new("rpc-nproc");
     let exe = dir.path().join("rpc-server");
-    std::fs::copy(SERVER, &exe).unwrap(); // where nobody may run it
+    // Where nobody may run it. Copied by cp(1), not std::fs::copy: a
+    // test forking at that moment would hold our writing descriptor
+    // until its exec, and exec of the copy would fail with ETXTBSY.
+    Cmd::new("cp")
+        .args([SERVER, exe.to_str().unwrap()])
+        .run()
+        .expect_code(0);
     let mut cmd;
     if testkit::is_root() {
         if !testkit::need_tool("setpriv", "runs the server as nobody") {
