@@ -3,7 +3,7 @@
 //!
 //! `cargo test` runs a crate's test binaries one after another, and a
 //! binary takes as long as its slowest test. In one binary the tests of
-//! all files run side by side on RUST_TEST_THREADS threads (8, set in
+//! all files run side by side on RUST_TEST_THREADS threads (16, set in
 //! .cargo/config.toml); most wait on a socket or a child process, not
 //! the CPU, so that is faster even on 2 cores. Cargo.toml says
 //! `autotests = false`, so a new file in tests/ runs only once it is
