@@ -29,6 +29,13 @@ fn root() -> PathBuf {
 /// stays warm, while a file an earlier run changed is written anew
 /// (with the time of now, which makes cargo rebuild it).
 fn repo(name: &str) -> PathBuf {
+    repo_with(name, &[])
+}
+
+/// [`repo`], with `edits` (path, text) in place of or beside the
+/// tracked files: part of the copy and of its clone commit, the same
+/// every run, so that a build of them stays warm too.
+fn repo_with(name: &str, edits: &[(String, Vec<u8>)]) -> PathBuf {
     let dir = root().join("target/scripts-test").join(name);
     std::fs::create_dir_all(&dir).unwrap();
     if dir.join(".git").is_dir() {
@@ -44,8 +51,9 @@ fn repo(name: &str) -> PathBuf {
         let _ = std::fs::remove_file(&p);
     }
     let files = Cmd::new("git").args(["ls-files"]).current_dir(root()).run();
-    let tracked: std::collections::HashSet<&str> =
+    let mut tracked: std::collections::HashSet<&str> =
         files.stdout.lines().collect();
+    tracked.extend(edits.iter().map(|(f, _)| f.as_str()));
     // Files the main tree no longer has.
     let listed = Cmd::shell("find . -type f -not -path './.git/*'")
         .current_dir(&dir)
@@ -56,16 +64,22 @@ fn repo(name: &str) -> PathBuf {
             let _ = std::fs::remove_file(dir.join(f));
         }
     }
-    for f in files.stdout.lines() {
+    for f in tracked {
         let (from, to) = (root().join(f), dir.join(f));
-        let Ok(text) = std::fs::read(&from) else {
-            continue; // deleted in the work tree, not yet committed
+        let edit = edits.iter().find(|(e, _)| e == f);
+        let text = match edit {
+            Some((_, text)) => text.clone(),
+            None => match std::fs::read(&from) {
+                Ok(text) => text,
+                Err(_) => continue, // deleted, not yet committed
+            },
         };
         if std::fs::read(&to).ok().as_deref() != Some(&text[..]) {
             std::fs::create_dir_all(to.parent().unwrap()).unwrap();
             std::fs::write(&to, &text).unwrap();
-            let mode = std::fs::metadata(&from).unwrap().permissions();
-            std::fs::set_permissions(&to, mode).unwrap();
+            if let Ok(meta) = std::fs::metadata(&from) {
+                std::fs::set_permissions(&to, meta.permissions()).unwrap();
+            }
         }
     }
     Cmd::shell(
@@ -114,6 +128,44 @@ fn apply_solution(repo: &Path) {
         .expect_code(0);
 }
 
+/// The files the solution of exercise N changes, as (path, text) with
+/// the solution applied: `git apply` on copies in a scratch folder.
+fn solved_files() -> Vec<(String, Vec<u8>)> {
+    let patch = root().join(format!("crates/{CRATE}/solutions/{N}.patch"));
+    let patch = patch.to_str().unwrap();
+    let scratch = testkit::TempDir::new("solved");
+    let stat = Cmd::new("git")
+        .args(["apply", "--numstat", patch])
+        .current_dir(scratch.path())
+        .run();
+    stat.expect_code(0);
+    let names: Vec<String> = stat
+        .stdout
+        .lines()
+        .filter_map(|l| l.split('\t').nth(2).map(String::from))
+        .collect();
+    assert!(!names.is_empty(), "{}", stat.describe());
+    for f in &names {
+        let to = scratch.path().join(f);
+        std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+        if let Ok(text) = std::fs::read(root().join(f)) {
+            std::fs::write(&to, text).unwrap();
+        }
+    }
+    Cmd::new("git")
+        .args(["apply", patch])
+        .current_dir(scratch.path())
+        .run()
+        .expect_code(0);
+    names
+        .into_iter()
+        .map(|f| {
+            let text = std::fs::read(scratch.path().join(&f)).unwrap();
+            (f, text)
+        })
+        .collect()
+}
+
 fn status_line(list: &str) -> String {
     list.lines()
         .find(|l| {
@@ -124,8 +176,13 @@ fn status_line(list: &str) -> String {
         .to_string()
 }
 
+// The loop is tried on three copies, side by side, each of which
+// stays the same from run to run, so that their builds stay warm: a
+// check of the untouched crate, a check of the solved one, and reset
+// (which builds nothing).
+
 #[test]
-fn check_progress_hints_solution_and_reset() {
+fn check_progress_hints_and_solution() {
     let repo = repo("loop");
 
     // A mistyped flag is an error, not a silent check run.
@@ -160,16 +217,30 @@ fn check_progress_hints_solution_and_reset() {
     let h2 = script(&repo, &["exercise", CRATE, N, "--hint"]);
     assert!(h2.stdout.starts_with("Hint 2 of "), "{}", h2.stdout);
     assert_ne!(h1.stdout, h2.stdout);
+}
 
-    // Done: the check passes and the list counts it.
-    apply_solution(&repo);
+#[test]
+fn a_passing_check_counts_as_done() {
+    // A copy with the solution in place, as a learner's edit.
+    let repo = repo_with("done", &solved_files());
+    let list = script(&repo, &["exercise", "--list"]).stdout;
+    assert!(status_line(&list).contains("not started"), "{list}");
     let out = script(&repo, &["exercise", CRATE, N]);
     out.expect_code(0);
     assert!(out.stdout.contains("passes. Well done."), "{}", out.stdout);
     let list = script(&repo, &["exercise", "--list"]).stdout;
     assert!(status_line(&list).contains("done"), "{list}");
     assert!(list.contains("\n1 of "), "{list}");
+    // Once it passes, the solution is shown without --force.
+    let out = script(&repo, &["exercise", CRATE, N, "--solution"]);
+    out.expect_code(0);
+    assert!(out.stdout.starts_with("diff --git"), "{}", out.stdout);
+}
 
+#[test]
+fn reset_of_one_exercise_after_a_commit() {
+    let repo = repo("reset");
+    apply_solution(&repo);
     // After a commit, reset of the one exercise still finds the edits
     // (it compares with the clone, not with HEAD) and undoes them.
     Cmd::shell("git -c user.name=t -c user.email=t@t commit -qam mine")
@@ -257,24 +328,24 @@ fn a_check_never_passes_what_it_could_not_run() {
     // A check whose test needs a tool the machine lacks must say NOT
     // CHECKED and exit 3, never "passes". The tool is one nobody has:
     // an exercise made up for this test, added to the copy.
-    let repo = repo("starved");
-    let krate = repo.join("crates").join(CRATE);
-    std::fs::write(
-        krate.join("tests/exercise_99.rs"),
-        "#[test]\n\
-         fn needs_a_tool() {\n    \
-         if !testkit::need_tool(\"netprog-no-such-tool\", \"invented\") \
-         {\n        return;\n    }\n}\n",
-    )
-    .unwrap();
-    let manifest = krate.join("Cargo.toml");
-    let mut toml = std::fs::read_to_string(&manifest).unwrap();
-    toml.push_str(
-        "\n[[test]]\nname = \"exercise_99\"\n\
+    let test = "#[test]\n\
+        fn needs_a_tool() {\n    \
+        if !testkit::need_tool(\"netprog-no-such-tool\", \"invented\") \
+        {\n        return;\n    }\n}\n";
+    let manifest = format!("crates/{CRATE}/Cargo.toml");
+    let mut toml = std::fs::read(root().join(&manifest)).unwrap();
+    toml.extend_from_slice(
+        b"\n[[test]]\nname = \"exercise_99\"\n\
          path = \"tests/exercise_99.rs\"\n\
          required-features = [\"exercises\"]\n",
     );
-    std::fs::write(&manifest, toml).unwrap();
+    let repo = repo_with(
+        "starved",
+        &[
+            (format!("crates/{CRATE}/tests/exercise_99.rs"), test.into()),
+            (manifest, toml),
+        ],
+    );
     let out = script(&repo, &["exercise", CRATE, "99"]);
     assert_eq!(out.code, Some(3), "{}", out.describe());
     assert!(
