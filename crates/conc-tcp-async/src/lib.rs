@@ -92,21 +92,7 @@ pub enum LineRead {
 /// reused. Go's concTCP builds a new `bufio.Reader` for every line and
 /// can lose those bytes.
 ///
-/// ```
-/// use conc_tcp_async::{read_line, LineRead};
-/// let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
-/// rt.block_on(async {
-///     // A byte slice is a ready-made AsyncBufRead: handy for tests.
-///     let mut input: &[u8] = b"one\ntwo";
-///     let mut line = Vec::new();
-///     let got = read_line(&mut input, &mut line, 100).await.unwrap();
-///     assert_eq!((got, &line[..]), (LineRead::Line, &b"one\n"[..]));
-///     let got = read_line(&mut input, &mut line, 100).await.unwrap();
-///     assert_eq!(got, LineRead::Unterminated); // "two", then the end
-///     let got = read_line(&mut input, &mut line, 100).await.unwrap();
-///     assert_eq!(got, LineRead::Eof);
-/// });
-/// ```
+/// Examples: the unit test `read_line_examples` below.
 pub async fn read_line<R>(
     reader: &mut R,
     line: &mut Vec<u8>,
@@ -132,20 +118,41 @@ where
     })
 }
 
+#[test]
+fn read_line_examples() -> io::Result<()> {
+    use crate::{LineRead, read_line};
+    let rt = tokio::runtime::Builder::new_current_thread().build()?;
+    rt.block_on(async {
+        // A byte slice is a ready-made AsyncBufRead: handy for tests.
+        let mut input: &[u8] = b"one\ntwo";
+        let mut line = Vec::new();
+        let got = read_line(&mut input, &mut line, 100).await?;
+        assert_eq!((got, &line[..]), (LineRead::Line, &b"one\n"[..]));
+        let got = read_line(&mut input, &mut line, 100).await?;
+        assert_eq!(got, LineRead::Unterminated); // "two", then the end
+        let got = read_line(&mut input, &mut line, 100).await?;
+        assert_eq!(got, LineRead::Eof);
+        Ok(())
+    })
+}
+
 /// Is this line the word that ends a conversation?
 ///
 /// Go compares `strings.TrimSpace(line) == "STOP"`, so `STOP`,
 /// `STOP\r\n` (telnet) and `  STOP ` all count; so do we.
 ///
-/// ```
-/// use conc_tcp_async::is_stop;
-/// assert!(is_stop(b"STOP\n"));
-/// assert!(is_stop(b" STOP\r\n"));
-/// assert!(!is_stop(b"stop\n"));
-/// assert!(!is_stop(b"STOPPED\n"));
-/// ```
+/// Examples: the unit test `is_stop_examples` below.
 pub fn is_stop(line: &[u8]) -> bool {
     line.trim_ascii() == b"STOP"
+}
+
+#[test]
+fn is_stop_examples() {
+    use crate::is_stop;
+    assert!(is_stop(b"STOP\n"));
+    assert!(is_stop(b" STOP\r\n"));
+    assert!(!is_stop(b"stop\n"));
+    assert!(!is_stop(b"STOPPED\n"));
 }
 
 /// The most bytes [`say_goodbye`] reads and throws away (1 MiB).
@@ -232,12 +239,7 @@ pub const MAX_THREADS: usize = 64;
 /// The value of `--threads`: a whole number from 1 to [`MAX_THREADS`],
 /// or a one-line message saying what is wrong.
 ///
-/// ```
-/// use conc_tcp_async::threads_option;
-/// assert_eq!(threads_option("2"), Ok(2));
-/// assert!(threads_option("0").is_err());
-/// assert!(threads_option("18446744073709551615").is_err());
-/// ```
+/// Examples: the unit test `threads_option_examples` below.
 pub fn threads_option(value: &str) -> Result<usize, String> {
     match value.parse::<usize>() {
         Ok(n) if (1..=MAX_THREADS).contains(&n) => Ok(n),
@@ -246,6 +248,14 @@ pub fn threads_option(value: &str) -> Result<usize, String> {
              \"{value}\""
         )),
     }
+}
+
+#[test]
+fn threads_option_examples() {
+    use crate::threads_option;
+    assert_eq!(threads_option("2"), Ok(2));
+    assert!(threads_option("0").is_err());
+    assert!(threads_option("18446744073709551615").is_err());
 }
 
 // ANCHOR: bind

@@ -94,16 +94,7 @@ pub enum LineRead {
 /// bytes. That is the bug of the Go programs, which build a new
 /// `bufio.Reader` for every line.
 ///
-/// ```
-/// use concurrent_tcp::{read_line, LineRead};
-/// let mut input: &[u8] = b"one\ntwo\nthree";
-/// let mut line = Vec::new();
-/// let mut next = || read_line(&mut input, &mut line, 100).unwrap();
-/// assert_eq!(next(), LineRead::Line); // "one\n"
-/// assert_eq!(next(), LineRead::Line); // "two\n"
-/// assert_eq!(next(), LineRead::Unterminated); // "three"
-/// assert_eq!(next(), LineRead::Eof);
-/// ```
+/// Examples: the unit test `read_line_examples` below.
 // ANCHOR: read_line
 pub fn read_line<R: BufRead>(
     reader: &mut R,
@@ -126,6 +117,19 @@ pub fn read_line<R: BufRead>(
         LineRead::Unterminated
     })
 }
+
+#[test]
+fn read_line_examples() -> io::Result<()> {
+    use crate::{LineRead, read_line};
+    let mut input: &[u8] = b"one\ntwo\nthree";
+    let mut line = Vec::new();
+    let mut next = || read_line(&mut input, &mut line, 100);
+    assert_eq!(next()?, LineRead::Line); // "one\n"
+    assert_eq!(next()?, LineRead::Line); // "two\n"
+    assert_eq!(next()?, LineRead::Unterminated); // "three"
+    assert_eq!(next()?, LineRead::Eof);
+    Ok(())
+}
 // ANCHOR_END: read_line
 
 /// Is this line the word that ends a conversation?
@@ -133,15 +137,18 @@ pub fn read_line<R: BufRead>(
 /// The Go programs compare `strings.TrimSpace(line) == "STOP"`, so
 /// `STOP`, `STOP\r\n` (telnet) and `  STOP ` all count; so do we.
 ///
-/// ```
-/// use concurrent_tcp::is_stop;
-/// assert!(is_stop(b"STOP\n"));
-/// assert!(is_stop(b" STOP\r\n"));
-/// assert!(!is_stop(b"stop\n"));
-/// assert!(!is_stop(b"STOPPED\n"));
-/// ```
+/// Examples: the unit test `is_stop_examples` below.
 pub fn is_stop(line: &[u8]) -> bool {
     line.trim_ascii() == b"STOP"
+}
+
+#[test]
+fn is_stop_examples() {
+    use crate::is_stop;
+    assert!(is_stop(b"STOP\n"));
+    assert!(is_stop(b" STOP\r\n"));
+    assert!(!is_stop(b"stop\n"));
+    assert!(!is_stop(b"STOPPED\n"));
 }
 
 /// The most bytes [`say_goodbye`] reads and throws away (1 MiB).

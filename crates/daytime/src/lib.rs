@@ -23,18 +23,21 @@ pub const DATE_FORMAT: &str = "%a %b %e %H:%M:%S %Z %Y";
 
 /// One daytime line, without a line ending, as `date` would print it.
 ///
-/// ```
-/// use jiff::{civil::date, tz::TimeZone};
-///
-/// let tz = TimeZone::posix("EST5EDT,M3.2.0,M11.1.0")?;
-/// let zdt = date(2026, 11, 2).at(0, 0, 0, 0).to_zoned(tz)?;
-/// assert_eq!(daytime::daytime_line(&zdt)?, "Mon Nov  2 00:00:00 EST 2026");
-/// # Ok::<(), Box<dyn std::error::Error>>(())
-/// ```
+/// Examples: the unit test `daytime_line_examples` below.
 pub fn daytime_line(zdt: &Zoned) -> Result<String, jiff::Error> {
     let mut line = String::with_capacity(32);
     BrokenDownTime::from(zdt).format(DATE_FORMAT, &mut line)?;
     Ok(line)
+}
+
+#[test]
+fn daytime_line_examples() -> Result<(), Box<dyn std::error::Error>> {
+    use jiff::{civil::date, tz::TimeZone};
+
+    let tz = TimeZone::posix("EST5EDT,M3.2.0,M11.1.0")?;
+    let zdt = date(2026, 11, 2).at(0, 0, 0, 0).to_zoned(tz)?;
+    assert_eq!(daytime_line(&zdt)?, "Mon Nov  2 00:00:00 EST 2026");
+    Ok(())
 }
 // ANCHOR_END: format
 

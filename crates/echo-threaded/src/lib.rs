@@ -125,15 +125,7 @@ pub enum Place {
 /// message, which names the port problem. Anything else must be
 /// `HOST:PORT` with a number for PORT; the name is looked up later.
 ///
-/// ```
-/// use echo_threaded::{Place, listen_place};
-/// let p = |a| listen_place(Some(a), 1200);
-/// assert_eq!(p("[::1]:7"), Ok(Place::Addr("[::1]:7".parse().unwrap())));
-/// assert_eq!(p("localhost:7"), Ok(Place::Host("localhost".into(), 7)));
-/// assert!(p("70000").unwrap_err().contains("0 to 65535"));
-/// assert!(p(":1301").unwrap_err().contains("0.0.0.0:1301"));
-/// assert!(p("localhost:http").unwrap_err().contains("http"));
-/// ```
+/// Examples: the unit test `listen_place_examples` below.
 pub fn listen_place(
     arg: Option<&str>,
     default_port: u16,
@@ -164,6 +156,19 @@ pub fn listen_place(
              0 to 65535 (names such as http are not looked up here)"
         )),
     }
+}
+
+#[test]
+fn listen_place_examples() -> Result<(), std::net::AddrParseError> {
+    use crate::{Place, listen_place};
+    let p = |a| listen_place(Some(a), 1200);
+    let err = |a| p(a).err().unwrap_or_default();
+    assert_eq!(p("[::1]:7"), Ok(Place::Addr("[::1]:7".parse()?)));
+    assert_eq!(p("localhost:7"), Ok(Place::Host("localhost".into(), 7)));
+    assert!(err("70000").contains("0 to 65535"));
+    assert!(err(":1301").contains("0.0.0.0:1301"));
+    assert!(err("localhost:http").contains("http"));
+    Ok(())
 }
 // ANCHOR_END: place
 
@@ -201,15 +206,7 @@ pub fn is_option(arg: &OsStr) -> bool {
 
 /// Read an option's value: a whole number of seconds, 1 to a day.
 ///
-/// ```
-/// use echo_threaded::seconds;
-/// use std::time::Duration;
-/// let secs = |v| seconds("--idle-timeout", v);
-/// assert_eq!(secs("30"), Ok(Duration::from_secs(30)));
-/// assert!(secs("0").is_err());
-/// assert!(secs("1.5").is_err());
-/// assert!(secs("").is_err());
-/// ```
+/// Examples: the unit test `seconds_examples` below.
 pub fn seconds(option: &str, value: &str) -> Result<Duration, String> {
     match value.parse::<u64>() {
         Ok(s) if (1..=MAX_SECONDS).contains(&s) => Ok(Duration::from_secs(s)),
@@ -218,6 +215,17 @@ pub fn seconds(option: &str, value: &str) -> Result<Duration, String> {
              {MAX_SECONDS}, not {value:?}"
         )),
     }
+}
+
+#[test]
+fn seconds_examples() {
+    use crate::seconds;
+    use std::time::Duration;
+    let secs = |v| seconds("--idle-timeout", v);
+    assert_eq!(secs("30"), Ok(Duration::from_secs(30)));
+    assert!(secs("0").is_err());
+    assert!(secs("1.5").is_err());
+    assert!(secs("").is_err());
 }
 
 /// Did a socket call time out? An expired `SO_RCVTIMEO` or

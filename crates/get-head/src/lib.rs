@@ -84,15 +84,7 @@ fn addr_error<T>(addr: &str, why: &'static str) -> Result<T, AddrError> {
 /// follows the last colon, and an IPv6 host must be in brackets
 /// (`[::1]:80`). The brackets are removed from the host.
 ///
-/// ```
-/// use get_head::split_host_port;
-/// assert_eq!(split_host_port("127.0.0.1:80").unwrap(), ("127.0.0.1", "80"));
-/// assert_eq!(split_host_port("[::1]:80").unwrap(), ("::1", "80"));
-/// assert_eq!(
-///     split_host_port("localhost").unwrap_err().to_string(),
-///     "address localhost: missing port in address"
-/// );
-/// ```
+/// Examples: the unit test `split_host_port_examples` below.
 pub fn split_host_port(hostport: &str) -> Result<(&str, &str), AddrError> {
     const MISSING_PORT: &str = "missing port in address";
     const TOO_MANY_COLONS: &str = "too many colons in address";
@@ -142,6 +134,17 @@ pub fn split_host_port(hostport: &str) -> Result<(&str, &str), AddrError> {
     }
     Ok((host, port))
 }
+
+#[test]
+fn split_host_port_examples() -> Result<(), AddrError> {
+    use crate::split_host_port;
+    assert_eq!(split_host_port("127.0.0.1:80")?, ("127.0.0.1", "80"));
+    assert_eq!(split_host_port("[::1]:80")?, ("::1", "80"));
+    let err = split_host_port("localhost").err().map(|e| e.to_string());
+    let want = "address localhost: missing port in address";
+    assert_eq!(err.as_deref(), Some(want));
+    Ok(())
+}
 // ANCHOR_END: split_host_port
 
 // ANCHOR: parse_port
@@ -151,12 +154,7 @@ pub fn split_host_port(hostport: &str) -> Result<(&str, &str), AddrError> {
 /// reads an empty port (`localhost:`) as 0; this crate keeps to
 /// numbers and says so.
 ///
-/// ```
-/// use get_head::parse_port;
-/// assert_eq!(parse_port("8000", "x:8000"), Ok(8000));
-/// assert!(parse_port("99999", "x:99999").is_err());
-/// assert!(parse_port("http", "x:http").is_err());
-/// ```
+/// Examples: the unit test `parse_port_examples` below.
 pub fn parse_port(port: &str, hostport: &str) -> Result<u16, AddrError> {
     if port.is_empty() || !port.bytes().all(|b| b.is_ascii_digit()) {
         return addr_error(
@@ -170,18 +168,20 @@ pub fn parse_port(port: &str, hostport: &str) -> Result<u16, AddrError> {
         Err(_) => addr_error(port, "invalid port"),
     }
 }
+
+#[test]
+fn parse_port_examples() {
+    use crate::parse_port;
+    assert_eq!(parse_port("8000", "x:8000"), Ok(8000));
+    assert!(parse_port("99999", "x:99999").is_err());
+    assert!(parse_port("http", "x:http").is_err());
+}
 // ANCHOR_END: parse_port
 
 /// Parse a timeout in seconds: a positive, finite number such as `5`
 /// or `0.25`. `None` for anything else.
 ///
-/// ```
-/// use get_head::parse_timeout;
-/// use std::time::Duration;
-/// assert_eq!(parse_timeout("0.5"), Some(Duration::from_millis(500)));
-/// assert_eq!(parse_timeout("0"), None);
-/// assert_eq!(parse_timeout("soon"), None);
-/// ```
+/// Examples: the unit test `parse_timeout_examples` below.
 pub fn parse_timeout(text: &str) -> Option<Duration> {
     let secs: f64 = text.trim().parse().ok()?;
     // Zero would be refused by set_read_timeout (std returns an
@@ -191,6 +191,15 @@ pub fn parse_timeout(text: &str) -> Option<Duration> {
         return None;
     }
     Some(Duration::from_secs_f64(secs))
+}
+
+#[test]
+fn parse_timeout_examples() {
+    use crate::parse_timeout;
+    use std::time::Duration;
+    assert_eq!(parse_timeout("0.5"), Some(Duration::from_millis(500)));
+    assert_eq!(parse_timeout("0"), None);
+    assert_eq!(parse_timeout("soon"), None);
 }
 
 // ANCHOR: read_timeout

@@ -26,17 +26,21 @@ use std::net::{IpAddr, Ipv4Addr};
 /// `010.0.0.1` (octal), are refused by both, and so is a zone
 /// (`fe80::1%eth0`). The tests compare with Go on such inputs.
 ///
-/// ```
-/// use ip_mask::parse_ip;
-/// assert_eq!(parse_ip("0:0:0:0:0:0:0:1").unwrap().to_string(), "::1");
-/// assert_eq!(parse_ip("::ffff:10.0.0.1").unwrap().to_string(), "10.0.0.1");
-/// assert!(parse_ip("300.1.2.3").is_none());
-/// ```
+/// Examples: the unit test `parse_ip_examples` below.
 pub fn parse_ip(text: &str) -> Option<IpAddr> {
     // `parse` is Rust's ParseIP. It never looks anything up: a host
     // name such as "localhost" is simply not an address.
     let ip: IpAddr = text.parse().ok()?;
     Some(ip.to_canonical())
+}
+
+#[test]
+fn parse_ip_examples() {
+    use crate::parse_ip;
+    let text = |t| parse_ip(t).map(|ip| ip.to_string());
+    assert_eq!(text("0:0:0:0:0:0:0:1").as_deref(), Some("::1"));
+    assert_eq!(text("::ffff:10.0.0.1").as_deref(), Some("10.0.0.1"));
+    assert!(parse_ip("300.1.2.3").is_none());
 }
 // ANCHOR_END: parse
 
@@ -58,18 +62,21 @@ pub struct Mask(pub u32);
 /// as in Go. Classful addressing was replaced by CIDR in 1993
 /// (RFC 1519): real networks say their prefix length explicitly.
 ///
-/// ```
-/// use ip_mask::{default_mask, Mask};
-/// assert_eq!(default_mask([127, 0, 0, 1].into()), Mask(0xff00_0000));
-/// assert_eq!(default_mask([172, 16, 5, 4].into()), Mask(0xffff_0000));
-/// assert_eq!(default_mask([192, 168, 1, 10].into()), Mask(0xffff_ff00));
-/// ```
+/// Examples: the unit test `default_mask_examples` below.
 pub fn default_mask(addr: Ipv4Addr) -> Mask {
     match addr.octets()[0] {
         0..=0x7f => Mask(0xff00_0000), // leading bit 0: class A
         0x80..=0xbf => Mask(0xffff_0000), // leading bits 10: class B
         _ => Mask(0xffff_ff00),        // 110 and above: class C
     }
+}
+
+#[test]
+fn default_mask_examples() {
+    use crate::{Mask, default_mask};
+    assert_eq!(default_mask([127, 0, 0, 1].into()), Mask(0xff00_0000));
+    assert_eq!(default_mask([172, 16, 5, 4].into()), Mask(0xffff_0000));
+    assert_eq!(default_mask([192, 168, 1, 10].into()), Mask(0xffff_ff00));
 }
 // ANCHOR_END: default_mask
 
@@ -79,11 +86,7 @@ impl Mask {
     /// number of bits, or `(0, 0)` when the mask is not ones followed
     /// by zeros (such a mask has no prefix length).
     ///
-    /// ```
-    /// use ip_mask::Mask;
-    /// assert_eq!(Mask(0xffff_fe00).size(), (23, 32));
-    /// assert_eq!(Mask(0xff00_ff00).size(), (0, 0));
-    /// ```
+    /// Examples: the unit test `size_examples` below.
     pub fn size(self) -> (u32, u32) {
         let ones = self.0.leading_ones();
         // Canonical means: after the ones, nothing but zeros.
@@ -95,9 +98,7 @@ impl Mask {
 
     /// The mask as Go's `IPMask.String` prints it: eight hex digits.
     ///
-    /// ```
-    /// assert_eq!(ip_mask::Mask(0xffff_0000).hex(), "ffff0000");
-    /// ```
+    /// Examples: the unit test `hex_examples` below.
     pub fn hex(self) -> String {
         format!("{:08x}", self.0)
     }
@@ -106,15 +107,30 @@ impl Mask {
     /// The network part of an address: address AND mask, Go's
     /// `IP.Mask`. The host bits are cleared, the network bits kept.
     ///
-    /// ```
-    /// use ip_mask::Mask;
-    /// let net = Mask(0xffff_ff00).network([192, 168, 1, 10].into());
-    /// assert_eq!(net.to_string(), "192.168.1.0");
-    /// ```
+    /// Examples: the unit test `network_examples` below.
     pub fn network(self, addr: Ipv4Addr) -> Ipv4Addr {
         Ipv4Addr::from(u32::from(addr) & self.0)
     }
     // ANCHOR_END: network
+}
+
+#[test]
+fn size_examples() {
+    use crate::Mask;
+    assert_eq!(Mask(0xffff_fe00).size(), (23, 32));
+    assert_eq!(Mask(0xff00_ff00).size(), (0, 0));
+}
+
+#[test]
+fn hex_examples() {
+    assert_eq!(Mask(0xffff_0000).hex(), "ffff0000");
+}
+
+#[test]
+fn network_examples() {
+    use crate::Mask;
+    let net = Mask(0xffff_ff00).network([192, 168, 1, 10].into());
+    assert_eq!(net.to_string(), "192.168.1.0");
 }
 
 #[cfg(test)]

@@ -61,16 +61,7 @@ pub enum Command {
 /// The options are parsed by the lexopt crate (see Cargo.toml for
 /// why); the limits are checked here.
 ///
-/// ```
-/// use loadgen::{Command, Limits, parse_args};
-/// let args = ["echo", "127.0.0.1:7", "--conns", "16"].map(Into::into);
-/// let Ok(Command::Run(o)) = parse_args(args, &Limits::default()) else {
-///     panic!()
-/// };
-/// assert_eq!((o.conns, o.size), (16, 512));
-/// let far = ["echo", "192.0.2.1:7"].map(Into::into);
-/// assert!(parse_args(far, &Limits::default()).is_err()); // not loopback
-/// ```
+/// Examples: the unit test `parse_args_examples` below.
 pub fn parse_args(
     args: impl IntoIterator<Item = OsString>,
     lim: &Limits,
@@ -143,6 +134,18 @@ pub fn parse_args(
         bail!("--size must be from 1 to {} bytes", lim.max_size);
     }
     Ok(Command::Run(o))
+}
+
+#[test]
+fn parse_args_examples() {
+    use crate::{Command, Limits, parse_args};
+    let args = ["echo", "127.0.0.1:7", "--conns", "16"].map(Into::into);
+    let Ok(Command::Run(o)) = parse_args(args, &Limits::default()) else {
+        panic!()
+    };
+    assert_eq!((o.conns, o.size), (16, 512));
+    let far = ["echo", "192.0.2.1:7"].map(Into::into);
+    assert!(parse_args(far, &Limits::default()).is_err()); // not loopback
 }
 
 /// Resolve ADDR and insist that it is a loopback address.

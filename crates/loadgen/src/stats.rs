@@ -67,16 +67,19 @@ impl Stats {
 
 /// The p-th percentile of sorted values (nearest rank); 0 when empty.
 ///
-/// ```
-/// let v: Vec<u32> = (1..=100).collect();
-/// assert_eq!(loadgen::percentile(&v, 50.0), 50);
-/// assert_eq!(loadgen::percentile(&v, 99.0), 99);
-/// assert_eq!(loadgen::percentile(&[], 50.0), 0);
-/// ```
+/// Examples: the unit test `percentile_examples` below.
 pub fn percentile(sorted: &[u32], p: f64) -> u32 {
     if sorted.is_empty() {
         return 0;
     }
     let rank = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
     sorted[rank.clamp(1, sorted.len()) - 1]
+}
+
+#[test]
+fn percentile_examples() {
+    let v: Vec<u32> = (1..=100).collect();
+    assert_eq!(percentile(&v, 50.0), 50);
+    assert_eq!(percentile(&v, 99.0), 99);
+    assert_eq!(percentile(&[], 50.0), 0);
 }

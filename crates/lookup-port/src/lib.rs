@@ -43,17 +43,7 @@
 //! Errors are worded as Go 1.19 words them when its own resolver
 //! answers (see [`LookupError`]).
 //!
-//! ```
-//! use lookup_port::{ServiceTable, lookup_port, parse_services};
-//!
-//! let mut table = ServiceTable::builtin();
-//! table.add(parse_services("http 80/tcp www # the web\n"));
-//! assert_eq!(lookup_port(&table, "tcp", "WWW"), Ok(80));
-//! assert_eq!(lookup_port(&table, "tcp", "telnet"), Ok(23)); // built in
-//! assert_eq!(lookup_port(&table, "foo", "8080"), Ok(8080)); // a number
-//! let err = lookup_port(&table, "tcp", "nosuchservice").unwrap_err();
-//! assert_eq!(err.to_string(), "address tcp/nosuchservice: unknown port");
-//! ```
+//! Examples: the unit test `lookup_examples` at the end of this file.
 
 pub mod cli;
 
@@ -116,14 +106,7 @@ pub struct Service {
 /// Parse one line of a services file, or `None` for a line that holds
 /// no entry (blank, comment, or malformed: Go skips those silently).
 ///
-/// ```
-/// use lookup_port::parse_services_line;
-/// let s = parse_services_line("http 80/tcp www # WWW").unwrap();
-/// assert_eq!((s.port, s.network.as_str()), (80, "tcp"));
-/// assert_eq!(s.names, ["http", "www"]);
-/// assert!(parse_services_line("# just a comment").is_none());
-/// assert!(parse_services_line("bad 0/tcp").is_none()); // port 0
-/// ```
+/// Examples: the unit test `parse_services_line_examples` below.
 pub fn parse_services_line(line: &str) -> Option<Service> {
     // Everything after a '#' is a comment. Go splits the rest at
     // spaces, tabs, CR and LF (getFields in net/parse.go).
@@ -148,6 +131,17 @@ pub fn parse_services_line(line: &str) -> Option<Service> {
         port,
         names: names.collect(),
     })
+}
+
+#[test]
+fn parse_services_line_examples() {
+    use crate::parse_services_line;
+    let s = parse_services_line("http 80/tcp www # WWW");
+    let port_net = s.as_ref().map(|s| (s.port, s.network.as_str()));
+    assert_eq!(port_net, Some((80, "tcp")));
+    assert_eq!(s.map(|s| s.names), Some(vec!["http".into(), "www".into()]));
+    assert!(parse_services_line("# just a comment").is_none());
+    assert!(parse_services_line("bad 0/tcp").is_none()); // port 0
 }
 // ANCHOR_END: parse_line
 
@@ -267,16 +261,7 @@ impl std::error::Error for LookupError {}
 /// invalid ports. (Where it is adding the digit that passes 2^32, as
 /// in `4294967296` to `4294967299`, Go stops too: an invalid port.)
 ///
-/// ```
-/// use lookup_port::parse_port;
-/// assert_eq!(parse_port("23"), Some(23));
-/// assert_eq!(parse_port("-1"), Some(-1));
-/// assert_eq!(parse_port("99999999999x"), Some((1 << 30) - 1));
-/// assert_eq!(parse_port("1073741824x"), None); // a name
-/// assert_eq!(parse_port("8589934672"), Some((1 << 30) - 1)); // Go: 80
-/// assert_eq!(parse_port("telnet"), None);
-/// assert_eq!(parse_port(""), Some(0));
-/// ```
+/// Examples: the unit test `parse_port_examples` below.
 pub fn parse_port(service: &str) -> Option<i64> {
     const CUTOFF: i64 = 1 << 30;
     if service.is_empty() {
@@ -300,6 +285,18 @@ pub fn parse_port(service: &str) -> Option<i64> {
         false => n.min(CUTOFF - 1),
         true => -n.min(CUTOFF),
     })
+}
+
+#[test]
+fn parse_port_examples() {
+    use crate::parse_port;
+    assert_eq!(parse_port("23"), Some(23));
+    assert_eq!(parse_port("-1"), Some(-1));
+    assert_eq!(parse_port("99999999999x"), Some((1 << 30) - 1));
+    assert_eq!(parse_port("1073741824x"), None); // a name
+    assert_eq!(parse_port("8589934672"), Some((1 << 30) - 1)); // Go: 80
+    assert_eq!(parse_port("telnet"), None);
+    assert_eq!(parse_port(""), Some(0));
 }
 // ANCHOR_END: parse_port
 
@@ -343,6 +340,21 @@ pub fn lookup_port(
     })
 }
 // ANCHOR_END: lookup_port
+
+#[test]
+fn lookup_examples() {
+    use crate::{ServiceTable, lookup_port, parse_services};
+
+    let mut table = ServiceTable::builtin();
+    table.add(parse_services("http 80/tcp www # the web\n"));
+    assert_eq!(lookup_port(&table, "tcp", "WWW"), Ok(80));
+    assert_eq!(lookup_port(&table, "tcp", "telnet"), Ok(23)); // built in
+    assert_eq!(lookup_port(&table, "foo", "8080"), Ok(8080)); // a number
+    let err = lookup_port(&table, "tcp", "nosuchservice");
+    let err = err.map_err(|e| e.to_string());
+    let want = "address tcp/nosuchservice: unknown port";
+    assert_eq!(err, Err(want.to_string()));
+}
 
 #[cfg(test)]
 mod tests;

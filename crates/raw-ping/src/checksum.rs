@@ -25,19 +25,10 @@ use crate::field;
 ///
 /// RFC 1071's own worked example (section 3), bytes
 /// `00 01 f2 03 f4 f5 f6 f7`: the words sum to `0x2ddf0`, which folds
-/// to `0xddf2`, whose complement is `0x220d`:
-///
-/// ```
-/// let rfc = [0x00, 0x01, 0xf2, 0x03, 0xf4, 0xf5, 0xf6, 0xf7];
-/// assert_eq!(raw_ping::checksum(&rfc), 0x220d);
-/// ```
-///
-/// And the 8-byte request of Newmarch's text (identifier 13, sequence
-/// 37): `0x0800 + 0x0000 + 0x000d + 0x0025 = 0x0832`, complement `0xf7cd`:
-///
-/// ```
-/// assert_eq!(raw_ping::checksum(&[8, 0, 0, 0, 0, 13, 0, 37]), 0xf7cd);
-/// ```
+/// to `0xddf2`, whose complement is `0x220d`. And the 8-byte request
+/// of Newmarch's text (identifier 13, sequence 37):
+/// `0x0800 + 0x0000 + 0x000d + 0x0025 = 0x0832`, complement `0xf7cd`.
+/// The unit test `checksum_examples` below checks both.
 pub fn checksum(data: &[u8]) -> u16 {
     // 64 bits hold the carries of any slice that fits in memory.
     let mut sum: u64 = 0;
@@ -54,32 +45,45 @@ pub fn checksum(data: &[u8]) -> u16 {
     // `as u16` keeps the low 16 bits, which after folding are all of it.
     !(sum as u16)
 }
+
+#[test]
+fn checksum_examples() {
+    let rfc = [0x00, 0x01, 0xf2, 0x03, 0xf4, 0xf5, 0xf6, 0xf7];
+    assert_eq!(checksum(&rfc), 0x220d);
+    assert_eq!(checksum(&[8, 0, 0, 0, 0, 13, 0, 37]), 0xf7cd);
+}
 // ANCHOR_END: checksum
 
 /// Does this ICMP message (checksum field included) add up?
 ///
-/// ```
-/// let mut msg = [8, 0, 0, 0, 0, 13, 0, 37];
-/// assert!(!raw_ping::checksum_ok(&msg)); // field still zero
-/// raw_ping::put_checksum(&mut msg, 0xf7cd);
-/// assert!(raw_ping::checksum_ok(&msg));
-/// ```
+/// Examples: the unit test `checksum_ok_examples` below.
 pub fn checksum_ok(icmp: &[u8]) -> bool {
     checksum(icmp) == 0
+}
+
+#[test]
+fn checksum_ok_examples() {
+    let mut msg = [8, 0, 0, 0, 0, 13, 0, 37];
+    assert!(!checksum_ok(&msg)); // field still zero
+    put_checksum(&mut msg, 0xf7cd);
+    assert!(checksum_ok(&msg));
 }
 
 /// Store `sum` in the checksum field of an ICMP message, big-endian.
 /// A message too short to have the field is left alone.
 ///
-/// ```
-/// let mut msg = [8, 0, 0, 0, 0, 13, 0, 37];
-/// raw_ping::put_checksum(&mut msg, 0xf7cd);
-/// assert_eq!(msg, [8, 0, 0xf7, 0xcd, 0, 13, 0, 37]);
-/// ```
+/// Examples: the unit test `put_checksum_examples` below.
 pub fn put_checksum(msg: &mut [u8], sum: u16) {
     if let Some(f) = msg.get_mut(field::CHECKSUM) {
         f.copy_from_slice(&sum.to_be_bytes());
     }
+}
+
+#[test]
+fn put_checksum_examples() {
+    let mut msg = [8, 0, 0, 0, 0, 13, 0, 37];
+    put_checksum(&mut msg, 0xf7cd);
+    assert_eq!(msg, [8, 0, 0xf7, 0xcd, 0, 13, 0, 37]);
 }
 
 /// The checksum loop as Newmarch's printed program has it: it starts at
@@ -87,10 +91,7 @@ pub fn put_checksum(msg: &mut [u8], sum: u16) {
 /// byte 0 (the type) or the last byte. Kept only to show the mistake
 /// (`ping --book-checksum`); never use it for real.
 ///
-/// ```
-/// // The text's request: the book sends f2ff, the right value is f7cd.
-/// assert_eq!(raw_ping::book_checksum(&[8, 0, 0, 0, 0, 13, 0, 37]), 0xf2ff);
-/// ```
+/// Examples: the unit test `book_checksum_examples` below.
 pub fn book_checksum(msg: &[u8]) -> u16 {
     let mut sum: u64 = 0;
     let mut n = 1;
@@ -101,4 +102,10 @@ pub fn book_checksum(msg: &[u8]) -> u16 {
     sum = (sum >> 16) + (sum & 0xffff);
     sum += sum >> 16;
     !(sum as u16)
+}
+
+#[test]
+fn book_checksum_examples() {
+    // The text's request: the book sends f2ff, the right value is f7cd.
+    assert_eq!(book_checksum(&[8, 0, 0, 0, 0, 13, 0, 37]), 0xf2ff);
 }

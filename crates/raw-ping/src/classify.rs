@@ -63,11 +63,7 @@ impl fmt::Display for Verdict {
 /// `payload`) we sent? A raw socket receives every ICMP message that
 /// reaches the host, so most of what it reads is not for us.
 ///
-/// ```
-/// use raw_ping::{classify, decode, echo_request, Framing, Verdict};
-/// let mine = decode(&echo_request(13, 37, b""), Framing::IcmpOnly).unwrap();
-/// assert_eq!(classify(&mine, 13, 37, b""), Verdict::OwnRequest);
-/// ```
+/// Examples: the unit test `classify_examples` below.
 pub fn classify(
     got: &Received,
     identifier: u16,
@@ -91,5 +87,13 @@ pub fn classify(
         (ECHO_REPLY, 0) => Verdict::Match,
         (icmp_type, code) => Verdict::OtherType { icmp_type, code },
     }
+}
+
+#[test]
+fn classify_examples() -> Result<(), crate::DecodeError> {
+    use crate::{Framing, Verdict, classify, decode, echo_request};
+    let mine = decode(&echo_request(13, 37, b""), Framing::IcmpOnly)?;
+    assert_eq!(classify(&mine, 13, 37, b""), Verdict::OwnRequest);
+    Ok(())
 }
 // ANCHOR_END: classify

@@ -14,12 +14,15 @@ use std::fmt;
 /// The payload `ping` sends: `len` bytes counting 0, 1, 2, ... (mod 256),
 /// so that a reply that comes back altered is easy to spot.
 ///
-/// ```
-/// assert_eq!(raw_ping::payload(4), vec![0, 1, 2, 3]);
-/// ```
+/// Examples: the unit test `payload_examples` below.
 pub fn payload(len: usize) -> Vec<u8> {
     // `as u8` keeps the low 8 bits: 256 becomes 0 again.
     (0..len).map(|i| i as u8).collect()
+}
+
+#[test]
+fn payload_examples() {
+    assert_eq!(payload(4), vec![0, 1, 2, 3]);
 }
 
 // ANCHOR: build
@@ -27,10 +30,7 @@ pub fn payload(len: usize) -> Vec<u8> {
 /// sequence number, the payload, and the RFC 1071 checksum over all of
 /// it (computed while the checksum field is still zero).
 ///
-/// ```
-/// let msg = raw_ping::echo_request(13, 37, &[]);
-/// assert_eq!(msg, [0x08, 0x00, 0xf7, 0xcd, 0x00, 0x0d, 0x00, 0x25]);
-/// ```
+/// Examples: the unit test `echo_request_examples` below.
 pub fn echo_request(identifier: u16, sequence: u16, payload: &[u8]) -> Vec<u8> {
     let mut buf = vec![0u8; ICMP_HEADER_LEN + payload.len()];
     // pnet's MutableEchoRequestPacket is a typed view over our buffer:
@@ -48,6 +48,12 @@ pub fn echo_request(identifier: u16, sequence: u16, payload: &[u8]) -> Vec<u8> {
     let sum = checksum(&buf);
     put_checksum(&mut buf, sum);
     buf
+}
+
+#[test]
+fn echo_request_examples() {
+    let msg = echo_request(13, 37, &[]);
+    assert_eq!(msg, [0x08, 0x00, 0xf7, 0xcd, 0x00, 0x0d, 0x00, 0x25]);
 }
 // ANCHOR_END: build
 
@@ -134,14 +140,7 @@ impl std::error::Error for DecodeError {}
 /// fields at fixed offsets from the start of the read, as Newmarch's
 /// program does with `msg[5]` and `msg[7]`, reads IP header bytes.
 ///
-/// ```
-/// use raw_ping::{decode, echo_request, Framing};
-/// let msg = echo_request(13, 37, b"hi");
-/// let got = decode(&msg, Framing::IcmpOnly).unwrap();
-/// assert_eq!((got.icmp_type, got.identifier, got.sequence), (8, 13, 37));
-/// assert!(got.checksum_ok);
-/// assert!(decode(&msg[..5], Framing::IcmpOnly).is_err());
-/// ```
+/// Examples: the unit test `decode_examples` below.
 pub fn decode(buf: &[u8], framing: Framing) -> Result<Received, DecodeError> {
     let (ip, icmp) = match framing {
         Framing::IcmpOnly => (None, buf),
@@ -169,5 +168,16 @@ pub fn decode(buf: &[u8], framing: Framing) -> Result<Received, DecodeError> {
         sequence: echo.get_sequence_number(),
         payload: echo.payload().to_vec(),
     })
+}
+
+#[test]
+fn decode_examples() -> Result<(), crate::DecodeError> {
+    use crate::{Framing, decode, echo_request};
+    let msg = echo_request(13, 37, b"hi");
+    let got = decode(&msg, Framing::IcmpOnly)?;
+    assert_eq!((got.icmp_type, got.identifier, got.sequence), (8, 13, 37));
+    assert!(got.checksum_ok);
+    assert!(decode(&msg[..5], Framing::IcmpOnly).is_err());
+    Ok(())
 }
 // ANCHOR_END: decode

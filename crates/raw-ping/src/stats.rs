@@ -21,14 +21,7 @@ impl Stats {
 
     /// Packet loss in percent (0 when nothing was sent).
     ///
-    /// ```
-    /// let s = raw_ping::Stats {
-    ///     transmitted: 4,
-    ///     received: 3,
-    ///     rtts_ms: vec![],
-    /// };
-    /// assert_eq!(s.loss_percent(), 25.0);
-    /// ```
+    /// Examples: the unit test `loss_percent_examples` below.
     pub fn loss_percent(&self) -> f64 {
         if self.transmitted == 0 {
             return 0.0;
@@ -39,14 +32,7 @@ impl Stats {
 
     /// (min, avg, max) round-trip time in ms, None without replies.
     ///
-    /// ```
-    /// let s = raw_ping::Stats {
-    ///     transmitted: 2,
-    ///     received: 2,
-    ///     rtts_ms: vec![1.0, 3.0],
-    /// };
-    /// assert_eq!(s.min_avg_max(), Some((1.0, 2.0, 3.0)));
-    /// ```
+    /// Examples: the unit test `min_avg_max_examples` below.
     pub fn min_avg_max(&self) -> Option<(f64, f64, f64)> {
         let first = *self.rtts_ms.first()?;
         let (mut min, mut max, mut total) = (first, first, 0.0);
@@ -60,18 +46,7 @@ impl Stats {
 
     /// The two summary lines, as ping(8) prints them.
     ///
-    /// ```
-    /// let s = raw_ping::Stats {
-    ///     transmitted: 2,
-    ///     received: 1,
-    ///     rtts_ms: vec![0.5],
-    /// };
-    /// assert_eq!(
-    ///     s.summary(),
-    ///     "2 packets transmitted, 1 received, 50% packet loss\n\
-    ///      rtt min/avg/max = 0.500/0.500/0.500 ms"
-    /// );
-    /// ```
+    /// Examples: the unit test `summary_examples` below.
     pub fn summary(&self) -> String {
         let mut s = format!(
             "{} packets transmitted, {} received, {}% packet loss",
@@ -86,6 +61,40 @@ impl Stats {
         }
         s
     }
+}
+
+#[test]
+fn loss_percent_examples() {
+    let s = Stats {
+        transmitted: 4,
+        received: 3,
+        rtts_ms: vec![],
+    };
+    assert_eq!(s.loss_percent(), 25.0);
+}
+
+#[test]
+fn min_avg_max_examples() {
+    let s = Stats {
+        transmitted: 2,
+        received: 2,
+        rtts_ms: vec![1.0, 3.0],
+    };
+    assert_eq!(s.min_avg_max(), Some((1.0, 2.0, 3.0)));
+}
+
+#[test]
+fn summary_examples() {
+    let s = Stats {
+        transmitted: 2,
+        received: 1,
+        rtts_ms: vec![0.5],
+    };
+    assert_eq!(
+        s.summary(),
+        "2 packets transmitted, 1 received, 50% packet loss\n\
+         rtt min/avg/max = 0.500/0.500/0.500 ms"
+    );
 }
 
 /// 50 -> "50", 33.33.. -> "33.3": whole numbers without decimals.

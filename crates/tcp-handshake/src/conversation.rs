@@ -25,14 +25,17 @@ pub const EXPLAIN_WIDTH: usize = 74;
 /// because a window is at most 1 GiB (a scale of 14, RFC 7323 section
 /// 2.3), far less than half the 2^32 circle.
 ///
-/// ```
-/// use tcp_handshake::seq_lt;
-/// assert!(seq_lt(990, 1000));
-/// assert!(seq_lt(u32::MAX - 5, 10)); // 10 comes after the wrap
-/// assert!(!seq_lt(1000, 1000));
-/// ```
+/// Examples: the unit test `seq_lt_examples` below.
 pub fn seq_lt(a: u32, b: u32) -> bool {
     (a.wrapping_sub(b) as i32) < 0
+}
+
+#[test]
+fn seq_lt_examples() {
+    use crate::seq_lt;
+    assert!(seq_lt(990, 1000));
+    assert!(seq_lt(u32::MAX - 5, 10)); // 10 comes after the wrap
+    assert!(!seq_lt(1000, 1000));
 }
 
 /// `a` at or before `b`, modulo 2^32.

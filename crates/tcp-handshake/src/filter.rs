@@ -57,10 +57,7 @@ const KEEP: u32 = 262_144;
 
 /// The filter for TCP segments to or from `port`, IPv4 or IPv6.
 ///
-/// ```
-/// let prog = tcp_handshake::filter::tcp_port(9000);
-/// assert_eq!(prog.len(), 20);
-/// ```
+/// Examples: the unit test `tcp_port_examples` below.
 pub fn tcp_port(port: u16) -> Vec<Insn> {
     let p = u32::from(port);
     let i = |code, jt, jf, k| Insn { code, jt, jf, k };
@@ -87,6 +84,12 @@ pub fn tcp_port(port: u16) -> Vec<Insn> {
         /* 18 */ i(RET_K, 0, 0, KEEP),
         /* 19 */ i(RET_K, 0, 0, 0),
     ]
+}
+
+#[test]
+fn tcp_port_examples() {
+    let prog = crate::filter::tcp_port(9000);
+    assert_eq!(prog.len(), 20);
 }
 
 #[cfg(test)]

@@ -28,9 +28,7 @@ use std::time::{Duration, Instant};
 /// so that a peer cannot send escape sequences to our terminal (ESC [
 /// 2 J would clear it).
 ///
-/// ```
-/// assert_eq!(tcp_handshake::printable(b"hi\x1b[2J\n"), "hi?[2J\n");
-/// ```
+/// Examples: the unit test `printable_examples` below.
 pub fn printable(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes)
         .chars()
@@ -42,6 +40,11 @@ pub fn printable(bytes: &[u8]) -> String {
             }
         })
         .collect()
+}
+
+#[test]
+fn printable_examples() {
+    assert_eq!(printable(b"hi\x1b[2J\n"), "hi?[2J\n");
 }
 
 /// On `lo` a packet socket sees every frame twice: once as it is

@@ -129,13 +129,7 @@ fn segment(src: IpAddr, dst: IpAddr, bytes: &[u8]) -> Option<Segment> {
 
 /// The flags as Wireshark lists them: `[SYN, ACK]`, `[PSH, ACK]`, ...
 ///
-/// ```
-/// use tcp_handshake::flag_names;
-/// assert_eq!(flag_names(0x12), "[SYN, ACK]");
-/// assert_eq!(flag_names(0x18), "[PSH, ACK]");
-/// assert_eq!(flag_names(0x11), "[FIN, ACK]");
-/// assert_eq!(flag_names(0x00), "[<None>]");
-/// ```
+/// Examples: the unit test `flag_names_examples` below.
 pub fn flag_names(flags: u8) -> String {
     let names = [
         (TcpFlags::FIN, "FIN"),
@@ -157,6 +151,15 @@ pub fn flag_names(flags: u8) -> String {
     } else {
         format!("[{}]", set.join(", "))
     }
+}
+
+#[test]
+fn flag_names_examples() {
+    use crate::flag_names;
+    assert_eq!(flag_names(0x12), "[SYN, ACK]");
+    assert_eq!(flag_names(0x18), "[PSH, ACK]");
+    assert_eq!(flag_names(0x11), "[FIN, ACK]");
+    assert_eq!(flag_names(0x00), "[<None>]");
 }
 
 #[cfg(test)]

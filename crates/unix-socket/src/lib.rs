@@ -55,11 +55,7 @@ impl fmt::Display for Place {
     /// way `ss -xl` and Go show it. Bytes that are not printable text
     /// are shown as escapes (`\xff`).
     ///
-    /// ```
-    /// use unix_socket::Place;
-    /// assert_eq!(Place::Abstract("echo".into()).to_string(), "@echo");
-    /// assert_eq!(Place::File("aSocket".into()).to_string(), "aSocket");
-    /// ```
+    /// Examples: the unit test `fmt_examples` below.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Place::File(p) => f.write_str(&escaped(p.as_os_str().as_bytes())),
@@ -68,17 +64,20 @@ impl fmt::Display for Place {
     }
 }
 
+#[test]
+fn fmt_examples() {
+    use crate::Place;
+    assert_eq!(Place::Abstract("echo".into()).to_string(), "@echo");
+    assert_eq!(Place::File("aSocket".into()).to_string(), "aSocket");
+}
+
 impl Place {
     /// Refuse an empty or too long address, with a message that says
     /// what to do, before std is asked (std's own answer to a long
     /// path is "path must be shorter than SUN_LEN"; Go's is "invalid
     /// argument").
     ///
-    /// ```
-    /// use unix_socket::Place;
-    /// assert!(Place::File("a".repeat(107).into()).check().is_ok());
-    /// assert!(Place::File("a".repeat(108).into()).check().is_err());
-    /// ```
+    /// Examples: the unit test `check_examples` below.
     pub fn check(&self) -> Result<(), String> {
         let len = match self {
             Place::File(p) => p.as_os_str().len(),
@@ -115,6 +114,13 @@ impl Place {
     }
 }
 
+#[test]
+fn check_examples() {
+    use crate::Place;
+    assert!(Place::File("a".repeat(107).into()).check().is_ok());
+    assert!(Place::File("a".repeat(108).into()).check().is_err());
+}
+
 /// Which program reads the command line: each has its own options.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Program {
@@ -135,14 +141,7 @@ pub struct Args {
 /// `--count N` for the client. Arguments are bytes (`cli::args()`), and
 /// a path stays bytes. Errors are one line that says what was wrong.
 ///
-/// ```
-/// use unix_socket::{parse_args, Place, Program};
-/// let a = parse_args(["--count", "3", "aSocket"], Program::Client);
-/// let a = a.unwrap();
-/// assert_eq!(a.place, Place::File("aSocket".into()));
-/// assert_eq!(a.count, Some(3));
-/// assert!(parse_args(["aSocket", "extra"], Program::Client).is_err());
-/// ```
+/// Examples: the unit test `parse_args_examples` below.
 pub fn parse_args<I, S>(args: I, program: Program) -> Result<Args, String>
 where
     I: IntoIterator<Item = S>,
@@ -179,6 +178,17 @@ where
     }
     let place = place.ok_or("Please provide a socket file.")?;
     Ok(Args { place, count })
+}
+
+#[test]
+fn parse_args_examples() -> Result<(), String> {
+    use crate::{Place, Program, parse_args};
+    let a = parse_args(["--count", "3", "aSocket"], Program::Client);
+    let a = a?;
+    assert_eq!(a.place, Place::File("aSocket".into()));
+    assert_eq!(a.count, Some(3));
+    assert!(parse_args(["aSocket", "extra"], Program::Client).is_err());
+    Ok(())
 }
 
 fn escaped_arg(arg: &OsStr) -> String {
