@@ -25,7 +25,7 @@ fn echo_round_trip() {
         "the server logs `->: ping`: {:?}",
         srv.stdout()
     );
-    // Our own client, as the page shows it (there with --count 3).
+    // Our own client, as the page shows it (there with --count 2).
     let out = client_count(&path, 1).expect_code(0).clone();
     assert_eq!(replies(&out), ["-> Hello Server!"]);
 }

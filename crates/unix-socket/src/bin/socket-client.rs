@@ -393,7 +393,7 @@ mod tests {
             assert!(page.contains(&said), "the page does not say {said:?}");
         }
         // The pace, which no factor changes.
-        assert!(page.contains("sends three messages, one a second"));
+        assert!(page.contains("sends two messages, one a second"));
         assert_eq!(INTERVAL, Duration::from_secs(1));
     }
 }
