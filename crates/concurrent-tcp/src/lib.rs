@@ -149,6 +149,10 @@ fn is_stop_examples() {
     assert!(is_stop(b" STOP\r\n"));
     assert!(!is_stop(b"stop\n"));
     assert!(!is_stop(b"STOPPED\n"));
+    assert!(is_stop(b"STOP"));
+    assert!(is_stop(b"\tSTOP \n"));
+    assert!(!is_stop(b""));
+    assert!(!is_stop(b"STOP STOP\n"));
 }
 
 /// The most bytes [`say_goodbye`] reads and throws away (1 MiB).
@@ -388,13 +392,5 @@ mod tests {
         assert_eq!(cli::Secs(CONNECT_TIMEOUT).to_string(), "5 s");
         assert_eq!(cli::Secs(READ_TIMEOUT).to_string(), "5 s");
         assert_eq!(cli::Secs(DRAIN_TIME).to_string(), "1 s");
-    }
-
-    #[test]
-    fn stop_words() {
-        assert!(is_stop(b"STOP"));
-        assert!(is_stop(b"\tSTOP \n"));
-        assert!(!is_stop(b""));
-        assert!(!is_stop(b"STOP STOP\n"));
     }
 }
