@@ -15,6 +15,12 @@ const SERVER: &str = env!("CARGO_BIN_EXE_handshake-server");
 const CLIENT: &str = env!("CARGO_BIN_EXE_handshake-client");
 const WATCH: &str = env!("CARGO_BIN_EXE_handshake-watch");
 
+/// For handshake-watch's wait for the teardown (2 s after the client
+/// exits): 8 s here. On a machine busy with the other tests, the
+/// server may not be given the CPU in time to send its FIN. A passing
+/// run does not wait for it: the capture ends with the last ACK.
+const TIME_SCALE: &str = "NETPROG_TIME_SCALE=4";
+
 fn script() -> String {
     testkit::workspace_root()
         .join("scripts/watch-handshake")
@@ -40,7 +46,7 @@ fn programs(dir: &TempDir) -> String {
 fn as_nobody(bin_dir: &str) -> Out {
     Cmd::new("setpriv")
         .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
-        .args(["env", "-i", "PATH=/usr/bin:/bin"])
+        .args(["env", "-i", "PATH=/usr/bin:/bin", TIME_SCALE])
         .args([format!("NETPROG_BIN_DIR={bin_dir}")])
         .args([script()])
         .timeout(Duration::from_secs(30))
@@ -70,7 +76,8 @@ fn as_root_it_watches_one_connection() {
         return;
     }
     let dir = TempDir::new("watch-script-root");
-    let out = Cmd::new(&script())
+    let out = Cmd::new("env")
+        .args([TIME_SCALE, &script()])
         .env("NETPROG_BIN_DIR", programs(&dir))
         .timeout(Duration::from_secs(30))
         .run();
@@ -210,7 +217,7 @@ fn under_sudo_it_builds_and_runs_the_programs_as_the_user_who_ran_it() {
     let pcap = notes.join("coco.pcap");
     let out = Cmd::new("env")
         .args(["-i", "SUDO_USER=nobody", "SUDO_UID=65534"])
-        .args(["SUDO_GID=65534"])
+        .args(["SUDO_GID=65534", TIME_SCALE])
         .args([format!("PATH={}:/usr/bin:/bin", fake_bin.display())])
         .args([script(), "--write".into()])
         .args([&pcap])

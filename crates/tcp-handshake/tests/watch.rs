@@ -3,7 +3,11 @@
 //! skipped (and fail under CI, which runs as root).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::time::Duration;
+use std::io::Write;
+use std::net::TcpStream;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
 use testkit::{Cmd, Server, TempDir, WAIT};
 
 const SERVER: &str = env!("CARGO_BIN_EXE_handshake-server");
@@ -131,6 +135,76 @@ fn count_and_duration_bound_a_capture() {
         .run();
     out.expect_code(0);
     assert_eq!(segments(&out.stdout).len(), 3, "{}", out.stdout);
+}
+
+/// Once its command has exited, the capture waits for the teardown
+/// (2 s, here scaled to 0.6 s) and then stops without it; on a port
+/// that is never quiet, at twice that.
+#[test]
+fn after_its_command_the_wait_for_the_teardown_is_bounded() {
+    if !testkit::need_root("capturing on lo needs CAP_NET_RAW") {
+        return;
+    }
+    let watch = |port: &str| {
+        let start = Instant::now();
+        let out = Cmd::new(WATCH)
+            .env("NETPROG_TIME_SCALE", "0.3")
+            .args(["--port", port, "--", "true"])
+            .run();
+        (out, start.elapsed())
+    };
+    // `true` never connects: no teardown will come.
+    let (out, took) = watch("9");
+    out.expect_code(0);
+    assert!(
+        out.stdout.ends_with("0 segments captured\n"),
+        "{}",
+        out.stdout
+    );
+    assert!(took >= Duration::from_millis(600), "stopped after {took:?}");
+    // A connection (not the command's) that sends a byte every 20 ms:
+    // the capture never has 0.1 s without a frame of the port.
+    let s = Server::start(SERVER, &["0"]);
+    let addr = s.socket_addr();
+    let stop = Arc::new(AtomicBool::new(false));
+    let talking = Arc::clone(&stop);
+    let talker = std::thread::spawn(move || {
+        let mut c = TcpStream::connect(addr).unwrap();
+        while !talking.load(Ordering::Relaxed) {
+            c.write_all(b"x").unwrap();
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    });
+    let (out, took) = watch(&addr.port().to_string());
+    stop.store(true, Ordering::Relaxed);
+    talker.join().unwrap();
+    out.expect_code(0);
+    // Its segments are not the command's connection's: none is shown.
+    assert!(
+        out.stdout.ends_with("0 segments captured\n"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        took >= Duration::from_millis(1200),
+        "stopped after {took:?}"
+    );
+}
+
+#[test]
+fn a_bad_time_scale_is_one_line_and_exit_1() {
+    let out = Cmd::new(WATCH)
+        .env("NETPROG_TIME_SCALE", "soon")
+        .args(["--port", "9", "--duration", "0.1"])
+        .run();
+    out.expect_code(1);
+    assert!(
+        out.stderr
+            .contains("NETPROG_TIME_SCALE=\"soon\" is not a factor")
+            && out.stderr.lines().count() == 1,
+        "{}",
+        out.describe()
+    );
 }
 
 #[test]

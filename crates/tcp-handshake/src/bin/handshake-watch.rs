@@ -22,11 +22,17 @@
 //! handshake-watch --explain -- handshake-client 127.0.0.1:9000
 //! ```
 //!
+//! Once COMMAND has exited it waits 2 s more for the teardown, and
+//! stops without it if the capture has been quiet for 0.1 s by then,
+//! or at 4 s in any case (`NETPROG_TIME_SCALE` multiplies both; see
+//! `cli::time_limit`).
+//!
 //! It needs CAP_NET_RAW (root has it): a packet socket sees every
 //! packet of the interface, so Linux does not give it to everyone.
 //! Exit status: 0 on success; 1 on an error (no privilege, no such
-//! interface, COMMAND failed); 2 for bad arguments (an interface name
-//! that is not text among them); 141 when stdout is closed.
+//! interface, COMMAND failed, a bad `NETPROG_TIME_SCALE`); 2 for bad
+//! arguments (an interface name that is not text among them); 141
+//! when stdout is closed.
 
 use anyhow::{Context, Result, bail};
 use pnet::datalink::{self, Channel, Config};
@@ -60,7 +66,10 @@ const USAGE: &str = concat!(
     "[-- COMMAND ARGS...]"
 );
 
-/// After COMMAND has exited, how long to wait for the teardown.
+/// After COMMAND has exited, how long to wait for the teardown
+/// (times `NETPROG_TIME_SCALE`). The server closes its side only once
+/// it has read the client's FIN, and on a busy machine that can take
+/// a while; twice this is the most it waits.
 const LINGER: Duration = Duration::from_secs(2);
 
 /// The longest capture `--duration` allows: a day.
@@ -262,6 +271,7 @@ fn this_binary() -> String {
 }
 
 fn run(o: &Opts) -> Result<()> {
+    let linger = cli::time_limit(LINGER).map_err(anyhow::Error::msg)?;
     let (mut rx, loopback) = open(o)?;
     let mut pcap_file = match &o.write {
         Some(path) => {
@@ -303,7 +313,7 @@ fn run(o: &Opts) -> Result<()> {
         if o.count.is_some_and(|c| count >= c)
             || o.duration.is_some_and(|d| started.elapsed() >= d)
             || (!live && conv.finished())
-            || command_done.is_some_and(|t| t.elapsed() >= LINGER)
+            || command_done.is_some_and(|t| t.elapsed() >= 2 * linger)
         {
             break;
         }
@@ -318,6 +328,13 @@ fn run(o: &Opts) -> Result<()> {
                     ErrorKind::TimedOut | ErrorKind::Interrupted
                 ) =>
             {
+                // Nothing came for 0.1 s: every frame the kernel had
+                // queued for us has been read. Only now give up on a
+                // late teardown, so that a program that was not given
+                // the CPU for a while still reads what came meanwhile.
+                if command_done.is_some_and(|t| t.elapsed() >= linger) {
+                    break;
+                }
                 continue;
             }
             Err(e) => return Err(e).context("reading from the packet socket"),
