@@ -279,7 +279,12 @@ fn out_of_file_descriptors_the_server_waits_and_recovers() {
     // going, and serve again once descriptors are free.
     let mut cmd = std::process::Command::new("sh");
     cmd.arg("-c")
-        .arg("ulimit -n 10 && exec \"$0\" 0")
+        // Descriptors 3 to 9 left open by whoever started the tests
+        // are closed first: each would take the place of a client.
+        .arg(
+            "exec 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&-\n\
+             ulimit -n 10 && exec \"$0\" 0",
+        )
         .arg(SERVER);
     let srv = Server::start_cmd(cmd, false);
     let held: Vec<_> = (0..10).map(|_| connect(srv.socket_addr())).collect();

@@ -174,7 +174,13 @@ pub fn launch(
         None => Command::new("sh"),
     };
     cmd.arg("-c")
-        .arg(format!("{setup}\nexec \"$0\" \"$@\""))
+        // Descriptors 3 to 9 that whoever started the tests left open
+        // (`time -o FILE` keeps its FILE open, say) are closed first:
+        // under `ulimit -n 5` each would take the place of a client.
+        .arg(format!(
+            "exec 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&-\n{setup}\n\
+             exec \"$0\" \"$@\""
+        ))
         .arg(exe)
         .args(args)
         .stdin(Stdio::null())
