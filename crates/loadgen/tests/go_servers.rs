@@ -19,7 +19,7 @@ fn load(s: &Server, mode: &str, size: &str) {
     let args = [mode, &s.addr, "--conns", "2", "--size", size];
     let out = Cmd::new(LOADGEN)
         .args(args)
-        .args(["--duration", "0.3"])
+        .args(["--duration", "0.1"])
         .run();
     assert_eq!(out.code, Some(0), "{}", out.describe());
     assert!(out.stdout.contains(" errors=0"), "{}", out.stdout);

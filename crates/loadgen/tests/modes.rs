@@ -75,7 +75,7 @@ fn echo_line_and_connect_modes_complete_requests() {
             "--size",
             "64",
             "--duration",
-            "0.3",
+            "0.1",
         ]);
         assert_eq!(field(&line, "errors"), "0", "{line}");
         let n: u64 = field(&line, "requests").parse().unwrap();
@@ -91,7 +91,7 @@ fn echo_line_and_connect_modes_complete_requests() {
 fn spin_mode_completes_round_trips_too() {
     let addr = tcp_server(echo).to_string();
     let line =
-        load(&["echo", &addr, "--spin", "--size", "64", "--duration", "0.3"]);
+        load(&["echo", &addr, "--spin", "--size", "64", "--duration", "0.1"]);
     assert_eq!(field(&line, "errors"), "0", "{line}");
     assert!(
         field(&line, "requests").parse::<u64>().unwrap() > 10,
@@ -125,7 +125,7 @@ fn udp_mode_counts_replies() {
         "--size",
         "100",
         "--duration",
-        "0.3",
+        "0.1",
     ]);
     assert_eq!(field(&line, "errors"), "0", "{line}");
     assert!(
@@ -154,7 +154,7 @@ fn hold_mode_checks_every_connection_and_reads_rss() {
 fn a_server_that_closes_at_once_is_reported_as_errors() {
     let addr = tcp_server(drop).to_string();
     let out = Cmd::new(LOADGEN)
-        .args(["echo", &addr, "--duration", "0.2"])
+        .args(["echo", &addr, "--duration", "0.1"])
         .run();
     assert_eq!(out.code, Some(1), "{}", out.describe());
     assert_ne!(field(&out.stdout, "errors"), "0");
