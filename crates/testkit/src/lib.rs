@@ -289,7 +289,9 @@ impl Drop for TempDir {
 /// or `recv` does not. The tests have met such interruptions on the
 /// machines they run on while other tests' child processes came and
 /// went, so every bare timed read in a test goes through this:
-/// `retry_eintr(|| sock.read(&mut buf))`.
+/// `retry_eintr(|| sock.read(&mut buf))`. Each retry is a new call, so
+/// the socket's timeout starts again: a read interrupted N times may
+/// wait N + 1 timeouts in all.
 pub fn retry_eintr<T>(
     mut f: impl FnMut() -> std::io::Result<T>,
 ) -> std::io::Result<T> {
