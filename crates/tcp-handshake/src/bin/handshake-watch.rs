@@ -322,12 +322,7 @@ fn run(o: &Opts) -> Result<()> {
         }
         let frame = match rx.next() {
             Ok(f) => f,
-            Err(e)
-                if matches!(
-                    e.kind(),
-                    ErrorKind::TimedOut | ErrorKind::Interrupted
-                ) =>
-            {
+            Err(e) if e.kind() == ErrorKind::TimedOut => {
                 // Nothing came for 0.1 s: every frame the kernel had
                 // queued for us has been read. Only now give up on a
                 // late teardown, so that a program that was not given
@@ -337,6 +332,8 @@ fn run(o: &Opts) -> Result<()> {
                 }
                 continue;
             }
+            // A signal (EINTR) says nothing about the queue: read again.
+            Err(e) if e.kind() == ErrorKind::Interrupted => continue,
             Err(e) => return Err(e).context("reading from the packet socket"),
         };
         let now = Instant::now();
