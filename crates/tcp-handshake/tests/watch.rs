@@ -138,7 +138,7 @@ fn count_and_duration_bound_a_capture() {
 }
 
 /// Once its command has exited, the capture waits for the teardown
-/// (2 s, here scaled to 0.6 s) and then stops without it; on a port
+/// (2 s; a smaller scale does not shorten it) and then stops without it; on a port
 /// that is never quiet, at twice that.
 #[test]
 fn after_its_command_the_wait_for_the_teardown_is_bounded() {
@@ -161,7 +161,7 @@ fn after_its_command_the_wait_for_the_teardown_is_bounded() {
         "{}",
         out.stdout
     );
-    assert!(took >= Duration::from_millis(600), "stopped after {took:?}");
+    assert!(took >= Duration::from_secs(2), "stopped after {took:?}");
     // A connection (not the command's) that sends a byte every 20 ms:
     // the capture never has 0.1 s without a frame of the port.
     let s = Server::start(SERVER, &["0"]);
@@ -185,10 +185,7 @@ fn after_its_command_the_wait_for_the_teardown_is_bounded() {
         "{}",
         out.stdout
     );
-    assert!(
-        took >= Duration::from_millis(1200),
-        "stopped after {took:?}"
-    );
+    assert!(took >= Duration::from_secs(4), "stopped after {took:?}");
 }
 
 #[test]

@@ -24,8 +24,8 @@
 //!
 //! Once COMMAND has exited it waits 2 s more for the teardown, and
 //! stops without it if the capture has been quiet for 0.1 s by then,
-//! or at 4 s in any case (`NETPROG_TIME_SCALE` multiplies both; see
-//! `cli::time_limit`).
+//! or at 4 s in any case (a `NETPROG_TIME_SCALE` above 1 multiplies
+//! both; see `cli::time_limit`).
 //!
 //! It needs CAP_NET_RAW (root has it): a packet socket sees every
 //! packet of the interface, so Linux does not give it to everyone.
@@ -67,7 +67,7 @@ const USAGE: &str = concat!(
 );
 
 /// After COMMAND has exited, how long to wait for the teardown
-/// (times `NETPROG_TIME_SCALE`). The server closes its side only once
+/// (times a `NETPROG_TIME_SCALE` above 1). The server closes its side only once
 /// it has read the client's FIN, and on a busy machine that can take
 /// a while; twice this is the most it waits.
 const LINGER: Duration = Duration::from_secs(2);
@@ -271,7 +271,11 @@ fn this_binary() -> String {
 }
 
 fn run(o: &Opts) -> Result<()> {
-    let linger = cli::time_limit(LINGER).map_err(anyhow::Error::msg)?;
+    // Scaled up only: the tests run whole pages with a small factor,
+    // and a wait shorter than 2 s would cut a teardown short.
+    let linger = cli::time_limit(LINGER)
+        .map_err(anyhow::Error::msg)?
+        .max(LINGER);
     let (mut rx, loopback) = open(o)?;
     let mut pcap_file = match &o.write {
         Some(path) => {
